@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { PARTNER_CENTER_CLOUDS, PartnerCenterCloud } from './clouds';
+
+/** A configuration problem found at start-up; the message always names the variable. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TENANT_DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;
+
+/** Reads one variable: trimmed, and empty counts as unset (compose files often pass `VAR=`). */
+export function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+export function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+export function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || !/^-?[\d.]+(e[+-]?\d+)?$/i.test(raw)) {
+    throw new ConfigError(name, `must be a number, got "${raw}"`);
+  }
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+export function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = raw.toLowerCase() as T;
+  if (!allowed.includes(value)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return value;
+}
+
+/** An https origin (MSAL refuses http authorities; an http Partner Center would leak bearer tokens). */
+export function httpsUrl(env: Env, name: string, fallback: string): string {
+  const raw = read(env, name) ?? fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute https:// URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'https:') throw new ConfigError(name, `must use https://, got "${raw}"`);
+  if (url.search || url.hash || url.username) throw new ConfigError(name, `must be a plain origin or path, got "${raw}"`);
+  return url.toString().replace(/\/+$/, '');
+}
+
+export function tenantId(env: Env, name: string): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  if (!GUID.test(raw) && !TENANT_DOMAIN.test(raw)) {
+    throw new ConfigError(name, `must be a tenant GUID or a verified domain (contoso.onmicrosoft.com), got "${raw}"`);
+  }
+  return raw;
+}
+
+/** A secret given inline (`NAME`) or as a mounted file (`NAME_FILE`), never both. */
+export function secret(env: Env, name: string): string | undefined {
+  const inline = read(env, name);
+  const file = read(env, `${name}_FILE`);
+  if (inline !== undefined && file !== undefined) {
+    throw new ConfigError(name, `set either ${name} or ${name}_FILE, not both`);
+  }
+  if (file === undefined) return inline;
+  try {
+    const value = readFileSync(file, 'utf8').trim();
+    if (!value) throw new ConfigError(`${name}_FILE`, `the file ${file} is empty`);
+    return value;
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`${name}_FILE`, `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+export function cloud(env: Env): PartnerCenterCloud {
+  return oneOf(env, 'PARTNER_CENTER_CLOUD', Object.keys(PARTNER_CENTER_CLOUDS) as PartnerCenterCloud[], 'public');
+}

@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import { correlationIdFrom, runWithCorrelation } from './correlation-context';
+
+export const CORRELATION_HEADER = 'MS-CorrelationId';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    correlationId: string;
+  }
+}
+
+/**
+ * Opens the correlation context for every request before anything else runs, so the id reaches resolvers,
+ * the Partner Center client and every log line, and is on every response, errors and 404s included.
+ */
+export function registerCorrelationHook(fastify: FastifyInstance): void {
+  fastify.decorateRequest('correlationId', '');
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const correlationId = correlationIdFrom(request.headers['ms-correlationid'], request.headers['x-correlation-id']);
+    request.correlationId = correlationId;
+    reply.header(CORRELATION_HEADER, correlationId);
+    runWithCorrelation({ correlationId }, done);
+  });
+}

@@ -1,0 +1,47 @@
+import { ConfidentialClientApplication, LogLevel, NodeAuthOptions } from '@azure/msal-node';
+import type { Agent } from 'node:https';
+import { PartnerCenterOptions } from '../partner-center.options';
+import { loadCertificateCredential } from './certificate-credential';
+import { createMsalNetworkClient } from './msal-network-client';
+
+const MICROSOFT_AUTHORITY_HOSTS = new Set([
+  'login.microsoftonline.com',
+  'login.microsoftonline.us',
+  'login.chinacloudapi.cn',
+  'login.microsoftonline.de',
+]);
+
+export interface MsalLog {
+  warn(message: string): void;
+  debug(message: string): void;
+}
+
+/**
+ * Builds the MSAL application for the partner's app registration. An authority host MSAL does not know (the
+ * sandbox, an emulator) must be listed with its port in `knownAuthorities`, or MSAL refuses it.
+ */
+export function createMsalApplication(options: PartnerCenterOptions, agent: Agent, log: MsalLog): ConfidentialClientApplication {
+  const authorityHost = new URL(options.authorityHost);
+  const auth: NodeAuthOptions = {
+    clientId: options.clientId,
+    authority: `${options.authorityHost}/${options.tenantId}`,
+    knownAuthorities: MICROSOFT_AUTHORITY_HOSTS.has(authorityHost.hostname) ? [] : [authorityHost.host],
+  };
+  if (options.credential.kind === 'secret') {
+    auth.clientSecret = options.credential.clientSecret;
+  } else {
+    auth.clientCertificate = loadCertificateCredential(options.credential.certificatePath, options.credential.certificatePassword);
+  }
+  return new ConfidentialClientApplication({
+    auth,
+    system: {
+      networkClient: createMsalNetworkClient(agent, options.retry.attemptTimeoutMs),
+      loggerOptions: {
+        // MSAL's messages carry no secrets with PII logging off; keep them for diagnosing token trouble.
+        piiLoggingEnabled: false,
+        logLevel: LogLevel.Warning,
+        loggerCallback: (level, message) => (level <= LogLevel.Warning ? log.warn(message) : log.debug(message)),
+      },
+    },
+  });
+}

@@ -1,0 +1,29 @@
+import { requestedWaitSeconds } from '../pipeline/backoff';
+import { PipelineResponse } from '../pipeline/pipeline';
+import { parseErrorBody } from './error-body.parser';
+import { FailureKind, PartnerCenterError } from './partner-center-error';
+
+function kindOf(status: number): FailureKind {
+  if (status === 404) return 'not-found';
+  if (status === 403) return 'forbidden';
+  if (status === 401) return 'unauthenticated';
+  if (status === 429) return 'rate-limited';
+  if (status === 408 || status === 500 || status === 502 || status === 503 || status === 504) return 'unavailable';
+  return 'rejected';
+}
+
+/** The error for a final non-2xx answer from Partner Center, with its own status, code and description. */
+export function failureFromResponse(response: PipelineResponse, requestId: string | undefined): PartnerCenterError {
+  const body = parseErrorBody(response.body);
+  const kind = kindOf(response.status);
+  return new PartnerCenterError({
+    kind,
+    source: 'partner-center',
+    status: response.status,
+    code: body.code,
+    description: body.description,
+    retryAfterSeconds: kind === 'rate-limited' ? requestedWaitSeconds(response) : undefined,
+    requestId,
+    attempts: response.attempts ?? 1,
+  });
+}

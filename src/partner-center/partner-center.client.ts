@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { failureFromResponse } from './errors/failure-from-response';
+import { PartnerCenterError } from './errors/partner-center-error';
+import { TransportError } from './http/transport';
+import { PARTNER_CENTER_OPTIONS, PartnerCenterOptions } from './partner-center.options';
+import { PipelineRequest, SendRequest } from './pipeline/pipeline';
+import { REQUEST_ID_HEADER } from './pipeline/request-id.policy';
+import { DeadlineExceededError } from './pipeline/retry.policy';
+import { parseSpendingBudget, SpendingBudget } from './spending-budget';
+
+export const PARTNER_CENTER_PIPELINE = Symbol('PARTNER_CENTER_PIPELINE');
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Typed access to Partner Center's customer usage-budget operations. Every failure is a PartnerCenterError. */
+@Injectable()
+export class PartnerCenterClient {
+  constructor(
+    @Inject(PARTNER_CENTER_PIPELINE) private readonly send: SendRequest,
+    @Inject(PARTNER_CENTER_OPTIONS) private readonly options: PartnerCenterOptions,
+  ) {}
+
+  /** GET /v1/customers/{customer-tenant-id}/usagebudget */
+  getUsageBudget(customerId: string): Promise<SpendingBudget> {
+    return this.call('GET', customerId);
+  }
+
+  /** PATCH /v1/customers/{customer-tenant-id}/usagebudget, in the body shape Partner Center documents. */
+  updateUsageBudget(customerId: string, amount: number): Promise<SpendingBudget> {
+    return this.call('PATCH', customerId, JSON.stringify({ Amount: amount, Attributes: { ObjectType: 'SpendingBudget' } }));
+  }
+
+  private async call(method: PipelineRequest['method'], customerId: string, body?: string): Promise<SpendingBudget> {
+    // The inbound side validates too; this guard keeps anything but a GUID out of the upstream path.
+    if (!GUID.test(customerId)) throw new TypeError('customerId must be a GUID');
+    const request: PipelineRequest = {
+      method,
+      url: `${this.options.baseUrl}/v1/customers/${customerId.toLowerCase()}/usagebudget`,
+      headers: {},
+      body,
+    };
+    let response;
+    try {
+      response = await this.send(request);
+    } catch (error) {
+      throw noAnswer(error, request.headers[REQUEST_ID_HEADER]);
+    }
+    const requestId = request.headers[REQUEST_ID_HEADER];
+    if (response.status < 200 || response.status > 299) throw failureFromResponse(response, requestId);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(response.body);
+    } catch {
+      parsed = undefined;
+    }
+    return parseSpendingBudget(parsed, requestId);
+  }
+}
+
+function noAnswer(error: unknown, requestId: string | undefined): Error {
+  if (error instanceof PartnerCenterError) return error;
+  if (error instanceof DeadlineExceededError) {
+    return new PartnerCenterError({ kind: 'timeout', source: 'partner-center', status: error.lastStatus, requestId, attempts: error.attempts });
+  }
+  if (error instanceof TransportError) {
+    return new PartnerCenterError({
+      kind: error.reason === 'aborted' ? 'timeout' : 'unavailable',
+      source: 'partner-center',
+      code: error.causeCode,
+      requestId,
+      attempts: error.attempts,
+    });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}

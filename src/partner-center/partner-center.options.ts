@@ -1,0 +1,31 @@
+/** How the gateway proves itself to Entra ID: a client secret or a certificate (PEM with key and certificate). */
+export type PartnerCenterCredential =
+  | { kind: 'secret'; clientSecret: string }
+  | { kind: 'certificate'; certificatePath: string; certificatePassword?: string };
+
+export interface RetryOptions {
+  /** Total attempts of one logical call, the first included. */
+  maxAttempts: number;
+  attemptTimeoutMs: number;
+  /** Budget for the whole logical call, waits included. */
+  deadlineMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A Retry-After longer than this is not waited out: the 429 goes back to the caller. */
+  maxRetryAfterSeconds: number;
+}
+
+export interface PartnerCenterOptions {
+  baseUrl: string;
+  authorityHost: string;
+  tenantId: string;
+  clientId: string;
+  credential: PartnerCenterCredential;
+  applicationName: string;
+  locale: string;
+  retry: RetryOptions;
+  /** CA certificates (PEM) to trust besides the system store and NODE_EXTRA_CA_CERTS: the embedded sandbox's. */
+  extraCaCertificates?: string[];
+}
+
+export const PARTNER_CENTER_OPTIONS = Symbol('PARTNER_CENTER_OPTIONS');

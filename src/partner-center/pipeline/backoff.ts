@@ -1,0 +1,28 @@
+import { parseRetryAfter, retryAfterFromMessage } from '../errors/retry-after';
+import { PipelineResponse } from './pipeline';
+
+export interface BackoffOptions {
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+/**
+ * Exponential backoff with "equal jitter": half the step is fixed so a retry never comes at once, the other
+ * half is random so many callers throttled together do not come back together.
+ */
+export function exponentialDelay(attempt: number, { baseDelayMs, maxDelayMs }: BackoffOptions, random = Math.random): number {
+  const step = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(step / 2 + random() * (step / 2));
+}
+
+/** Seconds the server asked for: the Retry-After header, else the "Try again in N seconds" of a 429 body. */
+export function requestedWaitSeconds(response: PipelineResponse, now = Date.now()): number | undefined {
+  const header = parseRetryAfter(response.headers['retry-after'], now);
+  if (header !== undefined) return header;
+  if (response.status !== 429) return undefined;
+  try {
+    return retryAfterFromMessage((JSON.parse(response.body) as { message?: string }).message);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,33 @@
+/** One HTTP exchange as the policies see it. Headers are set with their canonical Partner Center names. */
+export interface PipelineRequest {
+  method: 'GET' | 'PATCH';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+export interface PipelineResponse {
+  status: number;
+  /** Lower-cased names. */
+  headers: Record<string, string>;
+  body: string;
+  /** Attempts made for this logical call, set by the retry policy. */
+  attempts?: number;
+}
+
+export type SendRequest = (request: PipelineRequest) => Promise<PipelineResponse>;
+
+/** A small named step around the rest of the pipeline, in the manner of Azure's core-rest-pipeline. */
+export interface PipelinePolicy {
+  readonly name: string;
+  sendRequest(request: PipelineRequest, next: SendRequest): Promise<PipelineResponse>;
+}
+
+/** Policies run in the order given, the first outermost; the transport is the innermost step. */
+export function createPipeline(policies: PipelinePolicy[], transport: SendRequest): SendRequest {
+  return policies.reduceRight<SendRequest>(
+    (next, policy) => (request) => policy.sendRequest(request, next),
+    transport,
+  );
+}

@@ -1,0 +1,90 @@
+import { DelegateBackoff, handleWhen, handleWhenResult, retry, timeout, TimeoutStrategy, wrap } from 'cockatiel';
+import { RetryOptions } from '../partner-center.options';
+import { TransportError } from '../http/transport';
+import { exponentialDelay, requestedWaitSeconds } from './backoff';
+import { PipelinePolicy, PipelineResponse } from './pipeline';
+
+/** Statuses that say "not now" rather than "no": everything else is the answer. */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+
+export interface RetryEvent {
+  attempt: number;
+  delayMs: number;
+  status?: number;
+  error?: string;
+  requestId?: string;
+}
+
+/** Thrown when the overall deadline ran out; carries how far the call got. */
+export class DeadlineExceededError extends Error {
+  constructor(readonly attempts: number, readonly lastStatus?: number) {
+    super('the deadline for the Partner Center call ran out');
+    this.name = 'DeadlineExceededError';
+  }
+}
+
+/**
+ * Bounded retries through cockatiel: at most `maxAttempts` tries, each cut by its own timeout, all inside one
+ * deadline. Retry-After is honoured; a wait longer than allowed, or one that would end past the deadline, is
+ * not started: the last answer (e.g. the 429 with its Retry-After) goes back to the caller at once.
+ */
+export function retryPolicy(options: RetryOptions, onRetry: (event: RetryEvent) => void = () => undefined): PipelinePolicy {
+  return {
+    name: 'retry',
+    async sendRequest(request, next) {
+      const deadline = Date.now() + options.deadlineMs;
+      let attempts = 0;
+      let plannedDelay = 0;
+
+      const fitsBeforeDeadline = (delayMs: number): boolean => Date.now() + delayMs < deadline;
+      const plan = (delayMs: number | undefined): boolean => {
+        if (delayMs === undefined || !fitsBeforeDeadline(delayMs)) return false;
+        plannedDelay = delayMs;
+        return true;
+      };
+
+      const delayForResponse = (response: PipelineResponse): number | undefined => {
+        const waitSeconds = requestedWaitSeconds(response);
+        if (waitSeconds === undefined || waitSeconds === 0) return exponentialDelay(attempts, options);
+        return waitSeconds <= options.maxRetryAfterSeconds ? waitSeconds * 1000 : undefined;
+      };
+
+      const retryable = handleWhenResult((result) => {
+        const response = result as PipelineResponse;
+        return RETRYABLE_STATUSES.has(response.status) && plan(delayForResponse(response));
+      }).orWhen((error) => error instanceof TransportError && Date.now() < deadline && plan(exponentialDelay(attempts, options)));
+
+      const retries = retry(retryable, {
+        maxAttempts: options.maxAttempts - 1,
+        backoff: new DelegateBackoff(() => plannedDelay),
+      });
+      retries.onRetry((event) =>
+        onRetry({
+          attempt: event.attempt,
+          delayMs: event.delay,
+          status: 'value' in event ? (event.value as PipelineResponse).status : undefined,
+          error: 'error' in event ? event.error.message : undefined,
+          requestId: request.headers['MS-RequestId'],
+        }),
+      );
+
+      // Cooperative timeouts abort the transport's signal; the transport then throws a TransportError.
+      const withinDeadline = timeout(options.deadlineMs, TimeoutStrategy.Cooperative);
+      const perAttempt = timeout(options.attemptTimeoutMs, TimeoutStrategy.Cooperative);
+      let lastStatus: number | undefined;
+      try {
+        const response = await wrap(withinDeadline, retries, perAttempt).execute(async ({ signal }) => {
+          attempts += 1;
+          const answer = await next({ ...request, headers: { ...request.headers }, signal });
+          lastStatus = answer.status;
+          return answer;
+        });
+        return { ...response, attempts };
+      } catch (error) {
+        if (error instanceof TransportError && Date.now() >= deadline) throw new DeadlineExceededError(attempts, lastStatus);
+        if (error instanceof TransportError) error.attempts = attempts;
+        throw error;
+      }
+    },
+  };
+}

@@ -1,6 +1,6 @@
 // Two projects: fast unit tests of policies and parsers, and e2e tests that run the gateway
 // against the Partner Center sandbox over real HTTPS. `npm test` runs both.
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json' }];
 
 const common = {
   rootDir: __dirname,

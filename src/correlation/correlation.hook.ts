@@ -19,6 +19,8 @@ export function registerCorrelationHook(fastify: FastifyInstance): void {
     const correlationId = correlationIdFrom(request.headers['ms-correlationid'], request.headers['x-correlation-id']);
     request.correlationId = correlationId;
     reply.header(CORRELATION_HEADER, correlationId);
+    // The raw request too: the HTTP logger reads the id from there.
+    (request.raw as { correlationId?: string }).correlationId = correlationId;
     runWithCorrelation({ correlationId }, done);
   });
 }

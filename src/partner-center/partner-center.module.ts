@@ -28,6 +28,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
     const logger = new Logger('PartnerCenter');
     return {
       module: PartnerCenterModule,
+      global: true,
       providers: [
         { provide: PARTNER_CENTER_OPTIONS, useValue: options },
         { provide: HTTPS_AGENT, useFactory: () => createHttpsAgent(options.extraCaCertificates) },

@@ -17,7 +17,7 @@ export function parseErrorBody(body: unknown): ParsedErrorBody {
   const object = asObject(body);
   if (!object) {
     const text = typeof body === 'string' ? body.trim() : '';
-    return text && !text.startsWith('<') ? { description: clip(text) } : {};
+    return text && !text.startsWith('<') && !isJson(text) ? { description: clip(text) } : {};
   }
   const field = (name: string): unknown => {
     const key = Object.keys(object).find((k) => k.toLowerCase() === name);
@@ -46,6 +46,15 @@ function asObject(body: unknown): Record<string, unknown> | undefined {
   }
   if (Buffer.isBuffer(value)) return asObject(value.toString('utf8'));
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function clip(text: string): string {

@@ -1,0 +1,27 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { GatewayConfig } from './config/gateway-config';
+import { GatewayConfigModule } from './config/gateway-config.module';
+import { GatewayGraphqlModule } from './graphql/graphql.module';
+import { HealthController } from './health/health.controller';
+import { LoggingModule } from './observability/logging.module';
+import { PartnerCenterModule } from './partner-center/partner-center.module';
+import { PartnerCenterOptions } from './partner-center/partner-center.options';
+import { UsageBudgetModule } from './usage-budget/usage-budget.module';
+
+/** The gateway: inbound adapters (GraphQL, REST) → usage-budget service → PartnerCenter module. */
+@Module({})
+export class AppModule {
+  static forRoot(config: GatewayConfig, partnerCenter: PartnerCenterOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        GatewayConfigModule.forRoot(config),
+        LoggingModule.forRoot(config.logLevel),
+        PartnerCenterModule.forRoot(partnerCenter),
+        GatewayGraphqlModule.forRoot(config),
+        UsageBudgetModule,
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

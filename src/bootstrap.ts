@@ -1,0 +1,27 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { GatewayConfig } from './config/gateway-config';
+import { registerCorrelationHook } from './correlation/correlation.hook';
+import { PartnerCenterOptions } from './partner-center/partner-center.options';
+import { configureHttp } from './problem/configure-http';
+import { setupOpenApi } from './usage-budget/openapi';
+
+/**
+ * Builds the gateway application (not yet listening). main.ts and the e2e tests both start the gateway through
+ * this one function, so what the tests run is what production runs.
+ */
+export async function createGateway(config: GatewayConfig, partnerCenter: PartnerCenterOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, return503OnClosing: true });
+  // First hook of all, so that every later step, and every response, has the correlation id.
+  registerCorrelationHook(adapter.getInstance());
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, partnerCenter), adapter, {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  configureHttp(app, config);
+  setupOpenApi(app);
+  await app.init();
+  return app;
+}

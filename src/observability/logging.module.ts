@@ -1,0 +1,50 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+import { currentCorrelationId } from '../correlation/correlation-context';
+import { LogLevel } from '../config/gateway-config';
+import { REDACTED_PATHS, scrubSecrets } from './redaction';
+
+type WithCorrelation = IncomingMessage & { correlationId?: string };
+
+/**
+ * Structured JSON logs (pino). Every line carries the request's correlation id: request lines through the id the
+ * correlation hook put on the raw request, every other line through the async context.
+ */
+@Module({})
+export class LoggingModule {
+  static forRoot(level: LogLevel): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level,
+            redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+            genReqId: (req) => (req as WithCorrelation).correlationId ?? currentCorrelationId() ?? '',
+            customProps: (req) => ({ correlationId: (req as WithCorrelation).correlationId }),
+            mixin: () => {
+              const correlationId = currentCorrelationId();
+              return correlationId ? { correlationId } : {};
+            },
+            hooks: {
+              // Free text can quote what the structured redaction cannot see (an upstream error message).
+              logMethod(args, method) {
+                method.apply(this, args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)) as Parameters<typeof method>);
+              },
+            },
+            serializers: {
+              req: (req: { id?: string; method?: string; url?: string; headers?: Record<string, unknown> }) => ({
+                id: req.id,
+                method: req.method,
+                url: req.url,
+                userAgent: req.headers?.['user-agent'],
+              }),
+            },
+            autoLogging: { ignore: (req) => req.url === '/healthz' },
+          },
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,79 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadGatewayConfig } from '../../../src/config/gateway-config';
+
+const app = {
+  AZURE_CLIENT_ID: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
+  AZURE_TENANT_ID: 'contoso.onmicrosoft.com',
+  AZURE_CLIENT_SECRET: 's3cr3t-value',
+};
+
+const failure = (env: Record<string, string>) => {
+  try {
+    loadGatewayConfig(env);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected a configuration error');
+};
+
+describe('gateway configuration', () => {
+  it('runs on the sandbox when no app is configured', () => {
+    const config = loadGatewayConfig({});
+    expect(config.partnerCenter).toBeUndefined();
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 3000, bodyLimitBytes: 16384 });
+  });
+
+  it('uses the public cloud by default', () => {
+    expect(loadGatewayConfig(app).partnerCenter).toMatchObject({
+      baseUrl: 'https://api.partnercenter.microsoft.com',
+      authorityHost: 'https://login.microsoftonline.com',
+      credential: { kind: 'secret', clientSecret: 's3cr3t-value' },
+    });
+  });
+
+  it('uses the US Government authority for PARTNER_CENTER_CLOUD=usgov', () => {
+    expect(loadGatewayConfig({ ...app, PARTNER_CENTER_CLOUD: 'usgov' }).partnerCenter?.authorityHost).toBe('https://login.microsoftonline.us');
+  });
+
+  it('reads the retry knobs', () => {
+    const config = loadGatewayConfig({ ...app, PARTNER_CENTER_MAX_ATTEMPTS: '2', PARTNER_CENTER_ATTEMPT_TIMEOUT_MS: '1500', PARTNER_CENTER_DEADLINE_MS: '4000' });
+    expect(config.partnerCenter?.retry).toMatchObject({ maxAttempts: 2, attemptTimeoutMs: 1500, deadlineMs: 4000 });
+  });
+
+  it('reads the client secret from a mounted file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    writeFileSync(join(dir, 'secret'), 'from-file\n');
+    const { AZURE_CLIENT_SECRET: _, ...rest } = app;
+    expect(loadGatewayConfig({ ...rest, AZURE_CLIENT_SECRET_FILE: join(dir, 'secret') }).partnerCenter?.credential).toEqual({
+      kind: 'secret',
+      clientSecret: 'from-file',
+    });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PARTNER_CENTER_CLOUD: 'china' }, 'PARTNER_CENTER_CLOUD'],
+    [{ ...app, PARTNER_CENTER_BASE_URL: 'http://api.partnercenter.microsoft.com' }, 'PARTNER_CENTER_BASE_URL'],
+    [{ ...app, AZURE_AUTHORITY_HOST: 'not a url' }, 'AZURE_AUTHORITY_HOST'],
+    [{ ...app, AZURE_CLIENT_ID: 'my-app' }, 'AZURE_CLIENT_ID'],
+    [{ ...app, AZURE_TENANT_ID: 'not a tenant!' }, 'AZURE_TENANT_ID'],
+    [{ AZURE_CLIENT_ID: app.AZURE_CLIENT_ID, AZURE_CLIENT_SECRET: 'x' }, 'AZURE_TENANT_ID'],
+    [{ AZURE_CLIENT_ID: app.AZURE_CLIENT_ID, AZURE_TENANT_ID: app.AZURE_TENANT_ID }, 'AZURE_CLIENT_SECRET'],
+    [{ ...app, AZURE_CLIENT_CERTIFICATE_PATH: '/x.pem' }, 'AZURE_CLIENT_SECRET'],
+    [{ AZURE_CLIENT_SECRET: 'x' }, 'AZURE_CLIENT_ID'],
+    [{ ...app, AZURE_CLIENT_SECRET_FILE: '/nonexistent' }, 'AZURE_CLIENT_SECRET'],
+    [{ ...app, PARTNER_CENTER_MAX_ATTEMPTS: '0' }, 'PARTNER_CENTER_MAX_ATTEMPTS'],
+    [{ ...app, PARTNER_CENTER_DEADLINE_MS: '1000', PARTNER_CENTER_ATTEMPT_TIMEOUT_MS: '5000' }, 'PARTNER_CENTER_DEADLINE_MS'],
+    [{ USAGE_BUDGET_MAX_AMOUNT: '-5' }, 'USAGE_BUDGET_MAX_AMOUNT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ])('rejects %j naming %s', (env, variable) => {
+    expect(failure(env as Record<string, string>)).toMatch(new RegExp(`^${variable}`));
+  });
+
+  it('never quotes the client secret in an error', () => {
+    expect(failure({ ...app, AZURE_CLIENT_CERTIFICATE_PATH: '/x.pem' })).not.toContain('s3cr3t-value');
+  });
+});

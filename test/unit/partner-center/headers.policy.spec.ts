@@ -1,0 +1,76 @@
+import { bearerTokenPolicy } from '../../../src/partner-center/pipeline/bearer-token.policy';
+import { correlationPolicy } from '../../../src/partner-center/pipeline/correlation.policy';
+import { createPipeline, PipelineRequest, SendRequest } from '../../../src/partner-center/pipeline/pipeline';
+import { requestIdPolicy } from '../../../src/partner-center/pipeline/request-id.policy';
+import { standardHeadersPolicy } from '../../../src/partner-center/pipeline/standard-headers.policy';
+import { runWithCorrelation } from '../../../src/correlation/correlation-context';
+
+function recording(statuses: number[] = [200]): { send: SendRequest; seen: PipelineRequest[] } {
+  const seen: PipelineRequest[] = [];
+  return {
+    seen,
+    send: async (request) => {
+      seen.push({ ...request, headers: { ...request.headers } });
+      return { status: statuses[Math.min(seen.length - 1, statuses.length - 1)], headers: {}, body: '{}' };
+    },
+  };
+}
+
+const tokens = (...values: string[]) => {
+  const calls: Array<{ forceRefresh?: boolean }> = [];
+  let i = 0;
+  return { calls, getToken: async (o: { forceRefresh?: boolean } = {}) => (calls.push(o), values[Math.min(i++, values.length - 1)]) };
+};
+
+describe('header stamping', () => {
+  it("stamps every header Partner Center documents, with the inbound request's correlation id", async () => {
+    const { send, seen } = recording();
+    const pipeline = createPipeline(
+      [requestIdPolicy(), correlationPolicy(), standardHeadersPolicy({ applicationName: 'billing-gw', locale: 'en-US' }), bearerTokenPolicy(tokens('t1'))],
+      send,
+    );
+    await runWithCorrelation({ correlationId: '6b3a8c4e-8f0e-4e4a-9a59-2f1f0e9d1c11' }, () =>
+      pipeline({ method: 'PATCH', url: 'https://pc/x', headers: {}, body: '{}' }),
+    );
+    expect(seen[0].headers).toEqual({
+      'MS-RequestId': expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      'MS-CorrelationId': '6b3a8c4e-8f0e-4e4a-9a59-2f1f0e9d1c11',
+      'MS-Contract-Version': 'v1',
+      'MS-PartnerCenter-Application': 'billing-gw',
+      'X-Locale': 'en-US',
+      Accept: 'application/json',
+      'Content-Type': 'application/json',
+      Authorization: 'Bearer t1',
+    });
+  });
+
+  it('makes a correlation id when there is no inbound request', async () => {
+    const { send, seen } = recording();
+    await createPipeline([correlationPolicy()], send)({ method: 'GET', url: 'https://pc/x', headers: {} });
+    expect(seen[0].headers['MS-CorrelationId']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('sends no Content-Type on a GET', async () => {
+    const { send, seen } = recording();
+    await createPipeline([standardHeadersPolicy({ applicationName: 'a', locale: 'en-US' })], send)({ method: 'GET', url: 'https://pc/x', headers: {} });
+    expect(seen[0].headers['Content-Type']).toBeUndefined();
+  });
+});
+
+describe('bearer token policy', () => {
+  it('refreshes the token once after a 401 and sends once more with the new one', async () => {
+    const { send, seen } = recording([401, 200]);
+    const source = tokens('stale', 'fresh');
+    const response = await createPipeline([bearerTokenPolicy(source)], send)({ method: 'GET', url: 'https://pc/x', headers: {} });
+    expect(response.status).toBe(200);
+    expect(seen.map((r) => r.headers.Authorization)).toEqual(['Bearer stale', 'Bearer fresh']);
+    expect(source.calls).toEqual([{}, { forceRefresh: true }]);
+  });
+
+  it('returns the second 401 instead of looping', async () => {
+    const { send, seen } = recording([401]);
+    const response = await createPipeline([bearerTokenPolicy(tokens('a', 'b', 'c'))], send)({ method: 'GET', url: 'https://pc/x', headers: {} });
+    expect(response.status).toBe(401);
+    expect(seen).toHaveLength(2);
+  });
+});

@@ -1,0 +1,26 @@
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import type { GatewayConfig } from '../config/gateway-config';
+import { createGraphqlErrorFormatter } from './graphql-error.formatter';
+
+/**
+ * Options for `GraphQLModule.forRootAsync({ driver: ApolloDriver, inject: [GATEWAY_CONFIG], useFactory: graphqlModuleOptions })`.
+ * The schema is built in memory (`autoSchemaFile: true`): the gateway never writes to disk, so a read-only
+ * container works; the committed schema.gql comes from `npm run schema` and a unit test keeps it in step.
+ */
+export function graphqlModuleOptions(config: GatewayConfig): ApolloDriverConfig {
+  return {
+    driver: ApolloDriver,
+    path: '/graphql',
+    autoSchemaFile: true,
+    sortSchema: true,
+    // A landing page (GraphiQL) for developers; in production @nestjs/apollo then installs the disabled one.
+    graphiql: !config.production,
+    playground: false,
+    introspection: !config.production,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: !config.production,
+    // Our formatError maps Nest's HTTP exceptions itself (Nest's own would turn a 400 into BAD_REQUEST).
+    autoTransformHttpErrors: false,
+    formatError: createGraphqlErrorFormatter({ production: config.production }),
+  };
+}

@@ -1,0 +1,12 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { GatewayConfig } from '../config/gateway-config';
+import { ProblemDetailsFilter } from './problem-details.filter';
+
+/**
+ * Makes every HTTP failure a problem+json answer. Call before `app.init()`: Nest hands the filter to Fastify's
+ * error and not-found handlers at init, which is how malformed JSON, oversized bodies and unknown routes reach it.
+ * The body limit itself is Fastify's (`new FastifyAdapter({ bodyLimit })`); the filter only names it.
+ */
+export function configureHttp(app: NestFastifyApplication, config: GatewayConfig): void {
+  app.useGlobalFilters(new ProblemDetailsFilter({ bodyLimitBytes: config.http.bodyLimitBytes }));
+}

@@ -1,0 +1,45 @@
+import type { FailureKind } from '../partner-center/errors/partner-center-error';
+
+/**
+ * Every way a request can fail, in one vocabulary: Partner Center's failure kinds plus the gateway's own.
+ * Inbound auth (401/403) and upstream refusals share kinds on purpose: a client reacts to both alike.
+ */
+export type GatewayFailureKind =
+  | FailureKind
+  | 'invalid-input'
+  | 'route-not-found'
+  | 'payload-too-large'
+  | 'unsupported-media-type'
+  | 'internal';
+
+export interface FailureMapping {
+  /** GraphQL `extensions.code` and the REST problem's `code`: the one string clients branch on. */
+  code: string;
+  /** REST status. */
+  status: number;
+  /** RFC 9457 `title`: the same for every occurrence of the kind. */
+  title: string;
+}
+
+/** The one table from failures to GraphQL codes and REST statuses. Codes and statuses are a public contract. */
+export const FAILURE_MAPPING: Readonly<Record<GatewayFailureKind, FailureMapping>> = {
+  'invalid-input': { code: 'BAD_USER_INPUT', status: 400, title: 'The request is invalid' },
+  unauthenticated: { code: 'UNAUTHENTICATED', status: 401, title: 'Not authenticated' },
+  forbidden: { code: 'FORBIDDEN', status: 403, title: 'Access denied' },
+  'not-found': { code: 'NOT_FOUND', status: 404, title: 'Not found' },
+  'route-not-found': { code: 'ROUTE_NOT_FOUND', status: 404, title: 'No such route' },
+  'payload-too-large': { code: 'PAYLOAD_TOO_LARGE', status: 413, title: 'The request body is too large' },
+  'unsupported-media-type': { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, title: 'Unsupported media type' },
+  'rate-limited': { code: 'RATE_LIMITED', status: 429, title: 'Too many requests' },
+  internal: { code: 'INTERNAL_SERVER_ERROR', status: 500, title: 'Internal error' },
+  rejected: { code: 'UPSTREAM_ERROR', status: 502, title: 'Partner Center refused the request' },
+  unavailable: { code: 'UPSTREAM_UNAVAILABLE', status: 503, title: 'Partner Center is unavailable' },
+  timeout: { code: 'UPSTREAM_UNAVAILABLE', status: 504, title: 'Partner Center did not answer in time' },
+};
+
+const PROBLEM_TYPE_BASE = 'https://usage-budget-gateway/problems/';
+
+/** RFC 9457 `type`: a stable URI per kind (it identifies the problem; nothing is served there). */
+export function problemType(kind: GatewayFailureKind): string {
+  return `${PROBLEM_TYPE_BASE}${kind}`;
+}

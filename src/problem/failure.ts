@@ -1,0 +1,106 @@
+import { HttpException } from '@nestjs/common';
+import { FailureSource, PartnerCenterError } from '../partner-center/errors/partner-center-error';
+import { GatewayFailureKind } from './failure-mapping';
+import { FieldViolation, InvalidInputError } from './invalid-input.error';
+
+/** What Partner Center (or Entra ID) said, safe to show a caller: no URLs, no tokens, no headers. */
+export interface PartnerCenterFacts {
+  source: FailureSource;
+  status?: number;
+  /** As Partner Center gave it: often a number, sometimes a string. */
+  code?: string | number;
+  description?: string;
+  requestId?: string;
+}
+
+/** A failure as both adapters render it; built only by `describeFailure`. */
+export interface Failure {
+  kind: GatewayFailureKind;
+  /** Safe for the caller: written by the gateway, never an internal error message. */
+  detail: string;
+  errors?: FieldViolation[];
+  partnerCenter?: PartnerCenterFacts;
+  retryAfterSeconds?: number;
+  /** Entra ID's claims challenge, for a client that must step up (MFA). */
+  claims?: string;
+  /** Not the caller's fault and not explained to them: the adapter logs the original error. */
+  unexpected?: boolean;
+}
+
+const STATUS_KINDS: Record<number, GatewayFailureKind> = {
+  400: 'invalid-input',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'route-not-found',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+  429: 'rate-limited',
+};
+
+/** Turns anything a handler threw into the gateway's failure vocabulary. */
+export function describeFailure(error: unknown): Failure {
+  if (error instanceof InvalidInputError) {
+    return { kind: 'invalid-input', detail: 'The request is invalid: see errors.', errors: error.violations };
+  }
+  if (error instanceof PartnerCenterError) return describeUpstreamFailure(error);
+  if (error instanceof HttpException) return describeHttpException(error);
+  return { kind: 'internal', detail: 'An unexpected error occurred; quote the correlation id.', unexpected: true };
+}
+
+function describeUpstreamFailure(error: PartnerCenterError): Failure {
+  const partnerCenter: PartnerCenterFacts = {
+    source: error.source,
+    ...(error.status !== undefined && { status: error.status }),
+    ...(error.code !== undefined && { code: error.code }),
+    ...(error.description !== undefined && { description: error.description }),
+    ...(error.requestId !== undefined && { requestId: error.requestId }),
+  };
+  return {
+    kind: error.kind,
+    detail: upstreamDetail(error),
+    partnerCenter,
+    ...(error.kind === 'rate-limited' && error.retryAfterSeconds !== undefined && { retryAfterSeconds: error.retryAfterSeconds }),
+    ...(error.claims !== undefined && { claims: error.claims }),
+  };
+}
+
+function upstreamDetail(error: PartnerCenterError): string {
+  const who = error.source === 'identity' ? 'Entra ID' : 'Partner Center';
+  switch (error.kind) {
+    case 'not-found':
+      return `${who} does not know this customer or its usage budget.`;
+    case 'forbidden':
+      return `${who} denied the gateway access to this customer.`;
+    case 'unauthenticated':
+      return error.claims !== undefined
+        ? `${who} requires the user to authenticate again (claims challenge).`
+        : `${who} did not accept the gateway's credentials.`;
+    case 'rate-limited':
+      return error.retryAfterSeconds !== undefined
+        ? `${who} is throttling requests; retry after ${error.retryAfterSeconds} seconds.`
+        : `${who} is throttling requests; retry later.`;
+    case 'unavailable':
+      return `${who} is unavailable; retry later.`;
+    case 'timeout':
+      return `${who} did not answer in time; retry later.`;
+    case 'rejected':
+      return `${who} refused the request.`;
+  }
+}
+
+/**
+ * Nest's own exceptions: a route that does not exist, Fastify's body errors (malformed JSON, too large,
+ * wrong media type) and whatever an inbound guard throws. Their messages are written for callers.
+ */
+function describeHttpException(error: HttpException): Failure {
+  const status = error.getStatus();
+  const kind = STATUS_KINDS[status] ?? (status < 500 ? 'invalid-input' : 'internal');
+  if (kind === 'internal') return { kind, detail: 'An unexpected error occurred; quote the correlation id.', unexpected: true };
+  const response = error.getResponse();
+  const messages = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : undefined;
+  if (Array.isArray(messages)) {
+    // A ValidationPipe configured elsewhere: keep its messages as field-less violations.
+    return { kind, detail: 'The request is invalid: see errors.', errors: messages.map((message) => ({ field: '', message: String(message) })) };
+  }
+  return { kind, detail: error.message };
+}

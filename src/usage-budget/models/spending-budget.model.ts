@@ -1,0 +1,16 @@
+import { Field, Float, ID, ObjectType } from '@nestjs/graphql';
+
+@ObjectType({ description: "A customer's Azure usage spending budget, as Partner Center holds it." })
+export class SpendingBudget {
+  @Field(() => ID, { description: 'The customer tenant id (a GUID) the budget belongs to.' })
+  customerId: string;
+
+  @Field(() => Float, { nullable: true, description: 'The budget amount; null: the customer has no budget.' })
+  amount: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: "Partner Center's usageSpendingBudget figure for the customer, when Partner Center reports one; otherwise null.",
+  })
+  usageSpendingBudget: number | null;
+}

@@ -1,0 +1,76 @@
+import axios, { AxiosInstance } from 'axios';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createGateway } from '../../../src/bootstrap';
+import { GatewayConfig, loadGatewayConfig } from '../../../src/config/gateway-config';
+import { sandboxConnection } from '../../../src/embedded-sandbox';
+import { PartnerCenterOptions, RetryOptions } from '../../../src/partner-center/partner-center.options';
+import { RunningSandbox, SandboxOptions, startSandbox } from '../../../src/sandbox';
+
+/** Retries fast enough for tests, with the same shape as production's. */
+export const FAST_RETRY: RetryOptions = {
+  maxAttempts: 4,
+  attemptTimeoutMs: 2_000,
+  deadlineMs: 10_000,
+  baseDelayMs: 10,
+  maxDelayMs: 50,
+  maxRetryAfterSeconds: 5,
+};
+
+export interface TestGateway {
+  url: string;
+  app: NestFastifyApplication;
+  sandbox: RunningSandbox;
+  /** Plain HTTP client for the gateway: never throws on a status. */
+  http: AxiosInstance;
+  graphql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphqlAnswer>;
+  close(): Promise<void>;
+}
+
+export interface GraphqlAnswer {
+  status: number;
+  headers: Record<string, string>;
+  data?: Record<string, any>;
+  errors?: Array<{ message: string; path?: string[]; extensions: Record<string, any> }>;
+}
+
+export interface StartOptions {
+  sandbox?: RunningSandbox;
+  sandboxOptions?: SandboxOptions;
+  env?: Record<string, string>;
+  retry?: Partial<RetryOptions>;
+  partnerCenter?: Partial<PartnerCenterOptions>;
+}
+
+/**
+ * The gateway as production runs it (createGateway, the same as main.ts), on 127.0.0.1, against a Partner Center
+ * sandbox over real HTTPS with real MSAL. A sandbox passed in is left running; one started here is stopped by close().
+ */
+export async function startGateway(options: StartOptions = {}): Promise<TestGateway> {
+  const ownSandbox = options.sandbox ? undefined : await startSandbox({ quiet: true, ...options.sandboxOptions });
+  const sandbox = options.sandbox ?? ownSandbox!;
+  const config: GatewayConfig = loadGatewayConfig({ LOG_LEVEL: 'silent', ...options.env });
+  const partnerCenter: PartnerCenterOptions = {
+    ...sandboxConnection(sandbox),
+    retry: { ...FAST_RETRY, ...options.retry },
+    ...options.partnerCenter,
+  };
+  const app = await createGateway(config, partnerCenter);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  const http = axios.create({ baseURL: url, validateStatus: () => true, timeout: 20_000 });
+  return {
+    url,
+    app,
+    sandbox,
+    http,
+    async graphql(query, variables, headers) {
+      const response = await http.post('/graphql', { query, variables }, { headers: { 'content-type': 'application/json', ...headers } });
+      return { status: response.status, headers: response.headers as Record<string, string>, ...response.data };
+    },
+    async close() {
+      await app.close();
+      await ownSandbox?.close();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { BadRequestException, ForbiddenException, HttpException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import { FailureKind, PartnerCenterError } from '../../../src/partner-center/errors/partner-center-error';
+import { describeFailure } from '../../../src/problem/failure';
+import { FAILURE_MAPPING } from '../../../src/problem/failure-mapping';
+import { InvalidInputError } from '../../../src/problem/invalid-input.error';
+
+const upstream = (kind: FailureKind, extra: Partial<PartnerCenterError> = {}) =>
+  new PartnerCenterError({ kind, source: 'partner-center', attempts: 1, ...extra });
+
+describe('failure mapping', () => {
+  it.each([
+    ['not-found', 'NOT_FOUND', 404],
+    ['forbidden', 'FORBIDDEN', 403],
+    ['unauthenticated', 'UNAUTHENTICATED', 401],
+    ['rate-limited', 'RATE_LIMITED', 429],
+    ['unavailable', 'UPSTREAM_UNAVAILABLE', 503],
+    ['timeout', 'UPSTREAM_UNAVAILABLE', 504],
+    ['rejected', 'UPSTREAM_ERROR', 502],
+  ] as const)('maps the upstream kind %s to %s and %i', (kind, code, status) => {
+    const failure = describeFailure(upstream(kind));
+    expect(failure.kind).toBe(kind);
+    expect(FAILURE_MAPPING[failure.kind]).toMatchObject({ code, status });
+  });
+
+  it('maps invalid input to BAD_USER_INPUT and 400 with its violations', () => {
+    const failure = describeFailure(new InvalidInputError([{ field: 'amount', message: 'amount must not be negative' }]));
+    expect(FAILURE_MAPPING[failure.kind]).toMatchObject({ code: 'BAD_USER_INPUT', status: 400 });
+    expect(failure.errors).toEqual([{ field: 'amount', message: 'amount must not be negative' }]);
+  });
+
+  it('keeps the Partner Center facts, with the code as given', () => {
+    const failure = describeFailure(upstream('not-found', { status: 404, code: 60003, description: 'Tenant not found.', requestId: 'rid' }));
+    expect(failure.partnerCenter).toEqual({ source: 'partner-center', status: 404, code: 60003, description: 'Tenant not found.', requestId: 'rid' });
+  });
+
+  it('says which service refused: Entra ID for identity failures', () => {
+    expect(describeFailure(new PartnerCenterError({ kind: 'unavailable', source: 'identity', attempts: 3 })).detail).toMatch(/^Entra ID/);
+  });
+
+  it('carries the Retry-After seconds of a throttled call', () => {
+    expect(describeFailure(upstream('rate-limited', { retryAfterSeconds: 57 })).retryAfterSeconds).toBe(57);
+  });
+
+  it('carries the claims of a claims challenge', () => {
+    expect(describeFailure(upstream('unauthenticated', { claims: '{"access_token":{}}' })).claims).toBe('{"access_token":{}}');
+  });
+
+  it.each([
+    [new BadRequestException('Body is not valid JSON'), 'invalid-input'],
+    [new NotFoundException('Cannot GET /nope'), 'route-not-found'],
+    [new PayloadTooLargeException(), 'payload-too-large'],
+    [new HttpException('Unsupported Media Type', 415), 'unsupported-media-type'],
+    [new ForbiddenException(), 'forbidden'],
+  ])("maps Nest's %p to %s", (error, kind) => {
+    expect(describeFailure(error).kind).toBe(kind);
+  });
+
+  it.each([new Error('ECONNRESET at https://internal'), 'a string', new HttpException('db down', 500)])(
+    'masks %p as an unexpected internal error',
+    (error) => {
+      const failure = describeFailure(error);
+      expect(failure).toMatchObject({ kind: 'internal', unexpected: true });
+      expect(failure.detail).not.toMatch(/ECONNRESET|internal|db down/);
+      expect(FAILURE_MAPPING.internal).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', status: 500 });
+    },
+  );
+});

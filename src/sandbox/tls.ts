@@ -1,6 +1,8 @@
+import { generateKeyPair } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { generate } from 'selfsigned';
 
 export interface SandboxTls {
@@ -16,8 +18,10 @@ export interface SandboxTls {
  * Clients trust the CA (ca.pem), exactly as they would trust a corporate CA in front of Partner Center.
  */
 export async function createSandboxTls(publicHost: string, stateDir: string): Promise<SandboxTls> {
+  // RSA key generation dominates start-up: make both keys at once on the thread pool.
+  const [caKeys, leafKeys] = await Promise.all([rsaKeyPair(), rsaKeyPair()]);
   const ca = await generate([{ name: 'commonName', value: 'Partner Center Sandbox CA' }], {
-    keySize: 2048,
+    keyPair: caKeys,
     algorithm: 'sha256',
     extensions: [
       { name: 'basicConstraints', cA: true, critical: true },
@@ -25,7 +29,7 @@ export async function createSandboxTls(publicHost: string, stateDir: string): Pr
     ],
   });
   const leaf = await generate([{ name: 'commonName', value: publicHost }], {
-    keySize: 2048,
+    keyPair: leafKeys,
     algorithm: 'sha256',
     ca: { key: ca.private, cert: ca.cert },
     extensions: [
@@ -44,4 +48,12 @@ export async function createSandboxTls(publicHost: string, stateDir: string): Pr
 function subjectAltNames(publicHost: string): Array<{ type: 2; value: string } | { type: 7; ip: string }> {
   const names = new Set(['127.0.0.1', 'localhost', publicHost]);
   return [...names].map((name) => (isIP(name) ? { type: 7 as const, ip: name } : { type: 2 as const, value: name }));
+}
+
+async function rsaKeyPair(): Promise<{ privateKey: string; publicKey: string }> {
+  return promisify(generateKeyPair)('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
 }

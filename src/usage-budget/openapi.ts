@@ -19,5 +19,5 @@ export function setupOpenApi(app: INestApplication): void {
       .setVersion('1')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: undefined, raw: ['json'] });
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
 }

@@ -97,6 +97,11 @@ describe('GraphQL usage-budget adapter', () => {
     expect(body.errors[0].message).not.toMatch(/socket|internal|token/);
   });
 
+  it('serves a landing page to browsers outside production', async () => {
+    const response = await app.inject({ method: 'GET', url: '/graphql', headers: { accept: 'text/html' } });
+    expect(response.body).toMatch(/<html/i);
+  });
+
   it('refuses a GET without a preflight header (CSRF prevention) and serves queries over GET with one', async () => {
     const url = `/graphql?query=${encodeURIComponent('{ customerUsageBudget(customerId: "' + CUSTOMER + '") { amount } }')}`;
     expect((await app.inject({ method: 'GET', url })).statusCode).toBe(400);

@@ -18,6 +18,8 @@ export async function createGateway(config: GatewayConfig, partnerCenter: Partne
   registerCorrelationHook(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, partnerCenter), adapter, {
     bufferLogs: true,
+    // Let start-up errors (a bad certificate file) reach the caller instead of Nest exiting the process.
+    abortOnError: false,
   });
   app.useLogger(app.get(Logger));
   configureHttp(app, config);

@@ -1,5 +1,6 @@
 import { PARTNER_CENTER_CLOUDS } from './clouds';
 import { ConfigError, cloud, decimal, httpsUrl, integer, oneOf, read, secret, tenantId } from './env';
+import { loadCertificateCredential } from '../partner-center/credentials/certificate-credential';
 import { PartnerCenterCredential, PartnerCenterOptions, RetryOptions } from '../partner-center/partner-center.options';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -64,7 +65,7 @@ function partnerCenterFromEnv(env: Env): PartnerCenterOptions | undefined {
     credential = {
       kind: 'certificate',
       certificatePath,
-      certificatePassword: secret(env, 'AZURE_CLIENT_CERTIFICATE_PASSWORD'),
+      certificate: loadCertificateCredential(certificatePath, secret(env, 'AZURE_CLIENT_CERTIFICATE_PASSWORD')),
     };
   } else {
     throw new ConfigError('AZURE_CLIENT_SECRET', 'or AZURE_CLIENT_CERTIFICATE_PATH is required with AZURE_CLIENT_ID');

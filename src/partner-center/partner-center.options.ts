@@ -1,7 +1,9 @@
-/** How the gateway proves itself to Entra ID: a client secret or a certificate (PEM with key and certificate). */
+import { CertificateCredential } from './credentials/certificate-credential';
+
+/** How the gateway proves itself to Entra ID: a client secret, or a certificate read (and checked) at start-up. */
 export type PartnerCenterCredential =
   | { kind: 'secret'; clientSecret: string }
-  | { kind: 'certificate'; certificatePath: string; certificatePassword?: string };
+  | { kind: 'certificate'; certificatePath: string; certificate: CertificateCredential };
 
 export interface RetryOptions {
   /** Total attempts of one logical call, the first included. */

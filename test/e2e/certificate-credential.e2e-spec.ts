@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startSandbox, RunningSandbox } from '../../src/sandbox';
+import { loadGatewayConfig } from '../../src/config/gateway-config';
+import { loadCertificateCredential } from '../../src/partner-center/credentials/certificate-credential';
 import { startGateway } from './support/gateway';
 import { createClientCertificate } from './sandbox/support/client-certificate';
 import { CONTOSO } from './support/ids';
@@ -28,7 +30,8 @@ describe('certificate credential', () => {
     const certificatePath = join(dir, 'app.pem');
     writeFileSync(certificatePath, `${certificate.privateKeyPem}\n${certificate.certificatePem}\n`, { mode: 0o600 });
 
-    const gateway = await startGateway({ sandbox, partnerCenter: { clientId, credential: { kind: 'certificate', certificatePath } } });
+    const credential = { kind: 'certificate' as const, certificatePath, certificate: loadCertificateCredential(certificatePath) };
+    const gateway = await startGateway({ sandbox, partnerCenter: { clientId, credential } });
     try {
       const response = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`);
       expect(response.status).toBe(200);
@@ -46,8 +49,8 @@ describe('certificate credential', () => {
     const [one, other] = await Promise.all([createClientCertificate(), createClientCertificate()]);
     const certificatePath = join(dir, 'mismatch.pem');
     writeFileSync(certificatePath, `${other.privateKeyPem}\n${one.certificatePem}\n`);
-    await expect(
-      startGateway({ sandbox, partnerCenter: { clientId: randomUUID(), credential: { kind: 'certificate', certificatePath } } }),
-    ).rejects.toThrow(/^AZURE_CLIENT_CERTIFICATE_PATH: .*does not belong/);
+    expect(() =>
+      loadGatewayConfig({ AZURE_CLIENT_ID: randomUUID(), AZURE_TENANT_ID: sandbox.tenantId, AZURE_CLIENT_CERTIFICATE_PATH: certificatePath }),
+    ).toThrow(/^AZURE_CLIENT_CERTIFICATE_PATH: .*does not belong/);
   });
 });

@@ -1,7 +1,6 @@
 import { ConfidentialClientApplication, LogLevel, NodeAuthOptions } from '@azure/msal-node';
 import type { Agent } from 'node:https';
 import { PartnerCenterOptions } from '../partner-center.options';
-import { loadCertificateCredential } from './certificate-credential';
 import { createMsalNetworkClient } from './msal-network-client';
 
 const MICROSOFT_AUTHORITY_HOSTS = new Set([
@@ -30,7 +29,7 @@ export function createMsalApplication(options: PartnerCenterOptions, agent: Agen
   if (options.credential.kind === 'secret') {
     auth.clientSecret = options.credential.clientSecret;
   } else {
-    auth.clientCertificate = loadCertificateCredential(options.credential.certificatePath, options.credential.certificatePassword);
+    auth.clientCertificate = options.credential.certificate;
   }
   return new ConfidentialClientApplication({
     auth,

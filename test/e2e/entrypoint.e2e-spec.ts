@@ -1,0 +1,80 @@
+import axios from 'axios';
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The production entry as operators, the Dockerfile and the README run it: `node dist/main.js` (built by
+ * `npm test`'s pretest step). Without credentials it must come up on the embedded sandbox and answer the
+ * README's example calls; with bad configuration it must exit at once naming the variable.
+ */
+const MAIN = join(__dirname, '../../dist/main.js');
+const CONTOSO = 'c0000001-0000-4000-8000-000000000001';
+
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
+  return env;
+}
+
+function run(extra: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let output = '';
+  const child = spawn(process.execPath, [MAIN], { env: cleanEnv(extra), stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(pattern: RegExp, output: () => string, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const match = pattern.exec(output());
+    if (match) return match;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${pattern}; output so far:\n${output()}`);
+}
+
+describe('node dist/main.js', () => {
+  beforeAll(() => {
+    if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` (npm test does it first)');
+  });
+
+  it('starts on the embedded sandbox without credentials and answers the README examples', async () => {
+    const gateway = run({ PORT: '0', LOG_LEVEL: 'warn' });
+    try {
+      const [, url] = await waitFor(/Gateway:\s+(http:\/\/127\.0\.0\.1:\d+)/, gateway.output);
+      expect(gateway.output()).toContain('SANDBOX MODE');
+      expect(gateway.output()).toContain(CONTOSO);
+
+      const rest = await axios.get(`${url}/v1/customers/${CONTOSO}/usagebudget`);
+      expect(rest.data.amount).toBe(100);
+      const patched = await axios.patch(`${url}/v1/customers/${CONTOSO}/usagebudget`, { amount: 250 });
+      expect(patched.data.amount).toBe(250);
+      const graphql = await axios.post(`${url}/graphql`, {
+        query: `{ customerUsageBudget(customerId: "${CONTOSO}") { customerId amount usageSpendingBudget } }`,
+      });
+      expect(graphql.data.data.customerUsageBudget).toMatchObject({ customerId: CONTOSO, amount: 250 });
+      expect((await axios.get(`${url}/healthz`)).data).toEqual({ status: 'ok' });
+    } finally {
+      gateway.child.kill('SIGTERM');
+    }
+    expect(await gateway.exited).toBe(0);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /Configuration error: PORT: /],
+    [{ AZURE_CLIENT_ID: '3f2504e0-4f89-41d3-9a0c-0305e82c3301' }, /Configuration error: AZURE_TENANT_ID: /],
+    [{ AZURE_CLIENT_SECRET: 'hunter2-secret' }, /Configuration error: AZURE_CLIENT_ID: /],
+    [
+      { AZURE_CLIENT_ID: '3f2504e0-4f89-41d3-9a0c-0305e82c3301', AZURE_TENANT_ID: 'contoso.onmicrosoft.com', AZURE_CLIENT_CERTIFICATE_PATH: '/nonexistent.pem' },
+      /Configuration error: AZURE_CLIENT_CERTIFICATE_PATH: cannot read/,
+    ],
+  ])('refuses to start with %j, naming the variable', async (env, message) => {
+    const gateway = run(env as Record<string, string>);
+    expect(await gateway.exited).toBe(1);
+    expect(gateway.output()).toMatch(message);
+    expect(gateway.output()).not.toContain('hunter2-secret');
+    expect(gateway.output()).not.toMatch(/\n\s+at /);
+  });
+});

@@ -1,9 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 
+import type { Caller } from '../auth/caller';
+
 export interface CorrelationContext {
   /** Groups one logical operation across the gateway's and Partner Center's logs (MS-CorrelationId). */
   correlationId: string;
+  /** Set by inbound authentication. */
+  caller?: Caller;
 }
 
 const storage = new AsyncLocalStorage<CorrelationContext>();

@@ -2,7 +2,7 @@ import { parseFaultSpec } from './fault-spec';
 import { json, type SandboxReply, type SandboxRequest } from './http/exchange';
 import { issueCallerToken } from './identity/tokens';
 import type { SandboxServices } from './services';
-import type { CallerTokenClaims, FaultSpec, SandboxClient } from './types';
+import type { CallerTokenClaims, FaultSpec, SandboxClient, SandboxStats } from './types';
 
 type AdminHandler = (request: SandboxRequest, services: SandboxServices, param?: string) => SandboxReply | Promise<SandboxReply>;
 
@@ -28,7 +28,16 @@ export const ADMIN_ROUTES: Record<string, Record<string, AdminHandler>> = {
     DELETE: (_r, s) => (s.log.clear(), noContent),
   },
   stats: {
-    GET: (_r, s) => json(200, { tokenRequests: s.ledger.tokenRequests(), requests: s.log.entries().length, activeFaults: s.faults.list().length }),
+    GET: (_r, s) => {
+      const stats: SandboxStats = {
+        tokenRequests: s.ledger.tokenRequests(),
+        requests: s.log.entries().length,
+        activeFaults: s.faults.list().length,
+        patchesApplied: s.store.patchesApplied(),
+        patchesAppliedByCustomer: s.store.patchesAppliedByCustomer(),
+      };
+      return json(200, stats);
+    },
   },
   reset: { POST: (_r, s) => (s.reset(), noContent) },
   'revoke-tokens': { POST: (_r, s) => (s.ledger.revokeAll(), noContent) },

@@ -67,6 +67,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, services: Sandb
   }
   if (stopping.aborted) return;
   const reply = await route.run(request, services);
+  if (fault?.kind === 'drop-after-apply') {
+    // The PATCH is applied (and remembered for MS-RequestId replays), but its answer is lost on the way back.
+    req.socket.destroy();
+    return;
+  }
   write(res, route.target === 'partner-center' || route.target === 'other' ? echoCorrelationId(reply, request) : reply);
 }
 
@@ -85,6 +90,9 @@ async function applyFault(fault: ActiveFault, req: IncomingMessage, res: ServerR
     case 'reset':
       resetConnection(req);
       return false;
+    case 'drop-after-apply':
+      // Handled normally; the connection is dropped once the request has been applied.
+      return true;
   }
 }
 

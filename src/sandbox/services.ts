@@ -17,7 +17,10 @@ export class SandboxServices {
 
   constructor(readonly authority: SandboxAuthority) {}
 
-  /** Back to the seed: budgets, idempotency records, faults, log, counters and revocations. Registered apps stay. */
+  /**
+   * Back to the seed: budgets, idempotency records, faults, log and counters. Registered apps stay, and so does the
+   * token ledger's knowledge of issued and revoked tokens (cached tokens from before a reset must stay revocable).
+   */
   reset(): void {
     this.store.reset();
     this.idempotency.clear();

@@ -48,6 +48,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     },
     requestLog: { entries: (filter) => services.log.entries(filter), clear: () => services.log.clear() },
     tokenRequests: () => services.ledger.tokenRequests(),
+    patchesApplied: (customerId) => services.store.patchesApplied(customerId),
     revokeTokens: () => services.ledger.revokeAll(),
     registerClient: (client) => services.registry.register(client),
     issueCallerToken: async (claims) => (await issueCallerToken(authority, claims)).token,

@@ -37,7 +37,14 @@ export interface FaultSpec {
   target?: FaultTarget;
   customerId?: string;
   method?: 'GET' | 'PATCH' | 'POST';
-  kind: 'status' | 'latency' | 'hang' | 'reset';
+  /**
+   * 'status' answers `status` at once (200..599; below 400 only with a raw `body`); 'latency' delays, then answers normally;
+   * 'hang' never answers; 'reset' destroys the connection before handling; 'drop-after-apply' (Partner Center PATCH only,
+   * method defaults to 'PATCH') handles the request normally, applying it and remembering it for MS-RequestId replays,
+   * then destroys the connection without answering: "applied, answer lost".
+   */
+  kind: 'status' | 'latency' | 'hang' | 'reset' | 'drop-after-apply';
+  /** For kind 'status': 200..599. */
   status?: number;
   code?: number | string;
   description?: string;
@@ -112,9 +119,27 @@ export interface RunningSandbox {
   faults: { add(spec: FaultSpec): string; remove(id: string): boolean; clear(): void; list(): ActiveFault[] };
   requestLog: { entries(filter?: { target?: LogTarget }): LoggedRequest[]; clear(): void };
   tokenRequests(): number;
+  /**
+   * How many PATCHes were applied (answered 200 by the handler, the answer lost or not), for one customer or all;
+   * MS-RequestId replays and rejected PATCHes are not counted. Cleared by reset().
+   */
+  patchesApplied(customerId?: string): number;
+  /** Every Partner Center access token issued so far (before a reset too) gets 401 from now on; later ones are accepted. */
   revokeTokens(): void;
   registerClient(c: SandboxClient): void;
   issueCallerToken(claims: CallerTokenClaims): Promise<string>;
+  /** Budgets, idempotency records, faults, log and counters back to the start. Revoked tokens stay revoked; registered apps stay. */
   reset(): void;
   close(): Promise<void>;
+}
+
+/** GET /_sandbox/stats */
+export interface SandboxStats {
+  tokenRequests: number;
+  requests: number;
+  activeFaults: number;
+  /** PATCHes applied, replays excluded (see RunningSandbox.patchesApplied). */
+  patchesApplied: number;
+  /** The same, per customer id (lowercase), only customers with at least one. */
+  patchesAppliedByCustomer: Record<string, number>;
 }

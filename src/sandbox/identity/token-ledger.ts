@@ -1,7 +1,14 @@
-/** Which access tokens (by their uti claim) were issued and which were revoked, for refresh-on-401 tests. */
+/**
+ * Which Partner Center access tokens (by their uti claim) were issued, and up to which one they are revoked,
+ * for refresh-on-401 tests. Every token gets an issue number; revokeAll() revokes every token numbered up to then.
+ * The numbering and the revocation mark survive reset(): clients such as MSAL keep tokens in their cache across a
+ * reset, and those must stay revocable (and revoked ones stay revoked).
+ */
 export class TokenLedger {
-  private issued = new Set<string>();
-  private revoked = new Set<string>();
+  private issueNumbers = new Map<string, number>();
+  private issuedCount = 0;
+  /** Tokens whose issue number is at most this are revoked. */
+  private revokedUpTo = 0;
   private requests = 0;
 
   countRequest(): void {
@@ -13,21 +20,22 @@ export class TokenLedger {
   }
 
   issue(uti: string): void {
-    this.issued.add(uti);
+    this.issueNumbers.set(uti, ++this.issuedCount);
   }
 
+  /** Revokes every Partner Center access token issued so far; tokens issued afterwards are accepted. */
   revokeAll(): void {
-    for (const uti of this.issued) this.revoked.add(uti);
-    this.issued.clear();
+    this.revokedUpTo = this.issuedCount;
   }
 
   isRevoked(uti: unknown): boolean {
-    return typeof uti === 'string' && this.revoked.has(uti);
+    if (typeof uti !== 'string') return false;
+    const number = this.issueNumbers.get(uti);
+    return number !== undefined && number <= this.revokedUpTo;
   }
 
+  /** Clears the token-request counter only: issued tokens stay known, and revoked ones stay revoked. */
   reset(): void {
-    this.issued.clear();
-    this.revoked.clear();
     this.requests = 0;
   }
 }

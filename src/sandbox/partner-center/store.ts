@@ -12,12 +12,15 @@ export interface SpendingBudget {
 /** The customers' budgets, in memory, back to the seed on reset. */
 export class CustomerStore {
   private customers = new Map<string, SeededCustomer>();
+  /** PATCHes applied per customer (lowercase id), replays excluded. */
+  private applied = new Map<string, number>();
 
   constructor() {
     this.reset();
   }
 
   reset(): void {
+    this.applied.clear();
     this.customers = new Map(SEEDED_CUSTOMERS.map((c) => [c.id.toLowerCase(), { ...c }]));
   }
 
@@ -29,9 +32,25 @@ export class CustomerStore {
     return [...this.customers.values()].map((c) => ({ ...c }));
   }
 
+  /** Applies a PATCH: sets the amount and counts the update. */
   setAmount(customerId: string, amount: number): void {
     const customer = this.find(customerId);
-    if (customer) customer.amount = amount;
+    if (!customer) return;
+    customer.amount = amount;
+    const key = customer.id.toLowerCase();
+    this.applied.set(key, (this.applied.get(key) ?? 0) + 1);
+  }
+
+  /** How many PATCHes were applied to one customer, or to all. */
+  patchesApplied(customerId?: string): number {
+    if (customerId !== undefined) return this.applied.get(customerId.toLowerCase()) ?? 0;
+    let total = 0;
+    for (const n of this.applied.values()) total += n;
+    return total;
+  }
+
+  patchesAppliedByCustomer(): Record<string, number> {
+    return Object.fromEntries(this.applied);
   }
 
   budgetOf(customer: SeededCustomer): SpendingBudget {

@@ -32,6 +32,17 @@ describe('resilience of upstream calls', () => {
     expect(patches[0].headers['ms-requestid']).toBe(patches[1].headers['ms-requestid']);
   });
 
+  it('applies a PATCH exactly once when the answer is lost after Partner Center applied it', async () => {
+    gateway.sandbox.faults.add({ kind: 'drop-after-apply', customerId: CONTOSO, count: 1 });
+    const response = await gateway.http.patch(`/v1/customers/${CONTOSO}/usagebudget`, { amount: 777 });
+    expect(response.status).toBe(200);
+    expect(response.data.amount).toBe(777);
+    const patches = budgetCalls();
+    expect(patches).toHaveLength(2);
+    expect(patches[1].headers['ms-requestid']).toBe(patches[0].headers['ms-requestid']);
+    expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(1);
+  });
+
   it('honours Retry-After on a 429 before trying again', async () => {
     gateway.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: '1', count: 1 });
     const response = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`);

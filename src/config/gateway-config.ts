@@ -1,3 +1,4 @@
+import { AuthConfig, authFromEnv } from '../auth/auth-config';
 import { PARTNER_CENTER_CLOUDS } from './clouds';
 import { ConfigError, cloud, decimal, httpsUrl, integer, oneOf, read, secret, tenantId } from './env';
 import { loadCertificateCredential } from '../partner-center/credentials/certificate-credential';
@@ -12,6 +13,8 @@ export interface GatewayConfig {
   usageBudget: { maxAmount: number };
   /** Partner Center connection; absent when no app credentials are configured (sandbox mode). */
   partnerCenter?: PartnerCenterOptions;
+  /** Inbound authentication (`src/auth/`). */
+  auth: AuthConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -21,6 +24,7 @@ type Env = Record<string, string | undefined>;
  * naming the variable, so a misconfigured gateway never starts half-working.
  */
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
+  const partnerCenter = partnerCenterFromEnv(env);
   return {
     production: read(env, 'NODE_ENV') === 'production',
     http: {
@@ -30,7 +34,8 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     },
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     usageBudget: { maxAmount: decimal(env, 'USAGE_BUDGET_MAX_AMOUNT', 1_000_000_000, 1, 1e15) },
-    partnerCenter: partnerCenterFromEnv(env),
+    partnerCenter,
+    auth: authFromEnv(env, partnerCenter === undefined),
   };
 }
 

@@ -7,6 +7,8 @@ const app = {
   AZURE_CLIENT_ID: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
   AZURE_TENANT_ID: 'contoso.onmicrosoft.com',
   AZURE_CLIENT_SECRET: 's3cr3t-value',
+  AUTH_ISSUER: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0',
+  AUTH_AUDIENCE: 'api://usage-budget-gateway',
 };
 
 const failure = (env: Record<string, string>) => {

@@ -1,4 +1,4 @@
-import { retryFromEnv } from './config/gateway-config';
+import { authModeFromEnv, retryFromEnv } from './config/gateway-config';
 import { read } from './config/env';
 import { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { RunningSandbox, startSandbox } from './sandbox';
@@ -20,6 +20,7 @@ export async function startEmbeddedSandbox(env: Env): Promise<{ sandbox: Running
 
 export function sandboxConnection(sandbox: RunningSandbox, env: Env = {}): PartnerCenterOptions {
   return {
+    authMode: authModeFromEnv(env),
     baseUrl: sandbox.url,
     authorityHost: sandbox.url,
     tenantId: sandbox.tenantId,

@@ -2,7 +2,7 @@ import { AuthConfig, authFromEnv } from '../auth/auth-config';
 import { PARTNER_CENTER_CLOUDS } from './clouds';
 import { ConfigError, cloud, decimal, httpsUrl, integer, oneOf, read, secret, tenantId } from './env';
 import { loadCertificateCredential } from '../partner-center/credentials/certificate-credential';
-import { PartnerCenterCredential, PartnerCenterOptions, RetryOptions } from '../partner-center/partner-center.options';
+import { PartnerCenterAuthMode, PartnerCenterCredential, PartnerCenterOptions, RetryOptions } from '../partner-center/partner-center.options';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -78,6 +78,7 @@ function partnerCenterFromEnv(env: Env): PartnerCenterOptions | undefined {
 
   const defaults = PARTNER_CENTER_CLOUDS[selectedCloud];
   return {
+    authMode: authModeFromEnv(env),
     baseUrl: httpsUrl(env, 'PARTNER_CENTER_BASE_URL', defaults.baseUrl),
     authorityHost: httpsUrl(env, 'AZURE_AUTHORITY_HOST', defaults.authorityHost),
     tenantId: tenant,
@@ -87,6 +88,11 @@ function partnerCenterFromEnv(env: Env): PartnerCenterOptions | undefined {
     locale: read(env, 'PARTNER_CENTER_LOCALE') ?? 'en-US',
     retry,
   };
+}
+
+/** Exported for sandbox mode, which honours it too. */
+export function authModeFromEnv(env: Env): PartnerCenterAuthMode {
+  return oneOf(env, 'PARTNER_CENTER_AUTH_MODE', ['app', 'app+user'] as const, 'app');
 }
 
 /** Exported for sandbox mode, which builds its own connection but honours the same retry knobs. */

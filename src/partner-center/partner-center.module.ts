@@ -6,7 +6,9 @@ import { createHttpsAgent } from './http/https-agent';
 import { createTransport } from './http/transport';
 import { PARTNER_CENTER_PIPELINE, PartnerCenterClient } from './partner-center.client';
 import { PARTNER_CENTER_OPTIONS, PartnerCenterOptions } from './partner-center.options';
-import { bearerTokenPolicy } from './pipeline/bearer-token.policy';
+import { AccessTokenSource, bearerTokenPolicy } from './pipeline/bearer-token.policy';
+import { OnBehalfOfTokenProvider } from './credentials/on-behalf-of-token-provider';
+import { ConfidentialClientApplication } from '@azure/msal-node';
 import { correlationPolicy } from './pipeline/correlation.policy';
 import { createPipeline } from './pipeline/pipeline';
 import { requestIdPolicy } from './pipeline/request-id.policy';
@@ -14,9 +16,12 @@ import { retryPolicy } from './pipeline/retry.policy';
 import { standardHeadersPolicy } from './pipeline/standard-headers.policy';
 
 const HTTPS_AGENT = Symbol('PARTNER_CENTER_HTTPS_AGENT');
+const MSAL_APPLICATION = Symbol('PARTNER_CENTER_MSAL_APPLICATION');
+const ACCESS_TOKEN_SOURCE = Symbol('PARTNER_CENTER_ACCESS_TOKEN_SOURCE');
 
 /**
- * The outbound side: one keep-alive agent, one MSAL application, and the request pipeline
+ * The outbound side: one keep-alive agent, one MSAL application (app-only or on-behalf-of tokens, by
+ * PARTNER_CENTER_AUTH_MODE), and the request pipeline
  *   requestId → correlation → standard headers → bearer token (refresh once on 401) → retry (+ timeouts) → transport
  * The id stamping is outside the retry so every retry of a call carries the same MS-RequestId.
  */
@@ -33,18 +38,23 @@ export class PartnerCenterModule implements OnApplicationShutdown {
         { provide: PARTNER_CENTER_OPTIONS, useValue: options },
         { provide: HTTPS_AGENT, useFactory: () => createHttpsAgent(options.extraCaCertificates) },
         {
-          provide: TokenProvider,
+          provide: MSAL_APPLICATION,
           inject: [HTTPS_AGENT],
           useFactory: (agent: Agent) =>
-            new TokenProvider(
-              createMsalApplication(options, agent, { warn: (m) => logger.warn(m), debug: (m) => logger.debug(m) }),
-              options.tenantId,
-            ),
+            createMsalApplication(options, agent, { warn: (m) => logger.warn(m), debug: (m) => logger.debug(m) }),
+        },
+        {
+          provide: ACCESS_TOKEN_SOURCE,
+          inject: [MSAL_APPLICATION],
+          useFactory: (application: ConfidentialClientApplication): AccessTokenSource =>
+            options.authMode === 'app+user'
+              ? new OnBehalfOfTokenProvider(application)
+              : new TokenProvider(application, options.tenantId),
         },
         {
           provide: PARTNER_CENTER_PIPELINE,
-          inject: [HTTPS_AGENT, TokenProvider],
-          useFactory: (agent: Agent, tokens: TokenProvider) =>
+          inject: [HTTPS_AGENT, ACCESS_TOKEN_SOURCE],
+          useFactory: (agent: Agent, tokens: AccessTokenSource) =>
             createPipeline(
               [
                 requestIdPolicy(),
@@ -60,7 +70,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
         },
         PartnerCenterClient,
       ],
-      exports: [PartnerCenterClient, TokenProvider, PARTNER_CENTER_OPTIONS],
+      exports: [PartnerCenterClient, PARTNER_CENTER_OPTIONS],
     };
   }
 

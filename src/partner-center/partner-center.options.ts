@@ -17,7 +17,11 @@ export interface RetryOptions {
   maxRetryAfterSeconds: number;
 }
 
+/** `app`: the partner's app identity (client credentials). `app+user`: on-behalf-of the signed-in caller. */
+export type PartnerCenterAuthMode = 'app' | 'app+user';
+
 export interface PartnerCenterOptions {
+  authMode: PartnerCenterAuthMode;
   baseUrl: string;
   authorityHost: string;
   tenantId: string;

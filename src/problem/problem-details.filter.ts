@@ -34,6 +34,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     const problem = toProblemDetails(failure, correlationId);
     if (problem.retryAfterSeconds !== undefined) reply.header('Retry-After', String(problem.retryAfterSeconds));
+    // A claims challenge (MFA, Conditional Access) in the form MSAL clients look for (RFC 6750 + Entra's claims).
+    if (problem.claims !== undefined && !reply.hasHeader('WWW-Authenticate')) {
+      reply.header('WWW-Authenticate', `Bearer error="insufficient_claims", claims="${Buffer.from(problem.claims).toString('base64')}"`);
+    }
     reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
     return undefined;
   }

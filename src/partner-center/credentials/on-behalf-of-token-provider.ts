@@ -1,0 +1,56 @@
+import { AuthenticationResult, ConfidentialClientApplication } from '@azure/msal-node';
+import { createHash } from 'node:crypto';
+import { currentCaller } from '../../auth/caller';
+import { PARTNER_CENTER_RESOURCE } from '../../config/clouds';
+import { PartnerCenterError } from '../errors/partner-center-error';
+import { AccessTokenSource } from '../pipeline/bearer-token.policy';
+import { tokenFailure } from './token-provider';
+
+export const USER_IMPERSONATION_SCOPE = `${PARTNER_CENTER_RESOURCE}/user_impersonation`;
+
+/**
+ * App+user mode: the caller's own token is exchanged on-behalf-of for a Partner Center `user_impersonation` token,
+ * so Partner Center sees and audits the signed-in user. MSAL caches OBO tokens per assertion; concurrent cold
+ * calls of one user share a single exchange. An MFA or consent demand surfaces as `unauthenticated` with claims.
+ */
+export class OnBehalfOfTokenProvider implements AccessTokenSource {
+  private readonly inFlight = new Map<string, Promise<AuthenticationResult>>();
+
+  constructor(private readonly application: ConfidentialClientApplication) {}
+
+  async getToken(options: { forceRefresh?: boolean } = {}): Promise<string> {
+    const assertion = currentCaller()?.token;
+    if (!assertion) {
+      throw new PartnerCenterError({
+        kind: 'unauthenticated',
+        source: 'identity',
+        code: 'user_assertion_missing',
+        description: "app+user mode calls Partner Center as the signed-in user: send the user's bearer token",
+        attempts: 1,
+      });
+    }
+    const forceRefresh = options.forceRefresh === true;
+    // Keyed by a hash: the assertion itself is a secret and must not sit in a map key that could be dumped.
+    const key = `${createHash('sha256').update(assertion).digest('base64url')}|${forceRefresh}`;
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.exchange(assertion, forceRefresh).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return (await pending).accessToken;
+  }
+
+  private async exchange(assertion: string, forceRefresh: boolean): Promise<AuthenticationResult> {
+    try {
+      const result = await this.application.acquireTokenOnBehalfOf({
+        oboAssertion: assertion,
+        scopes: [USER_IMPERSONATION_SCOPE],
+        skipCache: forceRefresh,
+      });
+      if (!result?.accessToken) throw new Error('MSAL returned no access token');
+      return result;
+    } catch (error) {
+      throw tokenFailure(error);
+    }
+  }
+}

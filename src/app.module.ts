@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
 import { GatewayConfig } from './config/gateway-config';
 import { GatewayConfigModule } from './config/gateway-config.module';
 import { GatewayGraphqlModule } from './graphql/graphql.module';
@@ -20,6 +21,7 @@ export class AppModule {
         PartnerCenterModule.forRoot(partnerCenter),
         GatewayGraphqlModule.forRoot(config),
         UsageBudgetModule,
+        AuthModule.forRoot(config.auth),
       ],
       controllers: [HealthController],
     };

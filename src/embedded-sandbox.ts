@@ -1,3 +1,4 @@
+import type { AuthConfig } from './auth/auth-config';
 import { authModeFromEnv, retryFromEnv } from './config/gateway-config';
 import { read } from './config/env';
 import { PartnerCenterOptions } from './partner-center/partner-center.options';
@@ -30,6 +31,23 @@ export function sandboxConnection(sandbox: RunningSandbox, env: Env = {}): Partn
     locale: read(env, 'PARTNER_CENTER_LOCALE') ?? 'en-US',
     retry: retryFromEnv(env),
     extraCaCertificates: [sandbox.caCertPem],
+  };
+}
+
+/**
+ * In sandbox mode, a bearer token that is sent is validated against the embedded sandbox, the issuer of caller
+ * tokens (`npm run token`); explicit AUTH_* settings are left alone.
+ */
+export function withSandboxIssuer(auth: AuthConfig, sandbox: RunningSandbox): AuthConfig {
+  if (auth.mode !== 'sandbox') return auth;
+  return {
+    ...auth,
+    tokens: {
+      issuer: `${sandbox.url}/${sandbox.tenantId}/v2.0`,
+      audiences: [sandbox.callerAudience],
+      clockToleranceSeconds: auth.clockToleranceSeconds,
+      extraCaCertificates: [sandbox.caCertPem],
+    },
   };
 }
 

@@ -1,12 +1,13 @@
 import { createGateway } from './bootstrap';
 import { ConfigError } from './config/env';
 import { loadGatewayConfig } from './config/gateway-config';
-import { sandboxModeBanner, startEmbeddedSandbox } from './embedded-sandbox';
+import { sandboxModeBanner, startEmbeddedSandbox, withSandboxIssuer } from './embedded-sandbox';
 
 /** Production entry (`node dist/main.js`): configuration from the environment, sandbox mode without credentials. */
 async function main(): Promise<void> {
-  const config = loadGatewayConfig(process.env);
-  const embedded = config.partnerCenter ? undefined : await startEmbeddedSandbox(process.env);
+  const loaded = loadGatewayConfig(process.env);
+  const embedded = loaded.partnerCenter ? undefined : await startEmbeddedSandbox(process.env);
+  const config = embedded ? { ...loaded, auth: withSandboxIssuer(loaded.auth, embedded.sandbox) } : loaded;
   const partnerCenter = config.partnerCenter ?? embedded!.partnerCenter;
 
   const app = await createGateway(config, partnerCenter);

@@ -1,8 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '../auth/permissions';
 
 /** Liveness for orchestrators: answers as long as the process serves HTTP; never calls Partner Center. */
 @ApiExcludeController()
+@Public()
 @Controller('healthz')
 export class HealthController {
   @Get()

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Patch } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { RequirePermission } from '../auth/permissions';
 import { ApiProblemResponses } from '../problem/problem-details.schema';
 import { restValidationPipe } from '../problem/rest-validation.pipe';
 import { PartnerCenterCasingPipe } from './dto/partner-center-casing.pipe';
@@ -16,6 +17,7 @@ export class UsageBudgetController {
   constructor(private readonly usageBudgets: UsageBudgetService) {}
 
   @Get()
+  @RequirePermission('read')
   @ApiOperation({ operationId: 'getUsageBudget', summary: "Read a customer's usage spending budget." })
   @ApiOkResponse({ type: SpendingBudgetResource })
   async get(@Param('customerId') customerId: string): Promise<SpendingBudgetResource> {
@@ -23,6 +25,7 @@ export class UsageBudgetController {
   }
 
   @Patch()
+  @RequirePermission('write')
   @ApiOperation({ operationId: 'updateUsageBudget', summary: "Set a customer's usage spending budget." })
   @ApiBody({ type: UpdateUsageBudgetBody, description: 'Property names are case-insensitive, as in Partner Center.' })
   @ApiOkResponse({ type: SpendingBudgetResource })

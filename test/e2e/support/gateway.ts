@@ -2,7 +2,7 @@ import axios, { AxiosInstance } from 'axios';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createGateway } from '../../../src/bootstrap';
 import { GatewayConfig, loadGatewayConfig } from '../../../src/config/gateway-config';
-import { sandboxConnection } from '../../../src/embedded-sandbox';
+import { sandboxConnection, withSandboxIssuer } from '../../../src/embedded-sandbox';
 import { PartnerCenterOptions, RetryOptions } from '../../../src/partner-center/partner-center.options';
 import { RunningSandbox, SandboxOptions, startSandbox } from '../../../src/sandbox';
 
@@ -48,7 +48,10 @@ export interface StartOptions {
 export async function startGateway(options: StartOptions = {}): Promise<TestGateway> {
   const ownSandbox = options.sandbox ? undefined : await startSandbox({ quiet: true, ...options.sandboxOptions });
   const sandbox = options.sandbox ?? ownSandbox!;
-  const config: GatewayConfig = loadGatewayConfig({ LOG_LEVEL: 'silent', ...options.env });
+  const loaded = loadGatewayConfig({ LOG_LEVEL: 'silent', ...options.env });
+  // Sandbox mode (anonymous callers) unless options.env sets AUTH_*; a test issuer may be the sandbox, so trust its CA.
+  const auth = withSandboxIssuer(loaded.auth, sandbox);
+  const config: GatewayConfig = { ...loaded, auth: auth.mode === 'jwt' ? { ...auth, tokens: { ...auth.tokens, extraCaCertificates: [sandbox.caCertPem] } } : auth };
   const partnerCenter: PartnerCenterOptions = {
     ...sandboxConnection(sandbox),
     retry: { ...FAST_RETRY, ...options.retry },

@@ -1,0 +1,33 @@
+import type { JWTPayload } from 'jose';
+import type { Caller } from './caller';
+import { READ_WRITE } from './permissions';
+
+/** Maps the claims of a validated access token to the Caller the rest of the gateway sees. */
+export function callerFromClaims(claims: JWTPayload, token: string): Caller {
+  const scopes = typeof claims.scp === 'string' ? claims.scp.split(' ').filter(Boolean) : [];
+  // A delegated token carries `scp`: its `oid` is the signed-in user. In an app-only token, `oid` is the app's.
+  const delegated = typeof claims.scp === 'string';
+  return {
+    subject: String(claims.sub),
+    ...optional('appId', text(claims.azp) ?? text(claims.appid)),
+    ...optional('userId', delegated ? text(claims.oid) : undefined),
+    ...optional('userName', text(claims.upn) ?? text(claims.preferred_username) ?? text(claims.name)),
+    roles: Array.isArray(claims.roles) ? claims.roles.filter((role): role is string => typeof role === 'string') : [],
+    scopes,
+    token,
+    anonymous: false,
+  };
+}
+
+/** Who an anonymous call runs as in sandbox mode or with AUTH_DISABLED=true: full rights, and marked as such. */
+export function anonymousCaller(subject: 'sandbox' | 'anonymous'): Caller {
+  return { subject, userName: subject === 'sandbox' ? 'Sandbox caller' : 'Anonymous caller', roles: [READ_WRITE], scopes: [], anonymous: true };
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}

@@ -1,0 +1,126 @@
+import { get, type Agent } from 'node:https';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { PartnerCenterError } from '../partner-center/errors/partner-center-error';
+import { createHttpsAgent } from '../partner-center/http/https-agent';
+import type { TokenValidationConfig } from './auth-config';
+
+/** Asymmetric algorithms only: `none` and HMAC (a public key used as a shared secret) are never accepted. */
+export const ALLOWED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+/** The token is not acceptable: the caller must get another one (401 `invalid_token`). */
+export class InvalidTokenError extends Error {
+  constructor(readonly reason: string) {
+    super(`invalid bearer token: ${reason}`);
+    this.name = 'InvalidTokenError';
+  }
+}
+
+const FETCH_TIMEOUT_MS = 5_000;
+const DISCOVERY_ATTEMPTS = 3;
+
+/**
+ * Validates bearer tokens against one issuer's published keys. The JWKS location is discovered lazily, on the first
+ * token, so the gateway starts while the identity provider is down; a failed discovery is retried on the next token.
+ * Keys are cached and refetched when a token names an unknown `kid`, at most once per cooldown.
+ */
+export class TokenVerifier {
+  private readonly agent: Agent;
+  private keys?: Promise<JWTVerifyGetKey>;
+
+  constructor(private readonly config: TokenValidationConfig) {
+    this.agent = createHttpsAgent(config.extraCaCertificates);
+  }
+
+  async verify(token: string): Promise<JWTPayload> {
+    const keys = await this.keySet();
+    try {
+      const { payload } = await jwtVerify(token, keys, {
+        algorithms: ALLOWED_ALGORITHMS,
+        issuer: this.config.issuer,
+        audience: this.config.audiences,
+        clockTolerance: this.config.clockToleranceSeconds,
+        requiredClaims: ['exp', 'sub'],
+      });
+      return payload;
+    } catch (error) {
+      if (error instanceof PartnerCenterError) throw error;
+      // jose's codes (ERR_JWT_EXPIRED, ERR_JWKS_NO_MATCHING_KEY…) say why without echoing the token.
+      throw new InvalidTokenError(error instanceof errors.JOSEError ? error.code : 'malformed');
+    }
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private keySet(): Promise<JWTVerifyGetKey> {
+    this.keys ??= this.createKeySet().catch((error: unknown) => {
+      this.keys = undefined; // the next token tries again
+      throw error;
+    });
+    return this.keys;
+  }
+
+  private async createKeySet(): Promise<JWTVerifyGetKey> {
+    const jwksUri = this.config.jwksUri ?? (await this.discoverJwksUri());
+    const remote = createRemoteJWKSet(new URL(jwksUri), {
+      agent: this.agent,
+      timeoutDuration: FETCH_TIMEOUT_MS,
+      cooldownDuration: 30_000,
+      cacheMaxAge: 60 * 60_000,
+    });
+    return async (header, token) => {
+      try {
+        return await remote(header, token);
+      } catch (error) {
+        // Unknown kid, unusable key: the token's fault. Anything else (fetch failed, bad JWKS): the issuer's.
+        if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys || error instanceof errors.JOSENotSupported) {
+          throw error;
+        }
+        throw keySourceUnavailable(`the JWKS at ${jwksUri} could not be read`);
+      }
+    };
+  }
+
+  private async discoverJwksUri(): Promise<string> {
+    const url = `${this.config.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const metadata = (await getJson(url, this.agent)) as { issuer?: unknown; jwks_uri?: unknown };
+        if (metadata.issuer !== this.config.issuer) throw new Error(`it names another issuer (${String(metadata.issuer)})`);
+        if (typeof metadata.jwks_uri !== 'string' || !metadata.jwks_uri.startsWith('https://')) throw new Error('it has no https jwks_uri');
+        return metadata.jwks_uri;
+      } catch (error) {
+        if (attempt >= DISCOVERY_ATTEMPTS) {
+          throw keySourceUnavailable(`OpenID discovery at ${url} failed: ${(error as Error).message}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+      }
+    }
+  }
+}
+
+/** The issuer's metadata or keys cannot be read: not the caller's fault, so 503 rather than 401. */
+function keySourceUnavailable(message: string): PartnerCenterError {
+  return new PartnerCenterError({ kind: 'unavailable', source: 'identity', attempts: 1 }, message);
+}
+
+function getJson(url: string, agent: Agent): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { agent, timeout: FETCH_TIMEOUT_MS, headers: { accept: 'application/json' } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        if (response.statusCode !== 200) return reject(new Error(`status ${response.statusCode}`));
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch {
+          reject(new Error('not JSON'));
+        }
+      });
+    });
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', reject);
+  });
+}

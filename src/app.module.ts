@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module';
 import { GatewayConfig } from './config/gateway-config';
 import { GatewayConfigModule } from './config/gateway-config.module';
@@ -12,12 +13,12 @@ import { UsageBudgetModule } from './usage-budget/usage-budget.module';
 /** The gateway: inbound adapters (GraphQL, REST) → usage-budget service → PartnerCenter module. */
 @Module({})
 export class AppModule {
-  static forRoot(config: GatewayConfig, partnerCenter: PartnerCenterOptions): DynamicModule {
+  static forRoot(config: GatewayConfig, partnerCenter: PartnerCenterOptions, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
         GatewayConfigModule.forRoot(config),
-        LoggingModule.forRoot(config.logLevel),
+        LoggingModule.forRoot(config.logLevel, logDestination),
         PartnerCenterModule.forRoot(partnerCenter),
         GatewayGraphqlModule.forRoot(config),
         UsageBudgetModule,

@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { GatewayConfig } from './config/gateway-config';
 import { registerCorrelationHook } from './correlation/correlation.hook';
@@ -12,11 +13,20 @@ import { setupOpenApi } from './usage-budget/openapi';
  * Builds the gateway application (not yet listening). main.ts and the e2e tests both start the gateway through
  * this one function, so what the tests run is what production runs.
  */
-export async function createGateway(config: GatewayConfig, partnerCenter: PartnerCenterOptions): Promise<NestFastifyApplication> {
+export interface GatewayRuntimeOptions {
+  /** Where log lines go instead of stdout (the tests capture them). */
+  logDestination?: DestinationStream;
+}
+
+export async function createGateway(
+  config: GatewayConfig,
+  partnerCenter: PartnerCenterOptions,
+  runtime: GatewayRuntimeOptions = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, return503OnClosing: true });
   // First hook of all, so that every later step, and every response, has the correlation id.
   registerCorrelationHook(adapter.getInstance());
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, partnerCenter), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, partnerCenter, runtime.logDestination), adapter, {
     bufferLogs: true,
     // Let start-up errors (a bad certificate file) reach the caller instead of Nest exiting the process.
     abortOnError: false,

@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { Options } from 'pino-http';
 import type { IncomingMessage } from 'node:http';
 import { currentCorrelationId } from '../correlation/correlation-context';
 import { LogLevel } from '../config/gateway-config';
@@ -13,38 +15,36 @@ type WithCorrelation = IncomingMessage & { correlationId?: string };
  */
 @Module({})
 export class LoggingModule {
-  static forRoot(level: LogLevel): DynamicModule {
+  /** `destination`: where the JSON lines go (stdout by default; tests capture them). */
+  static forRoot(level: LogLevel, destination?: DestinationStream): DynamicModule {
+    const options: Options = {
+      level,
+      redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+      genReqId: (req) => (req as WithCorrelation).correlationId ?? currentCorrelationId() ?? '',
+      customProps: (req) => ({ correlationId: (req as WithCorrelation).correlationId }),
+      mixin: () => {
+        const correlationId = currentCorrelationId();
+        return correlationId ? { correlationId } : {};
+      },
+      hooks: {
+        // Free text can quote what the structured redaction cannot see (an upstream error message).
+        logMethod(args, method) {
+          method.apply(this, args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)) as Parameters<typeof method>);
+        },
+      },
+      serializers: {
+        req: (req: { id?: string; method?: string; url?: string; headers?: Record<string, unknown> }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          userAgent: req.headers?.['user-agent'],
+        }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    };
     return {
       module: LoggingModule,
-      imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level,
-            redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
-            genReqId: (req) => (req as WithCorrelation).correlationId ?? currentCorrelationId() ?? '',
-            customProps: (req) => ({ correlationId: (req as WithCorrelation).correlationId }),
-            mixin: () => {
-              const correlationId = currentCorrelationId();
-              return correlationId ? { correlationId } : {};
-            },
-            hooks: {
-              // Free text can quote what the structured redaction cannot see (an upstream error message).
-              logMethod(args, method) {
-                method.apply(this, args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)) as Parameters<typeof method>);
-              },
-            },
-            serializers: {
-              req: (req: { id?: string; method?: string; url?: string; headers?: Record<string, unknown> }) => ({
-                id: req.id,
-                method: req.method,
-                url: req.url,
-                userAgent: req.headers?.['user-agent'],
-              }),
-            },
-            autoLogging: { ignore: (req) => req.url === '/healthz' },
-          },
-        }),
-      ],
+      imports: [LoggerModule.forRoot({ pinoHttp: destination ? [options, destination] : options })],
     };
   }
 }

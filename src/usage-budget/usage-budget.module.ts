@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { UsageBudgetController } from './usage-budget.controller';
 import { UsageBudgetResolver } from './usage-budget.resolver';
 import { UsageBudgetService } from './usage-budget.service';
+import { AuditTrail } from '../audit/audit-trail';
 
 /**
  * Both inbound adapters of the usage-budget use case. PartnerCenterClient and GATEWAY_CONFIG come from
@@ -9,6 +10,6 @@ import { UsageBudgetService } from './usage-budget.service';
  */
 @Module({
   controllers: [UsageBudgetController],
-  providers: [UsageBudgetService, UsageBudgetResolver],
+  providers: [UsageBudgetService, UsageBudgetResolver, AuditTrail],
 })
 export class UsageBudgetModule {}

@@ -6,6 +6,9 @@ import type { SpendingBudget as PartnerCenterSpendingBudget } from '../partner-c
 import { assertNoViolations } from '../problem/invalid-input.error';
 import { SpendingBudget } from './models/spending-budget.model';
 import { amountViolations, customerIdViolations } from './usage-budget.rules';
+import { AuditTrail } from '../audit/audit-trail';
+import { describeFailure } from '../problem/failure';
+import { FAILURE_MAPPING } from '../problem/failure-mapping';
 
 /** The one use case behind both adapters: read or set a customer's budget through Partner Center. */
 @Injectable()
@@ -14,6 +17,7 @@ export class UsageBudgetService {
 
   constructor(
     private readonly partnerCenter: PartnerCenterClient,
+    private readonly audit: AuditTrail,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.maxAmount = config.usageBudget.maxAmount;
@@ -24,9 +28,19 @@ export class UsageBudgetService {
     return toSpendingBudget(customerId, await this.partnerCenter.getUsageBudget(customerId));
   }
 
+  /** Reads the current amount first, so the audit event can say what the change replaced. */
   async update(customerId: string, amount: number): Promise<SpendingBudget> {
     assertNoViolations([...customerIdViolations(customerId), ...amountViolations(amount, this.maxAmount)]);
-    return toSpendingBudget(customerId, await this.partnerCenter.updateUsageBudget(customerId, amount));
+    let oldAmount: number | null | undefined;
+    try {
+      oldAmount = (await this.partnerCenter.getUsageBudget(customerId)).amount;
+      const updated = toSpendingBudget(customerId, await this.partnerCenter.updateUsageBudget(customerId, amount));
+      this.audit.budgetChanged({ customerId, oldAmount, newAmount: amount, outcome: 'success' });
+      return updated;
+    } catch (error) {
+      this.audit.budgetChanged({ customerId, oldAmount, newAmount: amount, outcome: 'failure', errorCode: FAILURE_MAPPING[describeFailure(error).kind].code });
+      throw error;
+    }
   }
 }
 

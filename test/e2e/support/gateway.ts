@@ -23,6 +23,9 @@ export interface TestGateway {
   /** Plain HTTP client for the gateway: never throws on a status. */
   http: AxiosInstance;
   graphql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphqlAnswer>;
+  /** Every log line this gateway wrote, parsed. */
+  logs(): Array<Record<string, any>>;
+  /** Stops the gateway (and a sandbox it started), then fails if any log line holds a secret or a token. */
   close(): Promise<void>;
 }
 
@@ -39,6 +42,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   retry?: Partial<RetryOptions>;
   partnerCenter?: Partial<PartnerCenterOptions>;
+  /** Further secrets the test used, that must not appear in any log line. */
+  secrets?: string[];
 }
 
 /**
@@ -48,7 +53,8 @@ export interface StartOptions {
 export async function startGateway(options: StartOptions = {}): Promise<TestGateway> {
   const ownSandbox = options.sandbox ? undefined : await startSandbox({ quiet: true, ...options.sandboxOptions });
   const sandbox = options.sandbox ?? ownSandbox!;
-  const loaded = loadGatewayConfig({ LOG_LEVEL: 'silent', ...options.env });
+  // Debug level, captured: every e2e run doubles as a check that no secret reaches a log line.
+  const loaded = loadGatewayConfig({ LOG_LEVEL: 'debug', ...options.env });
   // Sandbox mode (anonymous callers) unless options.env sets AUTH_*; a test issuer may be the sandbox, so trust its CA.
   const auth = withSandboxIssuer(loaded.auth, sandbox);
   const config: GatewayConfig = { ...loaded, auth: auth.mode === 'jwt' ? { ...auth, tokens: { ...auth.tokens, extraCaCertificates: [sandbox.caCertPem] } } : auth };
@@ -57,7 +63,8 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
     retry: { ...FAST_RETRY, ...options.retry },
     ...options.partnerCenter,
   };
-  const app = await createGateway(config, partnerCenter);
+  const lines: string[] = [];
+  const app = await createGateway(config, partnerCenter, { logDestination: { write: (line: string) => void lines.push(line) } });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
@@ -71,9 +78,33 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
       const response = await http.post('/graphql', { query, variables }, { headers: { 'content-type': 'application/json', ...headers } });
       return { status: response.status, headers: response.headers as Record<string, string>, ...response.data };
     },
+    logs: () => lines.flatMap((line) => line.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>)),
     async close() {
       await app.close();
       await ownSandbox?.close();
+      const secrets = [
+        sandbox.defaultClient.clientSecret,
+        ...(partnerCenter.credential.kind === 'secret' ? [partnerCenter.credential.clientSecret] : []),
+        ...(options.secrets ?? []),
+      ];
+      assertNoSecrets(lines.join(''), secrets);
     },
   };
+}
+
+const TOKEN_SHAPES: Array<[string, RegExp]> = [
+  ['a JWT', /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/],
+  ['a bearer token', /Bearer\s+(?!\[REDACTED)[A-Za-z0-9._~+/-]{16,}/i],
+  ['a private key', /PRIVATE KEY-----/],
+  ['a client secret parameter', /client_secret=(?!\[REDACTED)/],
+];
+
+/** Fails loudly, naming what leaked (never the secret itself), when captured logs hold a secret or a token. */
+export function assertNoSecrets(text: string, secrets: string[]): void {
+  for (const secret of secrets.filter((s) => s.length >= 6)) {
+    if (text.includes(secret)) throw new Error('a configured secret appears in the gateway logs');
+  }
+  for (const [what, shape] of TOKEN_SHAPES) {
+    if (shape.test(text)) throw new Error(`${what} appears in the gateway logs`);
+  }
 }

@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { CallerRateLimitInterceptor } from './hardening/caller-rate-limit.interceptor';
 import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module';
 import { GatewayConfig } from './config/gateway-config';
@@ -25,6 +27,7 @@ export class AppModule {
         AuthModule.forRoot(config.auth),
       ],
       controllers: [HealthController],
+      providers: [{ provide: APP_INTERCEPTOR, useClass: CallerRateLimitInterceptor }],
     };
   }
 }

@@ -5,6 +5,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { GatewayConfig } from './config/gateway-config';
 import { registerCorrelationHook } from './correlation/correlation.hook';
+import { registerSecurityHeaders } from './hardening/security-headers.hook';
 import { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { configureHttp } from './problem/configure-http';
 import { setupOpenApi } from './usage-budget/openapi';
@@ -26,6 +27,7 @@ export async function createGateway(
   const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, return503OnClosing: true });
   // First hook of all, so that every later step, and every response, has the correlation id.
   registerCorrelationHook(adapter.getInstance());
+  registerSecurityHeaders(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, partnerCenter, runtime.logDestination), adapter, {
     bufferLogs: true,
     // Let start-up errors (a bad certificate file) reach the caller instead of Nest exiting the process.

@@ -11,6 +11,8 @@ export interface GatewayConfig {
   http: { host: string; port: number; bodyLimitBytes: number };
   logLevel: LogLevel;
   usageBudget: { maxAmount: number };
+  /** Requests per caller per minute; 0 turns the limit off. */
+  rateLimit: { perMinute: number };
   /** Partner Center connection; absent when no app credentials are configured (sandbox mode). */
   partnerCenter?: PartnerCenterOptions;
   /** Inbound authentication (`src/auth/`). */
@@ -34,6 +36,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     },
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     usageBudget: { maxAmount: decimal(env, 'USAGE_BUDGET_MAX_AMOUNT', 1_000_000_000, 1, 1e15) },
+    rateLimit: { perMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000) },
     partnerCenter,
     auth: authFromEnv(env, partnerCenter === undefined),
   };

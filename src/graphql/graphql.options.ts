@@ -1,6 +1,7 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import type { GatewayConfig } from '../config/gateway-config';
 import { createGraphqlErrorFormatter } from './graphql-error.formatter';
+import { DEFAULT_OPERATION_LIMITS, operationLimitsRule } from './operation-limits.rule';
 
 /**
  * Options for `GraphQLModule.forRootAsync({ driver: ApolloDriver, inject: [GATEWAY_CONFIG], useFactory: graphqlModuleOptions })`.
@@ -18,6 +19,9 @@ export function graphqlModuleOptions(config: GatewayConfig): ApolloDriverConfig 
     playground: false,
     introspection: !config.production,
     csrfPrevention: true,
+    // Apollo refuses batched HTTP requests unless allowed; said here so nobody turns it on by accident.
+    allowBatchedHttpRequests: false,
+    validationRules: [operationLimitsRule(DEFAULT_OPERATION_LIMITS)],
     includeStacktraceInErrorResponses: !config.production,
     // Our formatError maps Nest's HTTP exceptions itself (Nest's own would turn a 400 into BAD_REQUEST).
     autoTransformHttpErrors: false,

@@ -102,5 +102,6 @@ function describeHttpException(error: HttpException): Failure {
     // A ValidationPipe configured elsewhere: keep its messages as field-less violations.
     return { kind, detail: 'The request is invalid: see errors.', errors: messages.map((message) => ({ field: '', message: String(message) })) };
   }
-  return { kind, detail: error.message };
+  const retryAfterSeconds = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  return { kind, detail: error.message, ...(typeof retryAfterSeconds === 'number' && { retryAfterSeconds }) };
 }

@@ -43,13 +43,21 @@ describe('REST usage-budget adapter', () => {
   it('sets the budget from a camelCase body', async () => {
     const response = await patch({ amount: 250.5 });
     expect(response.statusCode).toBe(200);
-    expect(partnerCenter.calls).toEqual([{ operation: 'update', customerId: CUSTOMER, amount: 250.5 }]);
+    // The current amount is read first, for the audit trail.
+    expect(partnerCenter.calls).toEqual([
+      { operation: 'get', customerId: CUSTOMER },
+      { operation: 'update', customerId: CUSTOMER, amount: 250.5 },
+    ]);
   });
 
   it("accepts Partner Center's own PascalCase body", async () => {
     const response = await patch({ Amount: 100, Attributes: { ObjectType: 'SpendingBudget' } });
     expect(response.statusCode).toBe(200);
-    expect(partnerCenter.calls).toEqual([{ operation: 'update', customerId: CUSTOMER, amount: 100 }]);
+    // The current amount is read first, for the audit trail.
+    expect(partnerCenter.calls).toEqual([
+      { operation: 'get', customerId: CUSTOMER },
+      { operation: 'update', customerId: CUSTOMER, amount: 100 },
+    ]);
   });
 
   it.each([

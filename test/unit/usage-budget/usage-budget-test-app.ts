@@ -33,6 +33,7 @@ export function testConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfi
     http: { host: '127.0.0.1', port: 0, bodyLimitBytes: 1024 },
     logLevel: 'silent',
     usageBudget: { maxAmount: 1_000_000 },
+    rateLimit: { perMinute: 0 },
     auth: { mode: 'disabled' },
     ...overrides,
   };

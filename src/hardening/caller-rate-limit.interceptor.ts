@@ -1,0 +1,57 @@
+import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import { GqlExecutionContext } from '@nestjs/graphql';
+import type { FastifyRequest } from 'fastify';
+import { Observable } from 'rxjs';
+import { currentCaller } from '../auth/caller';
+import type { GatewayConfig } from '../config/gateway-config';
+import { GATEWAY_CONFIG } from '../config/gateway-config.provider';
+import { CallerRateLimitedException } from './caller-rate-limited.exception';
+
+const WINDOW_MS = 60_000;
+/** Past this many tracked callers, finished windows are dropped, so memory stays bounded under a flood of ids. */
+const PRUNE_AT = 10_000;
+
+/**
+ * Per-caller fixed-window rate limit, after authentication (interceptors run after guards), so a caller is its
+ * token's subject; anonymous sandbox callers are told apart by address. Every GraphQL operation and REST call counts.
+ */
+@Injectable()
+export class CallerRateLimitInterceptor implements NestInterceptor {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+  private readonly perMinute: number;
+
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+    this.perMinute = config.rateLimit.perMinute;
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (this.perMinute > 0) this.take(this.callerKey(context));
+    return next.handle();
+  }
+
+  private take(key: string): void {
+    const now = Date.now();
+    let window = this.windows.get(key);
+    if (!window || now - window.start >= WINDOW_MS) {
+      if (this.windows.size >= PRUNE_AT) this.prune(now);
+      window = { start: now, count: 0 };
+      this.windows.set(key, window);
+    }
+    window.count += 1;
+    if (window.count > this.perMinute) {
+      throw new CallerRateLimitedException(Math.max(1, Math.ceil((window.start + WINDOW_MS - now) / 1000)));
+    }
+  }
+
+  private prune(now: number): void {
+    for (const [key, window] of this.windows) if (now - window.start >= WINDOW_MS) this.windows.delete(key);
+  }
+
+  private callerKey(context: ExecutionContext): string {
+    const caller = currentCaller();
+    if (caller && !caller.anonymous) return `subject:${caller.subject}`;
+    const request: FastifyRequest | undefined =
+      context.getType<string>() === 'graphql' ? GqlExecutionContext.create(context).getContext<{ req?: FastifyRequest }>().req : context.switchToHttp().getRequest();
+    return `address:${request?.ip ?? 'unknown'}`;
+  }
+}

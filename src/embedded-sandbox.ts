@@ -63,6 +63,8 @@ export function sandboxModeBanner(sandbox: RunningSandbox, gatewayUrl: string): 
     `Sandbox:  ${sandbox.url}   CA certificate: ${sandbox.caCertPath}`,
     'Seeded customers:',
     ...sandbox.customers.map((c) => `  ${c.id}  ${c.name.padEnd(28)} amount: ${c.amount === null ? 'null (no budget)' : c.amount}`),
+    'Calls without a token run as the sandbox identity (full rights). To try real tokens:',
+    `  SANDBOX_URL=${sandbox.url} SANDBOX_CA_CERT=${sandbox.caCertPath} npm run token -- --role UsageBudget.Read`,
     'Try:',
     `  curl -s ${gatewayUrl}/v1/customers/${customerId}/usagebudget`,
     `  curl -s -X PATCH ${gatewayUrl}/v1/customers/${customerId}/usagebudget -H 'Content-Type: application/json' -d '{"amount": 250}'`,

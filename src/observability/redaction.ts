@@ -25,7 +25,7 @@ export const REDACTED_PATHS = [
   '*.assertion',
 ];
 
-const BEARER = /\b(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi;
+const BEARER = /\b(Bearer\s+)[A-Za-z0-9\-._~+/]{16,}=*/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const SECRET_PARAM = /\b(client_secret|client_assertion|assertion|access_token|refresh_token)=([^&\s"]+)/gi;
 

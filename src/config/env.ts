@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { PARTNER_CENTER_CLOUDS, PartnerCenterCloud } from './clouds';
+import { isGuid } from '../common/guid';
 
 /** A configuration problem found at start-up; the message always names the variable. */
 export class ConfigError extends Error {
@@ -11,7 +12,6 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT_DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;
 
 /** Reads one variable: trimmed, and empty counts as unset (compose files often pass `VAR=`). */
@@ -65,7 +65,7 @@ export function httpsUrl(env: Env, name: string, fallback: string): string {
 export function tenantId(env: Env, name: string): string | undefined {
   const raw = read(env, name);
   if (raw === undefined) return undefined;
-  if (!GUID.test(raw) && !TENANT_DOMAIN.test(raw)) {
+  if (!isGuid(raw) && !TENANT_DOMAIN.test(raw)) {
     throw new ConfigError(name, `must be a tenant GUID or a verified domain (contoso.onmicrosoft.com), got "${raw}"`);
   }
   return raw;

@@ -3,6 +3,7 @@ import { PARTNER_CENTER_CLOUDS } from './clouds';
 import { ConfigError, cloud, decimal, httpsUrl, integer, oneOf, read, secret, tenantId } from './env';
 import { loadCertificateCredential } from '../partner-center/credentials/certificate-credential';
 import { PartnerCenterAuthMode, PartnerCenterCredential, PartnerCenterOptions, RetryOptions } from '../partner-center/partner-center.options';
+import { isGuid } from '../common/guid';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -59,7 +60,7 @@ function partnerCenterFromEnv(env: Env): PartnerCenterOptions | undefined {
     }
     return undefined;
   }
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(clientId)) {
+  if (!isGuid(clientId)) {
     throw new ConfigError('AZURE_CLIENT_ID', `must be the application (client) id, a GUID, got "${clientId}"`);
   }
   if (tenant === undefined) throw new ConfigError('AZURE_TENANT_ID', 'is required with AZURE_CLIENT_ID (the partner tenant)');

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-
 import type { Caller } from '../auth/caller';
+import { isGuid } from '../common/guid';
 
 export interface CorrelationContext {
   /** Groups one logical operation across the gateway's and Partner Center's logs (MS-CorrelationId). */
@@ -12,13 +12,11 @@ export interface CorrelationContext {
 
 const storage = new AsyncLocalStorage<CorrelationContext>();
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The caller's id when it is a GUID (Partner Center only accepts GUIDs), otherwise a new one. */
 export function correlationIdFrom(...candidates: Array<string | string[] | undefined>): string {
   for (const candidate of candidates) {
     const value = (Array.isArray(candidate) ? candidate[0] : candidate)?.trim();
-    if (value && GUID.test(value)) return value.toLowerCase();
+    if (isGuid(value)) return value.toLowerCase();
   }
   return randomUUID();
 }

@@ -7,10 +7,9 @@ import { PipelineRequest, SendRequest } from './pipeline/pipeline';
 import { REQUEST_ID_HEADER } from './pipeline/request-id.policy';
 import { DeadlineExceededError } from './pipeline/retry.policy';
 import { parseSpendingBudget, SpendingBudget } from './spending-budget';
+import { isGuid } from '../common/guid';
 
 export const PARTNER_CENTER_PIPELINE = Symbol('PARTNER_CENTER_PIPELINE');
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Typed access to Partner Center's customer usage-budget operations. Every failure is a PartnerCenterError. */
 @Injectable()
@@ -32,7 +31,7 @@ export class PartnerCenterClient {
 
   private async call(method: PipelineRequest['method'], customerId: string, body?: string): Promise<SpendingBudget> {
     // The inbound side validates too; this guard keeps anything but a GUID out of the upstream path.
-    if (!GUID.test(customerId)) throw new TypeError('customerId must be a GUID');
+    if (!isGuid(customerId)) throw new TypeError('customerId must be a GUID');
     const request: PipelineRequest = {
       method,
       url: `${this.options.baseUrl}/v1/customers/${customerId.toLowerCase()}/usagebudget`,

@@ -1,3 +1,4 @@
+import { caseInsensitiveField } from './case-insensitive-field';
 import { PartnerCenterError } from './errors/partner-center-error';
 
 /** Partner Center's SpendingBudget resource, as it answers it (camelCase; optional parts really are optional). */
@@ -15,11 +16,7 @@ export interface SpendingBudget {
  */
 export function parseSpendingBudget(body: unknown, requestId: string): SpendingBudget {
   const object = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
-  const field = (name: string): unknown => {
-    if (!object) return undefined;
-    const key = Object.keys(object).find((k) => k.toLowerCase() === name.toLowerCase());
-    return key === undefined ? undefined : object[key];
-  };
+  const field = (name: string): unknown => (object ? caseInsensitiveField(object, name) : undefined);
   const amount = field('amount');
   const usage = field('usageSpendingBudget');
   if (!object || !isNumberOrNull(amount) || !(usage === undefined || isNumberOrNull(usage))) {

@@ -1,13 +1,12 @@
 import { FieldViolation } from '../problem/invalid-input.error';
+import { isGuid } from '../common/guid';
 
 // The domain's rules for a usage-budget request, checked once in the service for both adapters,
 // so that nothing Partner Center would refuse (or should never see) leaves the gateway.
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Partner Center answers a non-GUID tenant id with 400 (code 2000); say it ourselves, without a call. */
 export function customerIdViolations(customerId: unknown): FieldViolation[] {
-  return typeof customerId === 'string' && GUID.test(customerId)
+  return isGuid(customerId)
     ? []
     : [{ field: 'customerId', message: 'customerId must be a GUID (the customer tenant id)' }];
 }

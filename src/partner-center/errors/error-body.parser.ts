@@ -1,3 +1,5 @@
+import { caseInsensitiveField } from '../case-insensitive-field';
+
 /** What can be read from any of Partner Center's error bodies. */
 export interface ParsedErrorBody {
   code?: string | number;
@@ -19,10 +21,7 @@ export function parseErrorBody(body: unknown): ParsedErrorBody {
     const text = typeof body === 'string' ? body.trim() : '';
     return text && !text.startsWith('<') && !isJson(text) ? { description: clip(text) } : {};
   }
-  const field = (name: string): unknown => {
-    const key = Object.keys(object).find((k) => k.toLowerCase() === name);
-    return key === undefined ? undefined : object[key];
-  };
+  const field = (name: string): unknown => caseInsensitiveField(object, name);
   const code = field('code') ?? field('errorcode');
   const description = field('description') ?? field('message') ?? field('error_description');
   const errorName = field('errorname');

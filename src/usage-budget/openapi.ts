@@ -17,6 +17,8 @@ export function setupOpenApi(app: INestApplication): void {
           '`code` (the same as GraphQL `extensions.code`) and the `correlationId` (also the MS-CorrelationId header).',
       )
       .setVersion('1')
+      // The auth guard demands it on every route here (sandbox mode also accepts calls without one).
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'UsageBudget.Read to read, UsageBudget.ReadWrite to change (app role or delegated scope).' })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Patch } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from '../auth/permissions';
 import { ApiProblemResponses } from '../problem/problem-details.schema';
 import { restValidationPipe } from '../problem/rest-validation.pipe';
@@ -10,6 +10,7 @@ import { UsageBudgetService } from './usage-budget.service';
 
 /** Partner Center's own paths and shapes, so a service written against Partner Center only changes its base URL. */
 @ApiTags('usage budget')
+@ApiBearerAuth()
 @ApiParam({ name: 'customerId', format: 'uuid', description: 'The customer tenant id.' })
 @ApiProblemResponses()
 @Controller('v1/customers/:customerId/usagebudget')

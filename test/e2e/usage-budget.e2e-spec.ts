@@ -77,7 +77,10 @@ describe('usage budget through the gateway', () => {
     it('serves an OpenAPI document describing both operations, and its UI', async () => {
       const document = await gateway.http.get('/openapi.json');
       expect(document.status).toBe(200);
-      expect(Object.keys(document.data.paths['/v1/customers/{customerId}/usagebudget'])).toEqual(expect.arrayContaining(['get', 'patch']));
+      const operations = document.data.paths['/v1/customers/{customerId}/usagebudget'];
+      expect(Object.keys(operations)).toEqual(expect.arrayContaining(['get', 'patch']));
+      expect(document.data.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(operations.patch.security).toEqual([{ bearer: [] }]);
       const ui = await gateway.http.get('/docs');
       expect(ui.status).toBe(200);
       expect(String(ui.data)).toContain('swagger');

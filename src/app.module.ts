@@ -3,8 +3,8 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CallerRateLimitInterceptor } from './hardening/caller-rate-limit.interceptor';
 import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module';
-import { GatewayConfig } from './config/gateway-config';
-import { GatewayConfigModule } from './config/gateway-config.module';
+import type { GatewayConfig } from './gateway-config';
+import { RATE_LIMIT_CONFIG } from './hardening/rate-limit.config';
 import { GatewayGraphqlModule } from './graphql/graphql.module';
 import { HealthController } from './health/health.controller';
 import { LoggingModule } from './observability/logging.module';
@@ -19,15 +19,17 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        GatewayConfigModule.forRoot(config),
         LoggingModule.forRoot(config.logLevel, logDestination),
         PartnerCenterModule.forRoot(partnerCenter),
-        GatewayGraphqlModule.forRoot(config),
-        UsageBudgetModule,
+        GatewayGraphqlModule.forRoot({ production: config.production }),
+        UsageBudgetModule.forRoot(config.usageBudget),
         AuthModule.forRoot(config.auth),
       ],
       controllers: [HealthController],
-      providers: [{ provide: APP_INTERCEPTOR, useClass: CallerRateLimitInterceptor }],
+      providers: [
+        { provide: RATE_LIMIT_CONFIG, useValue: config.rateLimit },
+        { provide: APP_INTERCEPTOR, useClass: CallerRateLimitInterceptor },
+      ],
     };
   }
 }

@@ -3,8 +3,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
-import { GatewayConfig } from './config/gateway-config';
-import { registerCorrelationHook } from './correlation/correlation.hook';
+import type { GatewayConfig } from './gateway-config';
+import { registerRequestContextHook } from './request-context/request-context.hook';
 import { registerSecurityHeaders } from './hardening/security-headers.hook';
 import { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { configureHttp } from './problem/configure-http';
@@ -26,7 +26,7 @@ export async function createGateway(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, return503OnClosing: true });
   // First hook of all, so that every later step, and every response, has the correlation id.
-  registerCorrelationHook(adapter.getInstance());
+  registerRequestContextHook(adapter.getInstance());
   registerSecurityHeaders(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, partnerCenter, runtime.logDestination), adapter, {
     bufferLogs: true,
@@ -34,7 +34,7 @@ export async function createGateway(
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  configureHttp(app, config);
+  configureHttp(app, { bodyLimitBytes: config.http.bodyLimitBytes });
   setupOpenApi(app);
   await app.init();
   return app;

@@ -1,14 +1,22 @@
 import { createGateway } from './bootstrap';
 import { ConfigError } from './config/env';
-import { loadGatewayConfig } from './config/gateway-config';
-import { sandboxModeBanner, startEmbeddedSandbox, withSandboxIssuer } from './embedded-sandbox';
+import { GatewayConfig, loadGatewayConfig } from './gateway-config';
+import type { PartnerCenterOptions } from './partner-center/partner-center.options';
+import { sandboxModeBanner, startEmbeddedSandbox, withSandboxIssuer } from './sandbox-mode/embedded-sandbox';
 
-/** Production entry (`node dist/main.js`): configuration from the environment, sandbox mode without credentials. */
+/** Production entry (`node dist/main.js`): configuration from the environment; the sandbox only when asked for. */
 async function main(): Promise<void> {
   const loaded = loadGatewayConfig(process.env);
-  const embedded = loaded.partnerCenter ? undefined : await startEmbeddedSandbox(process.env);
-  const config = embedded ? { ...loaded, auth: withSandboxIssuer(loaded.auth, embedded.sandbox) } : loaded;
-  const partnerCenter = config.partnerCenter ?? embedded!.partnerCenter;
+  let config: GatewayConfig = loaded;
+  let partnerCenter: PartnerCenterOptions;
+  let embedded: Awaited<ReturnType<typeof startEmbeddedSandbox>> | undefined;
+  if (loaded.upstream.target === 'sandbox') {
+    embedded = await startEmbeddedSandbox(loaded.upstream.connection, loaded.upstream.sandbox);
+    config = { ...loaded, auth: withSandboxIssuer(loaded.auth, embedded.sandbox) };
+    partnerCenter = embedded.partnerCenter;
+  } else {
+    partnerCenter = loaded.upstream.connection;
+  }
 
   const app = await createGateway(config, partnerCenter);
   await app.listen(config.http.port, config.http.host);

@@ -1,14 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { currentCaller } from '../auth/caller';
-import { currentCorrelationId } from '../correlation/correlation-context';
+import { describeFailure } from '../problem/failure';
+import { FAILURE_MAPPING } from '../problem/failure-mapping';
+import { currentCaller, currentCorrelationId } from '../request-context/request-context';
 
 export interface BudgetChange {
   customerId: string;
-  oldAmount: number | null | undefined;
+  /** What the change replaced, when the gateway knows it without asking Partner Center (a write never waits on a read). */
+  oldAmount?: number | null;
   newAmount: number;
   outcome: 'success' | 'failure';
-  /** The stable error code when the change failed. */
-  errorCode?: string;
+  /** Why the change failed; recorded as the stable error code the caller saw. */
+  error?: unknown;
 }
 
 /**
@@ -22,6 +24,7 @@ export class AuditTrail {
 
   budgetChanged(change: BudgetChange): void {
     const caller = currentCaller();
+    const oldAmountKnown = change.oldAmount !== undefined;
     this.logger.log({
       msg: `usage budget change ${change.outcome}`,
       event: 'usage-budget.changed',
@@ -30,11 +33,12 @@ export class AuditTrail {
           ? { subject: caller.subject, appId: caller.appId, userId: caller.userId, userName: caller.userName, anonymous: caller.anonymous }
           : { anonymous: true },
         customerId: change.customerId,
-        oldAmount: change.oldAmount ?? null,
+        ...(oldAmountKnown && { oldAmount: change.oldAmount }),
+        oldAmountKnown,
         newAmount: change.newAmount,
         correlationId: currentCorrelationId(),
         outcome: change.outcome,
-        ...(change.errorCode && { errorCode: change.errorCode }),
+        ...(change.error !== undefined && { errorCode: FAILURE_MAPPING[describeFailure(change.error).kind].code }),
       },
     });
   }

@@ -2,9 +2,10 @@ import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, 
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthConfig } from './auth-config';
+import type { AuthConfig } from './auth.config';
 import { credentialsFrom } from './bearer';
-import { Caller, setCurrentCaller } from './caller';
+import type { Caller } from '../request-context/caller';
+import { setCurrentCaller } from '../request-context/request-context';
 import { anonymousCaller, callerFromClaims } from './claims';
 import { isGranted, Permission, PERMISSION_KEY, PUBLIC_KEY } from './permissions';
 import { InvalidTokenError, TokenVerifier } from './token-verifier';

@@ -1,6 +1,6 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import type { AuthConfig } from './auth-config';
+import type { AuthConfig } from './auth.config';
 import { AUTH_CONFIG, AuthGuard, TOKEN_VERIFIER } from './auth.guard';
 import { TokenVerifier } from './token-verifier';
 

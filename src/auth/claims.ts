@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import type { Caller } from './caller';
+import type { Caller } from '../request-context/caller';
 import { READ_WRITE } from './permissions';
 
 /** Maps the claims of a validated access token to the Caller the rest of the gateway sees. */
@@ -9,6 +9,7 @@ export function callerFromClaims(claims: JWTPayload, token: string): Caller {
   const delegated = typeof claims.scp === 'string';
   return {
     subject: String(claims.sub),
+    ...optional('issuer', text(claims.iss)),
     ...optional('appId', text(claims.azp) ?? text(claims.appid)),
     ...optional('userId', delegated ? text(claims.oid) : undefined),
     ...optional('userName', text(claims.upn) ?? text(claims.preferred_username) ?? text(claims.name)),

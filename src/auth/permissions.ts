@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { Caller } from './caller';
+import type { Caller } from '../request-context/caller';
 
 /** What an operation needs: reading a budget, or changing one. */
 export type Permission = 'read' | 'write';

@@ -2,7 +2,7 @@ import { get, type Agent } from 'node:https';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { PartnerCenterError } from '../partner-center/errors/partner-center-error';
 import { createHttpsAgent } from '../partner-center/http/https-agent';
-import type { TokenValidationConfig } from './auth-config';
+import type { TokenValidationConfig } from './auth.config';
 
 /** Asymmetric algorithms only: `none` and HMAC (a public key used as a shared secret) are never accepted. */
 export const ALLOWED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { PARTNER_CENTER_CLOUDS, PartnerCenterCloud } from './clouds';
 import { isGuid } from '../common/guid';
 
 /** A configuration problem found at start-up; the message always names the variable. */
@@ -10,7 +9,8 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+/** The process environment, or a test's. */
+export type Env = Record<string, string | undefined>;
 
 const TENANT_DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;
 
@@ -87,8 +87,4 @@ export function secret(env: Env, name: string): string | undefined {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`${name}_FILE`, `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-}
-
-export function cloud(env: Env): PartnerCenterCloud {
-  return oneOf(env, 'PARTNER_CENTER_CLOUD', Object.keys(PARTNER_CENTER_CLOUDS) as PartnerCenterCloud[], 'public');
 }

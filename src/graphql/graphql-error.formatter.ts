@@ -1,7 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
-import { currentCorrelationId } from '../correlation/correlation-context';
+import { currentCorrelationId } from '../request-context/request-context';
 import { describeFailure } from '../problem/failure';
 import { FAILURE_MAPPING } from '../problem/failure-mapping';
 

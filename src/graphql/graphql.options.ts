@@ -1,14 +1,18 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
-import type { GatewayConfig } from '../config/gateway-config';
 import { createGraphqlErrorFormatter } from './graphql-error.formatter';
 import { DEFAULT_OPERATION_LIMITS, operationLimitsRule } from './operation-limits.rule';
 
+export interface GraphqlSettings {
+  /** Production turns off the landing page, introspection and stack traces. */
+  production: boolean;
+}
+
 /**
- * Options for `GraphQLModule.forRootAsync({ driver: ApolloDriver, inject: [GATEWAY_CONFIG], useFactory: graphqlModuleOptions })`.
+ * Options for `GraphQLModule.forRoot`, given to it by GatewayGraphqlModule.
  * The schema is built in memory (`autoSchemaFile: true`): the gateway never writes to disk, so a read-only
  * container works; the committed schema.gql comes from `npm run schema` and a unit test keeps it in step.
  */
-export function graphqlModuleOptions(config: GatewayConfig): ApolloDriverConfig {
+export function graphqlModuleOptions(config: GraphqlSettings): ApolloDriverConfig {
   return {
     driver: ApolloDriver,
     path: '/graphql',

@@ -2,9 +2,8 @@ import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } fr
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
-import { currentCaller } from '../auth/caller';
-import type { GatewayConfig } from '../config/gateway-config';
-import { GATEWAY_CONFIG } from '../config/gateway-config.provider';
+import { currentCaller } from '../request-context/request-context';
+import { RATE_LIMIT_CONFIG, RateLimitConfig } from './rate-limit.config';
 import { CallerRateLimitedException } from './caller-rate-limited.exception';
 
 const WINDOW_MS = 60_000;
@@ -20,8 +19,8 @@ export class CallerRateLimitInterceptor implements NestInterceptor {
   private readonly windows = new Map<string, { start: number; count: number }>();
   private readonly perMinute: number;
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
-    this.perMinute = config.rateLimit.perMinute;
+  constructor(@Inject(RATE_LIMIT_CONFIG) config: RateLimitConfig) {
+    this.perMinute = config.perMinute;
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {

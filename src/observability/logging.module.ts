@@ -3,8 +3,8 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 import type { IncomingMessage } from 'node:http';
-import { currentCorrelationId } from '../correlation/correlation-context';
-import { LogLevel } from '../config/gateway-config';
+import { currentCorrelationId } from '../request-context/request-context';
+import type { LogLevel } from '../gateway-config';
 import { REDACTED_PATHS, scrubSecrets } from './redaction';
 
 type WithCorrelation = IncomingMessage & { correlationId?: string };

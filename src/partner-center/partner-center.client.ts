@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { failureFromResponse } from './errors/failure-from-response';
 import { PartnerCenterError } from './errors/partner-center-error';
 import { TransportError } from './http/transport';
 import { PARTNER_CENTER_OPTIONS, PartnerCenterOptions } from './partner-center.options';
 import { PipelineRequest, SendRequest } from './pipeline/pipeline';
-import { REQUEST_ID_HEADER } from './pipeline/request-id.policy';
 import { DeadlineExceededError } from './pipeline/retry.policy';
-import { parseSpendingBudget, SpendingBudget } from './spending-budget';
+import { parseSpendingBudget, PartnerCenterSpendingBudget } from './spending-budget';
 import { isGuid } from '../common/guid';
 
 export const PARTNER_CENTER_PIPELINE = Symbol('PARTNER_CENTER_PIPELINE');
@@ -19,32 +19,42 @@ export class PartnerCenterClient {
     @Inject(PARTNER_CENTER_OPTIONS) private readonly options: PartnerCenterOptions,
   ) {}
 
-  /** GET /v1/customers/{customer-tenant-id}/usagebudget */
-  getUsageBudget(customerId: string): Promise<SpendingBudget> {
-    return this.call('GET', customerId);
+  /**
+   * GET /v1/customers/{customer-tenant-id}/usagebudget. `requestId` is the call's MS-RequestId (a new one when
+   * not given): the same value on every retry.
+   */
+  getUsageBudget(customerId: string, requestId?: string): Promise<PartnerCenterSpendingBudget> {
+    return this.call('GET', customerId, requestId);
   }
 
   /** PATCH /v1/customers/{customer-tenant-id}/usagebudget, in the body shape Partner Center documents. */
-  updateUsageBudget(customerId: string, amount: number): Promise<SpendingBudget> {
-    return this.call('PATCH', customerId, JSON.stringify({ Amount: amount, Attributes: { ObjectType: 'SpendingBudget' } }));
+  updateUsageBudget(customerId: string, amount: number, requestId?: string): Promise<PartnerCenterSpendingBudget> {
+    return this.call('PATCH', customerId, requestId, JSON.stringify({ Amount: amount, Attributes: { ObjectType: 'SpendingBudget' } }));
   }
 
-  private async call(method: PipelineRequest['method'], customerId: string, body?: string): Promise<SpendingBudget> {
+  private async call(
+    method: PipelineRequest['method'],
+    customerId: string,
+    requestId: string = randomUUID(),
+    body?: string,
+  ): Promise<PartnerCenterSpendingBudget> {
     // The inbound side validates too; this guard keeps anything but a GUID out of the upstream path.
     if (!isGuid(customerId)) throw new TypeError('customerId must be a GUID');
+    if (!isGuid(requestId)) throw new TypeError('MS-RequestId must be a GUID');
     const request: PipelineRequest = {
       method,
       url: `${this.options.baseUrl}/v1/customers/${customerId.toLowerCase()}/usagebudget`,
+      requestId,
       headers: {},
       body,
+      state: {},
     };
     let response;
     try {
       response = await this.send(request);
     } catch (error) {
-      throw noAnswer(error, request.headers[REQUEST_ID_HEADER]);
+      throw noAnswer(error, requestId);
     }
-    const requestId = request.headers[REQUEST_ID_HEADER];
     if (response.status < 200 || response.status > 299) throw failureFromResponse(response, requestId);
     let parsed: unknown;
     try {

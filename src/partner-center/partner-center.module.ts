@@ -22,8 +22,9 @@ const ACCESS_TOKEN_SOURCE = Symbol('PARTNER_CENTER_ACCESS_TOKEN_SOURCE');
 /**
  * The outbound side: one keep-alive agent, one MSAL application (app-only or on-behalf-of tokens, by
  * PARTNER_CENTER_AUTH_MODE), and the request pipeline
- *   requestId → correlation → standard headers → bearer token (refresh once on 401) → retry (+ timeouts) → transport
- * The id stamping is outside the retry so every retry of a call carries the same MS-RequestId.
+ *   requestId → correlation → standard headers → retry (deadline, attempts, timeouts) → bearer token → transport
+ * The id stamping is outside the retry so every retry of a call carries the same MS-RequestId; signing is inside,
+ * so a token request or a refresh after a 401 is one more attempt under the same bounds.
  */
 @Module({})
 export class PartnerCenterModule implements OnApplicationShutdown {
@@ -60,10 +61,8 @@ export class PartnerCenterModule implements OnApplicationShutdown {
                 requestIdPolicy(),
                 correlationPolicy(),
                 standardHeadersPolicy(options),
+                retryPolicy(options.retry, (event) => logger.warn({ msg: 'retrying Partner Center call', ...event })),
                 bearerTokenPolicy(tokens),
-                retryPolicy(options.retry, (event) =>
-                  logger.warn({ msg: 'retrying Partner Center call', ...event }),
-                ),
               ],
               createTransport(agent),
             ),

@@ -2,7 +2,7 @@ import { caseInsensitiveField } from './case-insensitive-field';
 import { PartnerCenterError } from './errors/partner-center-error';
 
 /** Partner Center's SpendingBudget resource, as it answers it (camelCase; optional parts really are optional). */
-export interface SpendingBudget {
+export interface PartnerCenterSpendingBudget {
   /** null: the customer has no budget. */
   amount: number | null;
   usageSpendingBudget?: number | null;
@@ -14,7 +14,7 @@ export interface SpendingBudget {
  * Reads a SpendingBudget loosely (property names in any case, `usageSpendingBudget` and `links` optional) but
  * refuses what is not one: a 200 that cannot be read is an upstream fault, not a budget of null.
  */
-export function parseSpendingBudget(body: unknown, requestId: string): SpendingBudget {
+export function parseSpendingBudget(body: unknown, requestId: string): PartnerCenterSpendingBudget {
   const object = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
   const field = (name: string): unknown => (object ? caseInsensitiveField(object, name) : undefined);
   const amount = field('amount');
@@ -25,8 +25,8 @@ export function parseSpendingBudget(body: unknown, requestId: string): SpendingB
       'Partner Center answered 200 with a body that is not a SpendingBudget',
     );
   }
-  const attributes = field('attributes') as SpendingBudget['attributes'];
-  const links = field('links') as SpendingBudget['links'];
+  const attributes = field('attributes') as PartnerCenterSpendingBudget['attributes'];
+  const links = field('links') as PartnerCenterSpendingBudget['links'];
   return {
     amount: amount ?? null,
     ...(usage !== undefined && { usageSpendingBudget: usage as number | null }),

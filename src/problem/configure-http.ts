@@ -1,5 +1,4 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { GatewayConfig } from '../config/gateway-config';
 import { ProblemDetailsFilter } from './problem-details.filter';
 
 /**
@@ -7,6 +6,6 @@ import { ProblemDetailsFilter } from './problem-details.filter';
  * error and not-found handlers at init, which is how malformed JSON, oversized bodies and unknown routes reach it.
  * The body limit itself is Fastify's (`new FastifyAdapter({ bodyLimit })`); the filter only names it.
  */
-export function configureHttp(app: NestFastifyApplication, config: GatewayConfig): void {
-  app.useGlobalFilters(new ProblemDetailsFilter({ bodyLimitBytes: config.http.bodyLimitBytes }));
+export function configureHttp(app: NestFastifyApplication, options: { bodyLimitBytes: number }): void {
+  app.useGlobalFilters(new ProblemDetailsFilter(options));
 }

@@ -1,7 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { FailureSource, PartnerCenterError } from '../partner-center/errors/partner-center-error';
 import { GatewayFailureKind } from './failure-mapping';
-import { FieldViolation, InvalidInputError } from './invalid-input.error';
+import { FieldViolation, InvalidInputError } from '../common/invalid-input.error';
 
 /** What Partner Center (or Entra ID) said, safe to show a caller: no URLs, no tokens, no headers. */
 export interface PartnerCenterFacts {

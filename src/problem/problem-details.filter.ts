@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { currentCorrelationId } from '../correlation/correlation-context';
+import { currentCorrelationId } from '../request-context/request-context';
 import { describeFailure } from './failure';
 import { PROBLEM_CONTENT_TYPE, toProblemDetails } from './problem-details';
 

@@ -1,6 +1,6 @@
 import { Failure, PartnerCenterFacts } from './failure';
 import { FAILURE_MAPPING, problemType } from './failure-mapping';
-import { FieldViolation } from './invalid-input.error';
+import { FieldViolation } from '../common/invalid-input.error';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 

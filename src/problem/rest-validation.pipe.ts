@@ -1,5 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { FieldViolation, InvalidInputError } from './invalid-input.error';
+import { FieldViolation, InvalidInputError } from '../common/invalid-input.error';
 
 /**
  * Validates REST bodies against their class-validator DTOs: unknown properties are refused (a typo must not

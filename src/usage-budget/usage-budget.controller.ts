@@ -1,18 +1,27 @@
-import { Body, Controller, Get, Param, Patch } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, Param, Patch, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { RequirePermission } from '../auth/permissions';
 import { ApiProblemResponses } from '../problem/problem-details.schema';
 import { restValidationPipe } from '../problem/rest-validation.pipe';
 import { PartnerCenterCasingPipe } from './dto/partner-center-casing.pipe';
 import { SpendingBudgetResource, toSpendingBudgetResource } from './dto/spending-budget.resource';
 import { UPDATE_USAGE_BUDGET_BODY_NAMES, UpdateUsageBudgetBody } from './dto/update-usage-budget.body';
-import { UsageBudgetService } from './usage-budget.service';
+import { idempotencyKeyFrom } from './idempotency';
+import { CallOptions, UsageBudgetService } from './usage-budget.service';
+
+const IDEMPOTENCY_HEADERS = {
+  'MS-RequestId': 'Your idempotency key (a GUID), as Partner Center takes it: a retry with the same value is applied once. Echoed back.',
+  'Idempotency-Key': 'The same, by its IETF name; send either one, or both with the same GUID. Echoed back.',
+};
 
 /** Partner Center's own paths and shapes, so a service written against Partner Center only changes its base URL. */
 @ApiTags('usage budget')
 @ApiBearerAuth()
 @ApiParam({ name: 'customerId', format: 'uuid', description: 'The customer tenant id.' })
 @ApiProblemResponses()
+@ApiHeader({ name: 'MS-RequestId', required: false, description: IDEMPOTENCY_HEADERS['MS-RequestId'] })
+@ApiHeader({ name: 'Idempotency-Key', required: false, description: IDEMPOTENCY_HEADERS['Idempotency-Key'] })
 @Controller('v1/customers/:customerId/usagebudget')
 export class UsageBudgetController {
   constructor(private readonly usageBudgets: UsageBudgetService) {}
@@ -21,8 +30,12 @@ export class UsageBudgetController {
   @RequirePermission('read')
   @ApiOperation({ operationId: 'getUsageBudget', summary: "Read a customer's usage spending budget." })
   @ApiOkResponse({ type: SpendingBudgetResource })
-  async get(@Param('customerId') customerId: string): Promise<SpendingBudgetResource> {
-    return toSpendingBudgetResource(await this.usageBudgets.get(customerId));
+  async get(
+    @Param('customerId') customerId: string,
+    @Headers() headers: Record<string, string | undefined>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SpendingBudgetResource> {
+    return toSpendingBudgetResource(await this.usageBudgets.get(customerId, callOptions(headers, reply)));
   }
 
   @Patch()
@@ -33,7 +46,17 @@ export class UsageBudgetController {
   async update(
     @Param('customerId') customerId: string,
     @Body(new PartnerCenterCasingPipe(UPDATE_USAGE_BUDGET_BODY_NAMES), restValidationPipe()) body: UpdateUsageBudgetBody,
+    @Headers() headers: Record<string, string | undefined>,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SpendingBudgetResource> {
-    return toSpendingBudgetResource(await this.usageBudgets.update(customerId, body.amount));
+    return toSpendingBudgetResource(await this.usageBudgets.update(customerId, body.amount, callOptions(headers, reply)));
   }
+}
+
+/** The caller's idempotency key, echoed back under the header(s) it came in, errors included. */
+function callOptions(headers: Record<string, string | undefined>, reply: FastifyReply): CallOptions {
+  const sent = (['MS-RequestId', 'Idempotency-Key'] as const).map((header) => ({ header, value: headers[header.toLowerCase()] }));
+  const idempotencyKey = idempotencyKeyFrom(sent);
+  for (const { header, value } of sent) if (value) reply.header(header, value);
+  return { idempotencyKey };
 }

@@ -1,15 +1,21 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuditTrail } from '../audit/audit-trail';
 import { UsageBudgetController } from './usage-budget.controller';
+import { USAGE_BUDGET_CONFIG, UsageBudgetConfig } from './usage-budget.config';
 import { UsageBudgetResolver } from './usage-budget.resolver';
 import { UsageBudgetService } from './usage-budget.service';
-import { AuditTrail } from '../audit/audit-trail';
 
 /**
- * Both inbound adapters of the usage-budget use case. PartnerCenterClient and GATEWAY_CONFIG come from
- * global modules (PartnerCenterModule.forRoot and the config module), so tests can swap them.
+ * The usage-budget use case and both its inbound adapters. PartnerCenterClient comes from the global
+ * PartnerCenterModule, so tests can swap it.
  */
-@Module({
-  controllers: [UsageBudgetController],
-  providers: [UsageBudgetService, UsageBudgetResolver, AuditTrail],
-})
-export class UsageBudgetModule {}
+@Module({})
+export class UsageBudgetModule {
+  static forRoot(config: UsageBudgetConfig): DynamicModule {
+    return {
+      module: UsageBudgetModule,
+      controllers: [UsageBudgetController],
+      providers: [{ provide: USAGE_BUDGET_CONFIG, useValue: config }, UsageBudgetService, UsageBudgetResolver, AuditTrail],
+    };
+  }
+}

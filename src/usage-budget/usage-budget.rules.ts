@@ -1,4 +1,4 @@
-import { FieldViolation } from '../problem/invalid-input.error';
+import { FieldViolation } from '../common/invalid-input.error';
 import { isGuid } from '../common/guid';
 
 // The domain's rules for a usage-budget request, checked once in the service for both adapters,

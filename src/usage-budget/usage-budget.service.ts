@@ -1,50 +1,54 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GATEWAY_CONFIG } from '../config/gateway-config.provider';
-import type { GatewayConfig } from '../config/gateway-config';
+import { assertNoViolations } from '../common/invalid-input.error';
 import { PartnerCenterClient } from '../partner-center/partner-center.client';
-import type { SpendingBudget as PartnerCenterSpendingBudget } from '../partner-center/spending-budget';
-import { assertNoViolations } from '../problem/invalid-input.error';
-import { SpendingBudget } from './models/spending-budget.model';
-import { amountViolations, customerIdViolations } from './usage-budget.rules';
+import type { PartnerCenterSpendingBudget } from '../partner-center/spending-budget';
+import { currentCaller } from '../request-context/request-context';
 import { AuditTrail } from '../audit/audit-trail';
-import { describeFailure } from '../problem/failure';
-import { FAILURE_MAPPING } from '../problem/failure-mapping';
+import type { CustomerBudget } from './customer-budget';
+import { upstreamRequestId } from './idempotency';
+import { USAGE_BUDGET_CONFIG, UsageBudgetConfig } from './usage-budget.config';
+import { amountViolations, customerIdViolations } from './usage-budget.rules';
+
+/** What a caller may add to a call: its own idempotency key (a GUID), honoured across its retries. */
+export interface CallOptions {
+  idempotencyKey?: string;
+}
 
 /** The one use case behind both adapters: read or set a customer's budget through Partner Center. */
 @Injectable()
 export class UsageBudgetService {
-  private readonly maxAmount: number;
-
   constructor(
     private readonly partnerCenter: PartnerCenterClient,
     private readonly audit: AuditTrail,
-    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
-  ) {
-    this.maxAmount = config.usageBudget.maxAmount;
-  }
+    @Inject(USAGE_BUDGET_CONFIG) private readonly config: UsageBudgetConfig,
+  ) {}
 
-  async get(customerId: string): Promise<SpendingBudget> {
+  async get(customerId: string, options: CallOptions = {}): Promise<CustomerBudget> {
     assertNoViolations(customerIdViolations(customerId));
-    return toSpendingBudget(customerId, await this.partnerCenter.getUsageBudget(customerId));
+    return toCustomerBudget(customerId, await this.partnerCenter.getUsageBudget(customerId, this.requestIdFor(options)));
   }
 
-  /** Reads the current amount first, so the audit event can say what the change replaced. */
-  async update(customerId: string, amount: number): Promise<SpendingBudget> {
-    assertNoViolations([...customerIdViolations(customerId), ...amountViolations(amount, this.maxAmount)]);
-    let oldAmount: number | null | undefined;
+  /**
+   * One upstream call: the write never waits for, or depends on, a read. The audit event therefore says what the
+   * change replaced only when the gateway already knows it; otherwise it says the old amount is unknown.
+   */
+  async update(customerId: string, amount: number, options: CallOptions = {}): Promise<CustomerBudget> {
+    assertNoViolations([...customerIdViolations(customerId), ...amountViolations(amount, this.config.maxAmount)]);
     try {
-      oldAmount = (await this.partnerCenter.getUsageBudget(customerId)).amount;
-      const updated = toSpendingBudget(customerId, await this.partnerCenter.updateUsageBudget(customerId, amount));
-      this.audit.budgetChanged({ customerId, oldAmount, newAmount: amount, outcome: 'success' });
+      const updated = toCustomerBudget(customerId, await this.partnerCenter.updateUsageBudget(customerId, amount, this.requestIdFor(options)));
+      this.audit.budgetChanged({ customerId, newAmount: amount, outcome: 'success' });
       return updated;
     } catch (error) {
-      this.audit.budgetChanged({ customerId, oldAmount, newAmount: amount, outcome: 'failure', errorCode: FAILURE_MAPPING[describeFailure(error).kind].code });
+      this.audit.budgetChanged({ customerId, newAmount: amount, outcome: 'failure', error });
       throw error;
     }
   }
+
+  private requestIdFor(options: CallOptions): string | undefined {
+    return options.idempotencyKey === undefined ? undefined : upstreamRequestId(currentCaller(), options.idempotencyKey);
+  }
 }
 
-/** Partner Center's resource does not name its customer: the id comes from the request. */
-function toSpendingBudget(customerId: string, budget: PartnerCenterSpendingBudget): SpendingBudget {
+function toCustomerBudget(customerId: string, budget: PartnerCenterSpendingBudget): CustomerBudget {
   return { customerId, amount: budget.amount, usageSpendingBudget: budget.usageSpendingBudget ?? null };
 }

@@ -1,8 +1,8 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { Agent, get } from 'node:https';
 import { base64url, decodeProtectedHeader, SignJWT, type JWTPayload } from 'jose';
-import { startSandbox } from '../../src/sandbox';
-import type { RunningSandbox } from '../../src/sandbox';
+import { startSandbox } from 'partner-center-sandbox';
+import type { RunningSandbox } from 'partner-center-sandbox';
 import { startGateway, TestGateway } from './support/gateway';
 import { CONTOSO, GET_BUDGET, SET_BUDGET } from './support/ids';
 

@@ -2,11 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { startSandbox, RunningSandbox } from '../../src/sandbox';
-import { loadGatewayConfig } from '../../src/config/gateway-config';
+import { createClientCertificate, startSandbox, RunningSandbox } from 'partner-center-sandbox';
+import { loadGatewayConfig } from '../../src/gateway-config';
 import { loadCertificateCredential } from '../../src/partner-center/credentials/certificate-credential';
 import { startGateway } from './support/gateway';
-import { createClientCertificate } from './sandbox/support/client-certificate';
 import { CONTOSO } from './support/ids';
 
 /** Issue 2, point 3: the app may prove itself with a certificate (PEM file) instead of a secret. */

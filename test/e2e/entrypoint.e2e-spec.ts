@@ -5,8 +5,9 @@ import { join } from 'node:path';
 
 /**
  * The production entry as operators, the Dockerfile and the README run it: `node dist/main.js` (built by
- * `npm test`'s pretest step). Without credentials it must come up on the embedded sandbox and answer the
- * README's example calls; with bad configuration it must exit at once naming the variable.
+ * `npm test`'s pretest step). With PARTNER_CENTER=sandbox (what `npm start` sets) it must come up on the embedded
+ * sandbox and answer the README's example calls; with bad or missing configuration it must exit at once naming the
+ * variable, and never fall back to the emulator by itself.
  */
 const MAIN = join(__dirname, '../../dist/main.js');
 const CONTOSO = 'c0000001-0000-4000-8000-000000000001';
@@ -40,8 +41,8 @@ describe('node dist/main.js', () => {
     if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` (npm test does it first)');
   });
 
-  it('starts on the embedded sandbox without credentials and answers the README examples', async () => {
-    const gateway = run({ PORT: '0', LOG_LEVEL: 'warn' });
+  it('starts on the embedded sandbox with PARTNER_CENTER=sandbox and answers the README examples', async () => {
+    const gateway = run({ PARTNER_CENTER: 'sandbox', PORT: '0', LOG_LEVEL: 'warn' });
     try {
       const [, url] = await waitFor(/Gateway:\s+(http:\/\/127\.0\.0\.1:\d+)/, gateway.output);
       expect(gateway.output()).toContain('SANDBOX MODE');
@@ -63,7 +64,10 @@ describe('node dist/main.js', () => {
   });
 
   it.each([
-    [{ PORT: 'abc' }, /Configuration error: PORT: /],
+    [{ PARTNER_CENTER: 'sandbox', PORT: 'abc' }, /Configuration error: PORT: /],
+    [{}, /Configuration error: AZURE_CLIENT_ID: is required.*PARTNER_CENTER=sandbox/],
+    [{ NODE_ENV: 'production', PORT: '0' }, /Configuration error: AZURE_CLIENT_ID: is required/],
+    [{ NODE_ENV: 'production', PARTNER_CENTER: 'sandbox', PORT: '0' }, /Configuration error: PARTNER_CENTER: .*ALLOW_SANDBOX_IN_PRODUCTION=true/],
     [{ AZURE_CLIENT_ID: '3f2504e0-4f89-41d3-9a0c-0305e82c3301' }, /Configuration error: AZURE_TENANT_ID: /],
     [{ AZURE_CLIENT_SECRET: 'hunter2-secret' }, /Configuration error: AZURE_CLIENT_ID: /],
     [

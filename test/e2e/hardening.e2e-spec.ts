@@ -79,7 +79,7 @@ describe('hardening', () => {
 
 describe('production GraphQL', () => {
   it('has introspection and the landing page off, and masks unexpected errors', async () => {
-    const gateway = await startGateway({ env: { NODE_ENV: 'production' } });
+    const gateway = await startGateway({ env: { NODE_ENV: 'production', ALLOW_SANDBOX_IN_PRODUCTION: 'true' } });
     try {
       const answer = await gateway.graphql('{ __schema { queryType { name } } }');
       expect(answer.errors?.[0].message).toMatch(/introspection/i);

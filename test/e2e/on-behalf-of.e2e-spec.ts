@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { RunningSandbox, startSandbox } from '../../src/sandbox';
+import { RunningSandbox, startSandbox } from 'partner-center-sandbox';
 import { startGateway, TestGateway } from './support/gateway';
 import { CONTOSO, GET_BUDGET } from './support/ids';
 

@@ -114,6 +114,17 @@ describe('usage budget through the gateway', () => {
       expect(ids).toHaveLength(2);
       expect(ids[0]).not.toBe(ids[1]);
     });
+
+    it('makes one upstream call per write, and a write succeeds while reads fail', async () => {
+      gateway.sandbox.faults.add({ kind: 'status', status: 503, method: 'GET' });
+      const read = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`);
+      expect(read.status).toBe(503);
+      gateway.sandbox.requestLog.clear();
+      const write = await gateway.http.patch(`/v1/customers/${CONTOSO}/usagebudget`, { amount: 808 });
+      expect(write.status).toBe(200);
+      expect(write.data.amount).toBe(808);
+      expect(partnerCenterCalls().map((c) => c.method)).toEqual(['PATCH']);
+    });
   });
 
   describe('correlation ids', () => {

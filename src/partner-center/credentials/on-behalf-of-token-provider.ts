@@ -1,7 +1,7 @@
 import { AuthenticationResult, ConfidentialClientApplication } from '@azure/msal-node';
 import { createHash } from 'node:crypto';
-import { currentCaller } from '../../auth/caller';
-import { PARTNER_CENTER_RESOURCE } from '../../config/clouds';
+import { currentCaller } from '../../request-context/request-context';
+import { PARTNER_CENTER_RESOURCE } from '../clouds';
 import { PartnerCenterError } from '../errors/partner-center-error';
 import { AccessTokenSource } from '../pipeline/bearer-token.policy';
 import { tokenFailure } from './token-provider';

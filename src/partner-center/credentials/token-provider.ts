@@ -1,5 +1,5 @@
 import { AuthenticationResult, ConfidentialClientApplication, InteractionRequiredAuthError, ServerError } from '@azure/msal-node';
-import { PARTNER_CENTER_RESOURCE } from '../../config/clouds';
+import { PARTNER_CENTER_RESOURCE } from '../clouds';
 import { PartnerCenterError } from '../errors/partner-center-error';
 import { AccessTokenSource } from '../pipeline/bearer-token.policy';
 

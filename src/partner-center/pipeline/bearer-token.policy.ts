@@ -1,4 +1,4 @@
-import { PipelinePolicy } from './pipeline';
+import { CallState, PipelinePolicy } from './pipeline';
 
 export interface AccessTokenSource {
   /** A Partner Center access token; `forceRefresh` skips every cache. */
@@ -6,19 +6,26 @@ export interface AccessTokenSource {
 }
 
 /**
- * Authorization on every call. A 401 means Partner Center no longer accepts a token the cache still holds
- * (revoked, clock skew): refresh once and send once more; a second 401 is the answer.
+ * Signs each attempt; it runs inside the retry policy (as in Azure's core-rest-pipeline), so getting a token is
+ * part of an attempt, under the same attempt count, timeout and deadline. A 401 means Partner Center no longer
+ * accepts a token the cache still holds (revoked, clock skew): the call is marked, the retry policy gives it one
+ * more attempt (`retryableTokenRejection`), and that attempt asks for a fresh token. A second 401 is the answer.
  */
 export function bearerTokenPolicy(tokens: AccessTokenSource): PipelinePolicy {
   return {
     name: 'bearerToken',
     async sendRequest(request, next) {
-      request.headers['Authorization'] = `Bearer ${await tokens.getToken()}`;
+      const forceRefresh = request.state.tokenRejections === 1 && !request.state.tokenRefreshed;
+      if (forceRefresh) request.state.tokenRefreshed = true;
+      request.headers['Authorization'] = `Bearer ${await tokens.getToken(forceRefresh ? { forceRefresh } : undefined)}`;
       const response = await next(request);
-      if (response.status !== 401) return response;
-      request.headers['Authorization'] = `Bearer ${await tokens.getToken({ forceRefresh: true })}`;
-      const retried = await next(request);
-      return { ...retried, attempts: (response.attempts ?? 1) + (retried.attempts ?? 1) };
+      if (response.status === 401) request.state.tokenRejections = (request.state.tokenRejections ?? 0) + 1;
+      return response;
     },
   };
+}
+
+/** A 401 is worth one more attempt, with a fresh token, when it is the first the bearer policy saw in this call. */
+export function retryableTokenRejection(status: number, state: CallState): boolean {
+  return status === 401 && state.tokenRejections === 1;
 }

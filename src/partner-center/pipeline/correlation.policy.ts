@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { currentCorrelationId } from '../../correlation/correlation-context';
+import { currentCorrelationId } from '../../request-context/request-context';
 import { PipelinePolicy } from './pipeline';
 
 export const CORRELATION_ID_HEADER = 'MS-CorrelationId';

@@ -1,10 +1,21 @@
+/** What the policies of one logical call share across its attempts (each attempt gets its own copy of the headers). */
+export interface CallState {
+  /** How often Partner Center answered 401 to the token sent: after the first, the next attempt gets a fresh one. */
+  tokenRejections?: number;
+  /** The fresh token after the first 401 was asked for (once per call: later attempts use the cache again). */
+  tokenRefreshed?: boolean;
+}
+
 /** One HTTP exchange as the policies see it. Headers are set with their canonical Partner Center names. */
 export interface PipelineRequest {
   method: 'GET' | 'PATCH';
   url: string;
+  /** MS-RequestId of the logical call, Partner Center's idempotency key: the same on every attempt. */
+  requestId: string;
   headers: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  state: CallState;
 }
 
 export interface PipelineResponse {
@@ -26,8 +37,5 @@ export interface PipelinePolicy {
 
 /** Policies run in the order given, the first outermost; the transport is the innermost step. */
 export function createPipeline(policies: PipelinePolicy[], transport: SendRequest): SendRequest {
-  return policies.reduceRight<SendRequest>(
-    (next, policy) => (request) => policy.sendRequest(request, next),
-    transport,
-  );
+  return policies.reduceRight<SendRequest>((next, policy) => (request) => policy.sendRequest(request, next), transport);
 }

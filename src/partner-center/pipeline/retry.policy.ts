@@ -1,7 +1,9 @@
-import { DelegateBackoff, handleWhen, handleWhenResult, retry, timeout, TimeoutStrategy, wrap } from 'cockatiel';
+import { DelegateBackoff, handleWhenResult, retry, TaskCancelledError, timeout, TimeoutStrategy, wrap } from 'cockatiel';
+import { PartnerCenterError } from '../errors/partner-center-error';
 import { RetryOptions } from '../partner-center.options';
 import { TransportError } from '../http/transport';
 import { exponentialDelay, requestedWaitSeconds } from './backoff';
+import { retryableTokenRejection } from './bearer-token.policy';
 import { PipelinePolicy, PipelineResponse } from './pipeline';
 
 /** Statuses that say "not now" rather than "no": everything else is the answer. */
@@ -25,8 +27,10 @@ export class DeadlineExceededError extends Error {
 
 /**
  * Bounded retries through cockatiel: at most `maxAttempts` tries, each cut by its own timeout, all inside one
- * deadline. Retry-After is honoured; a wait longer than allowed, or one that would end past the deadline, is
- * not started: the last answer (e.g. the 429 with its Retry-After) goes back to the caller at once.
+ * deadline that wraps everything (token acquisition included: the bearer policy runs inside). Retry-After is
+ * honoured; a wait longer than allowed, or one that would end past the deadline, is not started: the last answer
+ * (e.g. the 429 with its Retry-After) goes back to the caller at once. A first 401 is tried once more at once, with
+ * a fresh token; a token endpoint that is down is retried like Partner Center being down.
  */
 export function retryPolicy(options: RetryOptions, onRetry: (event: RetryEvent) => void = () => undefined): PipelinePolicy {
   return {
@@ -44,6 +48,7 @@ export function retryPolicy(options: RetryOptions, onRetry: (event: RetryEvent) 
       };
 
       const delayForResponse = (response: PipelineResponse): number | undefined => {
+        if (response.status === 401) return 0;
         const waitSeconds = requestedWaitSeconds(response);
         if (waitSeconds === undefined || waitSeconds === 0) return exponentialDelay(attempts, options);
         return waitSeconds <= options.maxRetryAfterSeconds ? waitSeconds * 1000 : undefined;
@@ -51,8 +56,9 @@ export function retryPolicy(options: RetryOptions, onRetry: (event: RetryEvent) 
 
       const retryable = handleWhenResult((result) => {
         const response = result as PipelineResponse;
-        return RETRYABLE_STATUSES.has(response.status) && plan(delayForResponse(response));
-      }).orWhen((error) => error instanceof TransportError && Date.now() < deadline && plan(exponentialDelay(attempts, options)));
+        const retryable = RETRYABLE_STATUSES.has(response.status) || retryableTokenRejection(response.status, request.state);
+        return retryable && plan(delayForResponse(response));
+      }).orWhen((error) => isTransient(error) && Date.now() < deadline && plan(exponentialDelay(attempts, options)));
 
       const retries = retry(retryable, {
         maxAttempts: options.maxAttempts - 1,
@@ -64,12 +70,13 @@ export function retryPolicy(options: RetryOptions, onRetry: (event: RetryEvent) 
           delayMs: event.delay,
           status: 'value' in event ? (event.value as PipelineResponse).status : undefined,
           error: 'error' in event ? event.error.message : undefined,
-          requestId: request.headers['MS-RequestId'],
+          requestId: request.requestId,
         }),
       );
 
-      // Cooperative timeouts abort the transport's signal; the transport then throws a TransportError.
-      const withinDeadline = timeout(options.deadlineMs, TimeoutStrategy.Cooperative);
+      // The per-attempt timeout aborts the transport's signal; the transport then throws a TransportError. The
+      // deadline does not wait for cooperation: whatever hangs (a token request too), the call ends on time.
+      const withinDeadline = timeout(options.deadlineMs, TimeoutStrategy.Aggressive);
       const perAttempt = timeout(options.attemptTimeoutMs, TimeoutStrategy.Cooperative);
       let lastStatus: number | undefined;
       try {
@@ -81,10 +88,18 @@ export function retryPolicy(options: RetryOptions, onRetry: (event: RetryEvent) 
         });
         return { ...response, attempts };
       } catch (error) {
-        if (error instanceof TransportError && Date.now() >= deadline) throw new DeadlineExceededError(attempts, lastStatus);
+        if (error instanceof TaskCancelledError || (error instanceof TransportError && Date.now() >= deadline)) {
+          throw new DeadlineExceededError(attempts, lastStatus);
+        }
         if (error instanceof TransportError) error.attempts = attempts;
         throw error;
       }
     },
   };
+}
+
+/** No answer (connection, timeout), or no token because Entra ID is down: worth another attempt. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof TransportError) return true;
+  return error instanceof PartnerCenterError && error.source === 'identity' && (error.kind === 'unavailable' || error.kind === 'timeout');
 }

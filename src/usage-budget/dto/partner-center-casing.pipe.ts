@@ -1,5 +1,5 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { FieldViolation, InvalidInputError } from '../../problem/invalid-input.error';
+import { FieldViolation, InvalidInputError } from '../../common/invalid-input.error';
 
 /** Canonical property names of a body, nested: `{ attributes: { objectType: {} } }`. */
 export interface PropertyNames {

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { SpendingBudget } from '../models/spending-budget.model';
+import type { CustomerBudget } from '../customer-budget';
 
 class SpendingBudgetAttributes {
   @ApiProperty({ enum: ['SpendingBudget'] })
@@ -37,7 +37,7 @@ export class SpendingBudgetResource {
   links: SpendingBudgetLinks;
 }
 
-export function toSpendingBudgetResource(budget: SpendingBudget): SpendingBudgetResource {
+export function toSpendingBudgetResource(budget: CustomerBudget): SpendingBudgetResource {
   return {
     amount: budget.amount,
     ...(budget.usageSpendingBudget !== null && { usageSpendingBudget: budget.usageSpendingBudget }),

@@ -1,7 +1,9 @@
 import { Field, Float, ID, ObjectType } from '@nestjs/graphql';
+import type { CustomerBudget } from '../customer-budget';
 
-@ObjectType({ description: "A customer's Azure usage spending budget, as Partner Center holds it." })
-export class SpendingBudget {
+/** The GraphQL face of a CustomerBudget; named SpendingBudget in the schema, as Partner Center names the resource. */
+@ObjectType('SpendingBudget', { description: "A customer's Azure usage spending budget, as Partner Center holds it." })
+export class SpendingBudgetModel implements CustomerBudget {
   @Field(() => ID, { description: 'The customer tenant id (a GUID) the budget belongs to.' })
   customerId: string;
 

@@ -1,10 +1,10 @@
 import axios, { AxiosInstance } from 'axios';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createGateway } from '../../../src/bootstrap';
-import { GatewayConfig, loadGatewayConfig } from '../../../src/config/gateway-config';
-import { sandboxConnection, withSandboxIssuer } from '../../../src/embedded-sandbox';
+import { GatewayConfig, loadGatewayConfig } from '../../../src/gateway-config';
+import { sandboxConnection, withSandboxIssuer } from '../../../src/sandbox-mode/embedded-sandbox';
 import { PartnerCenterOptions, RetryOptions } from '../../../src/partner-center/partner-center.options';
-import { RunningSandbox, SandboxOptions, startSandbox } from '../../../src/sandbox';
+import { RunningSandbox, SandboxOptions, startSandbox } from 'partner-center-sandbox';
 
 /** Retries fast enough for tests, with the same shape as production's. */
 export const FAST_RETRY: RetryOptions = {
@@ -54,12 +54,13 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
   const ownSandbox = options.sandbox ? undefined : await startSandbox({ quiet: true, ...options.sandboxOptions });
   const sandbox = options.sandbox ?? ownSandbox!;
   // Debug level, captured: every e2e run doubles as a check that no secret reaches a log line.
-  const loaded = loadGatewayConfig({ LOG_LEVEL: 'debug', ...options.env });
+  const loaded = loadGatewayConfig({ LOG_LEVEL: 'debug', PARTNER_CENTER: 'sandbox', ...options.env });
+  if (loaded.upstream.target !== 'sandbox') throw new Error('startGateway runs the gateway on the sandbox');
   // Sandbox mode (anonymous callers) unless options.env sets AUTH_*; a test issuer may be the sandbox, so trust its CA.
   const auth = withSandboxIssuer(loaded.auth, sandbox);
   const config: GatewayConfig = { ...loaded, auth: auth.mode === 'jwt' ? { ...auth, tokens: { ...auth.tokens, extraCaCertificates: [sandbox.caCertPem] } } : auth };
   const partnerCenter: PartnerCenterOptions = {
-    ...sandboxConnection(sandbox),
+    ...sandboxConnection(sandbox, loaded.upstream.connection),
     retry: { ...FAST_RETRY, ...options.retry },
     ...options.partnerCenter,
   };

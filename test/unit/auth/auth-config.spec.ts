@@ -1,4 +1,4 @@
-import { loadGatewayConfig } from '../../../src/config/gateway-config';
+import { loadGatewayConfig } from '../../../src/gateway-config';
 
 const app = {
   AZURE_CLIENT_ID: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
@@ -18,7 +18,7 @@ const failure = (env: Record<string, string>) => {
 
 describe('auth configuration', () => {
   it('accepts anonymous callers in sandbox mode', () => {
-    expect(loadGatewayConfig({}).auth).toEqual({ mode: 'sandbox', clockToleranceSeconds: 60 });
+    expect(loadGatewayConfig({ PARTNER_CENTER: 'sandbox' }).auth).toEqual({ mode: 'sandbox', clockToleranceSeconds: 60 });
   });
 
   it('reads the issuer, a comma-separated audience list and the clock tolerance', () => {
@@ -34,12 +34,12 @@ describe('auth configuration', () => {
   });
 
   it('enforces tokens in sandbox mode too when AUTH_* are set', () => {
-    expect(loadGatewayConfig({ AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: 'api://gw' }).auth.mode).toBe('jwt');
+    expect(loadGatewayConfig({ PARTNER_CENTER: 'sandbox', AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: 'api://gw' }).auth.mode).toBe('jwt');
   });
 
   it('turns authentication off only when asked to explicitly', () => {
     expect(loadGatewayConfig({ ...app, AUTH_DISABLED: 'true' }).auth).toEqual({ mode: 'disabled' });
-    expect(loadGatewayConfig({ AUTH_DISABLED: 'TRUE' }).auth).toEqual({ mode: 'disabled' });
+    expect(loadGatewayConfig({ PARTNER_CENTER: 'sandbox', AUTH_DISABLED: 'TRUE' }).auth).toEqual({ mode: 'disabled' });
   });
 
   it.each([
@@ -53,7 +53,7 @@ describe('auth configuration', () => {
     [{ ...app, AUTH_DISABLED: 'yes' }, 'AUTH_DISABLED'],
     [{ ...app, AUTH_DISABLED: 'true', AUTH_ISSUER: ISSUER }, 'AUTH_DISABLED'],
     [{ ...app, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: 'api://gw', AUTH_CLOCK_TOLERANCE_SECONDS: '-1' }, 'AUTH_CLOCK_TOLERANCE_SECONDS'],
-    [{ AUTH_AUDIENCE: 'api://gw' }, 'AUTH_ISSUER'],
+    [{ PARTNER_CENTER: 'sandbox', AUTH_AUDIENCE: 'api://gw' }, 'AUTH_ISSUER'],
   ])('%j fails naming %s', (env, variable) => {
     expect(failure(env)).toMatch(new RegExp(`^${variable}: `));
   });

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadGatewayConfig } from '../../../src/config/gateway-config';
+import { loadGatewayConfig } from '../../../src/gateway-config';
 
 const app = {
   AZURE_CLIENT_ID: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
@@ -10,6 +10,8 @@ const app = {
   AUTH_ISSUER: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0',
   AUTH_AUDIENCE: 'api://usage-budget-gateway',
 };
+
+const sandbox = { PARTNER_CENTER: 'sandbox' };
 
 const failure = (env: Record<string, string>) => {
   try {
@@ -20,15 +22,38 @@ const failure = (env: Record<string, string>) => {
   throw new Error('expected a configuration error');
 };
 
+/** The Partner Center connection of a configuration that has app credentials. */
+const connection = (env: Record<string, string>) => {
+  const { upstream } = loadGatewayConfig(env);
+  if (upstream.target !== 'partner-center') throw new Error('expected a Partner Center connection');
+  return upstream.connection;
+};
+
 describe('gateway configuration', () => {
-  it('runs on the sandbox when no app is configured', () => {
-    const config = loadGatewayConfig({});
-    expect(config.partnerCenter).toBeUndefined();
+  it('runs on the sandbox only when PARTNER_CENTER=sandbox says so', () => {
+    const config = loadGatewayConfig(sandbox);
+    expect(config.upstream).toMatchObject({ target: 'sandbox', sandbox: { port: 0 } });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 3000, bodyLimitBytes: 16384 });
   });
 
+  it('refuses to start with neither app credentials nor sandbox mode, saying what is missing', () => {
+    const message = failure({});
+    expect(message).toMatch(/^AZURE_CLIENT_ID: is required/);
+    expect(message).toContain('PARTNER_CENTER=sandbox');
+  });
+
+  it('refuses the sandbox in production unless a demo is explicitly allowed', () => {
+    expect(failure({ ...sandbox, NODE_ENV: 'production' })).toMatch(/^PARTNER_CENTER: .*ALLOW_SANDBOX_IN_PRODUCTION=true/);
+    expect(loadGatewayConfig({ ...sandbox, NODE_ENV: 'production', ALLOW_SANDBOX_IN_PRODUCTION: 'true' }).upstream.target).toBe('sandbox');
+  });
+
+  it('refuses sandbox mode beside app credentials: one upstream, chosen explicitly', () => {
+    expect(failure({ ...app, ...sandbox })).toMatch(/^PARTNER_CENTER: is "sandbox" while AZURE_CLIENT_ID is set/);
+  });
+
   it('uses the public cloud by default', () => {
-    expect(loadGatewayConfig(app).partnerCenter).toMatchObject({
+    expect(loadGatewayConfig(app).upstream).toMatchObject({ target: 'partner-center' });
+    expect(connection(app)).toMatchObject({
       baseUrl: 'https://api.partnercenter.microsoft.com',
       authorityHost: 'https://login.microsoftonline.com',
       credential: { kind: 'secret', clientSecret: 's3cr3t-value' },
@@ -36,28 +61,30 @@ describe('gateway configuration', () => {
   });
 
   it('uses the US Government authority for PARTNER_CENTER_CLOUD=usgov', () => {
-    expect(loadGatewayConfig({ ...app, PARTNER_CENTER_CLOUD: 'usgov' }).partnerCenter?.authorityHost).toBe('https://login.microsoftonline.us');
+    expect(connection({ ...app, PARTNER_CENTER_CLOUD: 'usgov' }).authorityHost).toBe('https://login.microsoftonline.us');
   });
 
   it('reads the retry knobs', () => {
-    const config = loadGatewayConfig({ ...app, PARTNER_CENTER_MAX_ATTEMPTS: '2', PARTNER_CENTER_ATTEMPT_TIMEOUT_MS: '1500', PARTNER_CENTER_DEADLINE_MS: '4000' });
-    expect(config.partnerCenter?.retry).toMatchObject({ maxAttempts: 2, attemptTimeoutMs: 1500, deadlineMs: 4000 });
+    expect(connection({ ...app, PARTNER_CENTER_MAX_ATTEMPTS: '2', PARTNER_CENTER_ATTEMPT_TIMEOUT_MS: '1500', PARTNER_CENTER_DEADLINE_MS: '4000' }).retry).toMatchObject({ maxAttempts: 2, attemptTimeoutMs: 1500, deadlineMs: 4000 });
   });
 
   it('reads the client secret from a mounted file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     writeFileSync(join(dir, 'secret'), 'from-file\n');
     const { AZURE_CLIENT_SECRET: _, ...rest } = app;
-    expect(loadGatewayConfig({ ...rest, AZURE_CLIENT_SECRET_FILE: join(dir, 'secret') }).partnerCenter?.credential).toEqual({
+    expect(connection({ ...rest, AZURE_CLIENT_SECRET_FILE: join(dir, 'secret') }).credential).toEqual({
       kind: 'secret',
       clientSecret: 'from-file',
     });
   });
 
   it.each([
-    [{ PORT: 'eighty' }, 'PORT'],
-    [{ PORT: '70000' }, 'PORT'],
-    [{ PARTNER_CENTER_CLOUD: 'china' }, 'PARTNER_CENTER_CLOUD'],
+    [{ ...sandbox, PORT: 'eighty' }, 'PORT'],
+    [{ ...sandbox, PORT: '70000' }, 'PORT'],
+    [{ ...app, PARTNER_CENTER_CLOUD: 'china' }, 'PARTNER_CENTER_CLOUD'],
+    [{ PARTNER_CENTER: 'emulator' }, 'PARTNER_CENTER'],
+    [{ ...sandbox, ALLOW_SANDBOX_IN_PRODUCTION: 'yes' }, 'ALLOW_SANDBOX_IN_PRODUCTION'],
+    [{ ...sandbox, SANDBOX_PORT: 'x' }, 'SANDBOX_PORT'],
     [{ ...app, PARTNER_CENTER_BASE_URL: 'http://api.partnercenter.microsoft.com' }, 'PARTNER_CENTER_BASE_URL'],
     [{ ...app, AZURE_AUTHORITY_HOST: 'not a url' }, 'AZURE_AUTHORITY_HOST'],
     [{ ...app, AZURE_CLIENT_ID: 'my-app' }, 'AZURE_CLIENT_ID'],
@@ -69,8 +96,8 @@ describe('gateway configuration', () => {
     [{ ...app, AZURE_CLIENT_SECRET_FILE: '/nonexistent' }, 'AZURE_CLIENT_SECRET'],
     [{ ...app, PARTNER_CENTER_MAX_ATTEMPTS: '0' }, 'PARTNER_CENTER_MAX_ATTEMPTS'],
     [{ ...app, PARTNER_CENTER_DEADLINE_MS: '1000', PARTNER_CENTER_ATTEMPT_TIMEOUT_MS: '5000' }, 'PARTNER_CENTER_DEADLINE_MS'],
-    [{ USAGE_BUDGET_MAX_AMOUNT: '-5' }, 'USAGE_BUDGET_MAX_AMOUNT'],
-    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ ...sandbox, USAGE_BUDGET_MAX_AMOUNT: '-5' }, 'USAGE_BUDGET_MAX_AMOUNT'],
+    [{ ...sandbox, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(failure(env as Record<string, string>)).toMatch(new RegExp(`^${variable}`));
   });

@@ -2,7 +2,7 @@ import { BadRequestException, ForbiddenException, HttpException, NotFoundExcepti
 import { FailureKind, PartnerCenterError } from '../../../src/partner-center/errors/partner-center-error';
 import { describeFailure } from '../../../src/problem/failure';
 import { FAILURE_MAPPING } from '../../../src/problem/failure-mapping';
-import { InvalidInputError } from '../../../src/problem/invalid-input.error';
+import { InvalidInputError } from '../../../src/common/invalid-input.error';
 
 const upstream = (kind: FailureKind, extra: Partial<PartnerCenterError> = {}) =>
   new PartnerCenterError({ kind, source: 'partner-center', attempts: 1, ...extra });

@@ -1,6 +1,6 @@
 import { PartnerCenterError } from '../../../src/partner-center/errors/partner-center-error';
 import { describeFailure } from '../../../src/problem/failure';
-import { InvalidInputError } from '../../../src/problem/invalid-input.error';
+import { InvalidInputError } from '../../../src/common/invalid-input.error';
 import { toProblemDetails } from '../../../src/problem/problem-details';
 
 describe('problem details (RFC 9457)', () => {

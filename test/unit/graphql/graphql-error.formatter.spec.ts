@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { GraphQLError } from 'graphql';
-import { runWithCorrelation } from '../../../src/correlation/correlation-context';
+import { runInRequestContext } from '../../../src/request-context/request-context';
 import { createGraphqlErrorFormatter } from '../../../src/graphql/graphql-error.formatter';
 import { PartnerCenterError } from '../../../src/partner-center/errors/partner-center-error';
 
@@ -15,7 +15,7 @@ describe('GraphQL error formatter', () => {
 
   it('gives an upstream failure its stable code, the Partner Center facts and the correlation id', () => {
     const error = new PartnerCenterError({ kind: 'timeout', source: 'partner-center', attempts: 3, requestId: 'rid' });
-    const result = runWithCorrelation({ correlationId: 'corr' }, () => production(formatted('INTERNAL_SERVER_ERROR'), resolverError(error)));
+    const result = runInRequestContext({ correlationId: 'corr' }, () => production(formatted('INTERNAL_SERVER_ERROR'), resolverError(error)));
     expect(result).toEqual({
       message: 'Partner Center did not answer in time; retry later.',
       path: ['customerUsageBudget'],

@@ -3,7 +3,18 @@ import { correlationPolicy } from '../../../src/partner-center/pipeline/correlat
 import { createPipeline, PipelineRequest, SendRequest } from '../../../src/partner-center/pipeline/pipeline';
 import { requestIdPolicy } from '../../../src/partner-center/pipeline/request-id.policy';
 import { standardHeadersPolicy } from '../../../src/partner-center/pipeline/standard-headers.policy';
-import { runWithCorrelation } from '../../../src/correlation/correlation-context';
+import { retryPolicy } from '../../../src/partner-center/pipeline/retry.policy';
+import type { RetryOptions } from '../../../src/partner-center/partner-center.options';
+import { runInRequestContext } from '../../../src/request-context/request-context';
+
+const call = (overrides: Partial<PipelineRequest> = {}): PipelineRequest => ({
+  method: 'GET',
+  url: 'https://pc/x',
+  requestId: '0f0e0d0c-0b0a-4908-8706-050403020100',
+  headers: {},
+  state: {},
+  ...overrides,
+});
 
 function recording(statuses: number[] = [200]): { send: SendRequest; seen: PipelineRequest[] } {
   const seen: PipelineRequest[] = [];
@@ -29,11 +40,11 @@ describe('header stamping', () => {
       [requestIdPolicy(), correlationPolicy(), standardHeadersPolicy({ applicationName: 'billing-gw', locale: 'en-US' }), bearerTokenPolicy(tokens('t1'))],
       send,
     );
-    await runWithCorrelation({ correlationId: '6b3a8c4e-8f0e-4e4a-9a59-2f1f0e9d1c11' }, () =>
-      pipeline({ method: 'PATCH', url: 'https://pc/x', headers: {}, body: '{}' }),
+    await runInRequestContext({ correlationId: '6b3a8c4e-8f0e-4e4a-9a59-2f1f0e9d1c11' }, () =>
+      pipeline(call({ method: 'PATCH', body: '{}', requestId: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f' })),
     );
     expect(seen[0].headers).toEqual({
-      'MS-RequestId': expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      'MS-RequestId': '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f',
       'MS-CorrelationId': '6b3a8c4e-8f0e-4e4a-9a59-2f1f0e9d1c11',
       'MS-Contract-Version': 'v1',
       'MS-PartnerCenter-Application': 'billing-gw',
@@ -46,22 +57,24 @@ describe('header stamping', () => {
 
   it('makes a correlation id when there is no inbound request', async () => {
     const { send, seen } = recording();
-    await createPipeline([correlationPolicy()], send)({ method: 'GET', url: 'https://pc/x', headers: {} });
+    await createPipeline([correlationPolicy()], send)(call());
     expect(seen[0].headers['MS-CorrelationId']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('sends no Content-Type on a GET', async () => {
     const { send, seen } = recording();
-    await createPipeline([standardHeadersPolicy({ applicationName: 'a', locale: 'en-US' })], send)({ method: 'GET', url: 'https://pc/x', headers: {} });
+    await createPipeline([standardHeadersPolicy({ applicationName: 'a', locale: 'en-US' })], send)(call());
     expect(seen[0].headers['Content-Type']).toBeUndefined();
   });
 });
 
-describe('bearer token policy', () => {
+const fast: RetryOptions = { maxAttempts: 4, attemptTimeoutMs: 1_000, deadlineMs: 5_000, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterSeconds: 2 };
+
+describe('bearer token policy, inside the retry policy', () => {
   it('refreshes the token once after a 401 and sends once more with the new one', async () => {
     const { send, seen } = recording([401, 200]);
     const source = tokens('stale', 'fresh');
-    const response = await createPipeline([bearerTokenPolicy(source)], send)({ method: 'GET', url: 'https://pc/x', headers: {} });
+    const response = await createPipeline([retryPolicy(fast), bearerTokenPolicy(source)], send)(call());
     expect(response.status).toBe(200);
     expect(seen.map((r) => r.headers.Authorization)).toEqual(['Bearer stale', 'Bearer fresh']);
     expect(source.calls).toEqual([{}, { forceRefresh: true }]);
@@ -69,8 +82,19 @@ describe('bearer token policy', () => {
 
   it('returns the second 401 instead of looping', async () => {
     const { send, seen } = recording([401]);
-    const response = await createPipeline([bearerTokenPolicy(tokens('a', 'b', 'c'))], send)({ method: 'GET', url: 'https://pc/x', headers: {} });
+    const response = await createPipeline([retryPolicy(fast), bearerTokenPolicy(tokens('a', 'b', 'c'))], send)(call());
     expect(response.status).toBe(401);
+    expect(response.attempts).toBe(2);
     expect(seen).toHaveLength(2);
+  });
+
+  it('counts the refresh after a 401 as one of the attempts: a 401 then 503s stop at maxAttempts', async () => {
+    const { send, seen } = recording([401, 503]);
+    const source = tokens('stale', 'fresh');
+    const response = await createPipeline([retryPolicy(fast), bearerTokenPolicy(source)], send)(call());
+    expect(response.status).toBe(503);
+    expect(response.attempts).toBe(4);
+    expect(seen).toHaveLength(4);
+    expect(source.calls).toEqual([{}, { forceRefresh: true }, {}, {}]);
   });
 });

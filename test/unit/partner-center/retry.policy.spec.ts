@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createPipeline, PipelineRequest, PipelineResponse, SendRequest } from '../../../src/partner-center/pipeline/pipeline';
 import { requestIdPolicy } from '../../../src/partner-center/pipeline/request-id.policy';
 import { DeadlineExceededError, retryPolicy, RetryEvent } from '../../../src/partner-center/pipeline/retry.policy';
@@ -24,7 +25,7 @@ function answers(...scripted: Array<Partial<PipelineResponse> | Error>): { send:
   return { send, seen };
 }
 
-const get = (): PipelineRequest => ({ method: 'GET', url: 'https://pc.test/v1/customers/x/usagebudget', headers: {} });
+const get = (): PipelineRequest => ({ method: 'GET', url: 'https://pc.test/v1/customers/x/usagebudget', requestId: randomUUID(), headers: {}, state: {} });
 
 describe('retry policy', () => {
   it.each([408, 429, 500, 502, 503, 504])('retries a %i and returns the success that follows', async (status) => {

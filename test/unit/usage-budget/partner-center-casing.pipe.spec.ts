@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../../src/problem/invalid-input.error';
+import { InvalidInputError } from '../../../src/common/invalid-input.error';
 import { PartnerCenterCasingPipe } from '../../../src/usage-budget/dto/partner-center-casing.pipe';
 import { UPDATE_USAGE_BUDGET_BODY_NAMES } from '../../../src/usage-budget/dto/update-usage-budget.body';
 

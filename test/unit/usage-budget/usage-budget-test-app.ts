@@ -1,28 +1,27 @@
 import { Global, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { GatewayConfig } from '../../../src/config/gateway-config';
-import { GATEWAY_CONFIG } from '../../../src/config/gateway-config.provider';
-import { registerCorrelationHook } from '../../../src/correlation/correlation.hook';
+import type { GatewayConfig } from '../../../src/gateway-config';
+import { registerRequestContextHook } from '../../../src/request-context/request-context.hook';
 import { GatewayGraphqlModule } from '../../../src/graphql/graphql.module';
 import { PartnerCenterClient } from '../../../src/partner-center/partner-center.client';
-import { SpendingBudget } from '../../../src/partner-center/spending-budget';
+import type { PartnerCenterSpendingBudget } from '../../../src/partner-center/spending-budget';
 import { configureHttp } from '../../../src/problem/configure-http';
 import { UsageBudgetModule } from '../../../src/usage-budget/usage-budget.module';
 import { setupOpenApi } from '../../../src/usage-budget/openapi';
 
 /** Stands in for Partner Center: records every call and answers what the test scripted. */
 export class FakePartnerCenterClient {
-  readonly calls: Array<{ operation: 'get' | 'update'; customerId: string; amount?: number }> = [];
-  answer: () => Promise<SpendingBudget> = async () => ({ amount: 100, usageSpendingBudget: 100 });
+  readonly calls: Array<{ operation: 'get' | 'update'; customerId: string; amount?: number; requestId?: string }> = [];
+  answer: () => Promise<PartnerCenterSpendingBudget> = async () => ({ amount: 100, usageSpendingBudget: 100 });
 
-  getUsageBudget(customerId: string): Promise<SpendingBudget> {
-    this.calls.push({ operation: 'get', customerId });
+  getUsageBudget(customerId: string, requestId?: string): Promise<PartnerCenterSpendingBudget> {
+    this.calls.push({ operation: 'get', customerId, ...(requestId && { requestId }) });
     return this.answer();
   }
 
-  updateUsageBudget(customerId: string, amount: number): Promise<SpendingBudget> {
-    this.calls.push({ operation: 'update', customerId, amount });
+  updateUsageBudget(customerId: string, amount: number, requestId?: string): Promise<PartnerCenterSpendingBudget> {
+    this.calls.push({ operation: 'update', customerId, amount, ...(requestId && { requestId }) });
     return this.answer();
   }
 }
@@ -34,6 +33,7 @@ export function testConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfi
     logLevel: 'silent',
     usageBudget: { maxAmount: 1_000_000 },
     rateLimit: { perMinute: 0 },
+    upstream: { target: 'sandbox', connection: {} as never, sandbox: { port: 0 } },
     auth: { mode: 'disabled' },
     ...overrides,
   };
@@ -45,22 +45,19 @@ export async function createUsageBudgetTestApp(config: GatewayConfig = testConfi
 
   @Global()
   @Module({
-    providers: [
-      { provide: GATEWAY_CONFIG, useValue: config },
-      { provide: PartnerCenterClient, useValue: partnerCenter },
-    ],
-    exports: [GATEWAY_CONFIG, PartnerCenterClient],
+    providers: [{ provide: PartnerCenterClient, useValue: partnerCenter }],
+    exports: [PartnerCenterClient],
   })
   class FakeOutboundModule {}
 
   const moduleRef = await Test.createTestingModule({
-    imports: [FakeOutboundModule, GatewayGraphqlModule.forRoot(config), UsageBudgetModule],
+    imports: [FakeOutboundModule, GatewayGraphqlModule.forRoot({ production: config.production }), UsageBudgetModule.forRoot(config.usageBudget)],
   }).compile();
   moduleRef.useLogger(false);
   const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes });
-  registerCorrelationHook(adapter.getInstance());
+  registerRequestContextHook(adapter.getInstance());
   const app = moduleRef.createNestApplication<NestFastifyApplication>(adapter, { logger: false });
-  configureHttp(app, config);
+  configureHttp(app, { bodyLimitBytes: config.http.bodyLimitBytes });
   setupOpenApi(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

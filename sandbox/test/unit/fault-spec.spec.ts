@@ -1,0 +1,34 @@
+import { parseFaultSpec } from '../../src/fault-spec';
+
+describe('parseFaultSpec', () => {
+  it('defaults the target to partner-center', () => {
+    expect(parseFaultSpec({ kind: 'hang' }).target).toBe('partner-center');
+  });
+
+  it.each([
+    [{ kind: 'boom' }, /kind/],
+    [{ kind: 'status' }, /status/],
+    [{ kind: 'status', status: 200 }, /body/],
+    [{ kind: 'status', status: 199, body: 'x' }, /between 200 and 599/],
+    [{ kind: 'status', status: 600, body: 'x' }, /between 200 and 599/],
+    [{ kind: 'status', status: 304 }, /body/],
+    [{ kind: 'drop-after-apply', method: 'GET' }, /PATCH/],
+    [{ kind: 'drop-after-apply', target: 'token' }, /partner-center/],
+    [{ kind: 'latency' }, /latencyMs/],
+    [{ kind: 'hang', rate: 2 }, /rate/],
+    [{ kind: 'hang', count: 0 }, /count/],
+    [{ kind: 'hang', target: 'graph' }, /target/],
+    [[], /object/],
+  ])('rejects %j', (spec, reason) => {
+    expect(() => parseFaultSpec(spec)).toThrow(reason);
+  });
+
+  it('accepts a 2xx status with a raw body, to test clients against a 200 that is not a SpendingBudget', () => {
+    expect(parseFaultSpec({ kind: 'status', status: 200, body: '<html>maintenance</html>', count: 1 })).toMatchObject({ status: 200, body: '<html>maintenance</html>' });
+    expect(parseFaultSpec({ kind: 'status', status: 204, body: '' })).toMatchObject({ status: 204, body: '' });
+  });
+
+  it('accepts drop-after-apply, for Partner Center PATCH only', () => {
+    expect(parseFaultSpec({ kind: 'drop-after-apply', count: 1 })).toEqual({ kind: 'drop-after-apply', count: 1, target: 'partner-center', method: 'PATCH' });
+  });
+});

@@ -1,0 +1,117 @@
+import { ConfigError, Env, httpsUrl, integer, oneOf, read, secret, tenantId } from '../config/env';
+import { isGuid } from '../common/guid';
+import { PARTNER_CENTER_CLOUDS, PartnerCenterCloud } from './clouds';
+import { loadCertificateCredential } from './credentials/certificate-credential';
+import type { PartnerCenterAuthMode, PartnerCenterCredential, PartnerCenterOptions, RetryOptions } from './partner-center.options';
+
+/**
+ * Where the gateway's upstream is: Partner Center itself (the partner's app credentials), or the Partner Center
+ * sandbox started in-process (PARTNER_CENTER=sandbox, what `npm start` sets). Nothing is ever chosen by default: a
+ * gateway with neither refuses to start, so a missing secret mount cannot turn production into an emulator.
+ */
+export type UpstreamConfig =
+  | { target: 'partner-center'; connection: PartnerCenterOptions }
+  | { target: 'sandbox'; connection: SandboxConnectionSettings; sandbox: { port: number; stateDir?: string } };
+
+/** What sandbox mode takes from the environment; the URLs, tenant and client come from the running sandbox. */
+export type SandboxConnectionSettings = Pick<PartnerCenterOptions, 'authMode' | 'applicationName' | 'locale' | 'retry'>;
+
+export const SANDBOX_IN_PRODUCTION_VARIABLE = 'ALLOW_SANDBOX_IN_PRODUCTION';
+
+export function upstreamFromEnv(env: Env): UpstreamConfig {
+  const target = oneOf(env, 'PARTNER_CENTER', ['partner-center', 'sandbox'] as const, 'partner-center');
+  if (target === 'sandbox') return sandboxFromEnv(env);
+  return { target, connection: partnerCenterFromEnv(env) };
+}
+
+function sandboxFromEnv(env: Env): UpstreamConfig {
+  for (const credential of ['AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_CLIENT_SECRET_FILE', 'AZURE_CLIENT_CERTIFICATE_PATH', 'AZURE_TENANT_ID']) {
+    if (read(env, credential) !== undefined) {
+      throw new ConfigError('PARTNER_CENTER', `is "sandbox" while ${credential} is set: unset PARTNER_CENTER to use the app credentials, or unset ${credential}`);
+    }
+  }
+  const allowed = oneOf(env, SANDBOX_IN_PRODUCTION_VARIABLE, ['true', 'false'] as const, 'false') === 'true';
+  if (read(env, 'NODE_ENV') === 'production' && !allowed) {
+    throw new ConfigError(
+      'PARTNER_CENTER',
+      `is "sandbox" with NODE_ENV=production: the sandbox is an emulator that invents budgets and lets anonymous callers write. ` +
+        `Configure AZURE_CLIENT_ID and its credential, or set ${SANDBOX_IN_PRODUCTION_VARIABLE}=true for a demo`,
+    );
+  }
+  return {
+    target: 'sandbox',
+    connection: connectionSettingsFromEnv(env),
+    sandbox: { port: integer(env, 'SANDBOX_PORT', 0, 0, 65535), stateDir: read(env, 'SANDBOX_STATE_DIR') },
+  };
+}
+
+function partnerCenterFromEnv(env: Env): PartnerCenterOptions {
+  const clientId = read(env, 'AZURE_CLIENT_ID');
+  const clientSecret = secret(env, 'AZURE_CLIENT_SECRET');
+  const certificatePath = read(env, 'AZURE_CLIENT_CERTIFICATE_PATH');
+  const tenant = tenantId(env, 'AZURE_TENANT_ID');
+  const cloud = oneOf(env, 'PARTNER_CENTER_CLOUD', Object.keys(PARTNER_CENTER_CLOUDS) as PartnerCenterCloud[], 'public');
+  const settings = connectionSettingsFromEnv(env);
+
+  if (clientId === undefined) {
+    throw new ConfigError(
+      'AZURE_CLIENT_ID',
+      'is required: the partner app that calls Partner Center (with AZURE_TENANT_ID and a secret or certificate); ' +
+        'set PARTNER_CENTER=sandbox to run on the emulator instead',
+    );
+  }
+  if (!isGuid(clientId)) {
+    throw new ConfigError('AZURE_CLIENT_ID', `must be the application (client) id, a GUID, got "${clientId}"`);
+  }
+  if (tenant === undefined) throw new ConfigError('AZURE_TENANT_ID', 'is required with AZURE_CLIENT_ID (the partner tenant)');
+
+  let credential: PartnerCenterCredential;
+  if (clientSecret !== undefined && certificatePath !== undefined) {
+    throw new ConfigError('AZURE_CLIENT_SECRET', 'set either a client secret or AZURE_CLIENT_CERTIFICATE_PATH, not both');
+  } else if (clientSecret !== undefined) {
+    credential = { kind: 'secret', clientSecret };
+  } else if (certificatePath !== undefined) {
+    credential = {
+      kind: 'certificate',
+      certificatePath,
+      certificate: loadCertificateCredential(certificatePath, secret(env, 'AZURE_CLIENT_CERTIFICATE_PASSWORD')),
+    };
+  } else {
+    throw new ConfigError('AZURE_CLIENT_SECRET', 'or AZURE_CLIENT_CERTIFICATE_PATH is required with AZURE_CLIENT_ID');
+  }
+
+  const defaults = PARTNER_CENTER_CLOUDS[cloud];
+  return {
+    ...settings,
+    baseUrl: httpsUrl(env, 'PARTNER_CENTER_BASE_URL', defaults.baseUrl),
+    authorityHost: httpsUrl(env, 'AZURE_AUTHORITY_HOST', defaults.authorityHost),
+    tenantId: tenant,
+    clientId,
+    credential,
+  };
+}
+
+function connectionSettingsFromEnv(env: Env): SandboxConnectionSettings {
+  return {
+    authMode: oneOf<PartnerCenterAuthMode>(env, 'PARTNER_CENTER_AUTH_MODE', ['app', 'app+user'], 'app'),
+    applicationName: read(env, 'PARTNER_CENTER_APPLICATION_NAME') ?? 'usage-budget-gateway',
+    locale: read(env, 'PARTNER_CENTER_LOCALE') ?? 'en-US',
+    retry: retryFromEnv(env),
+  };
+}
+
+function retryFromEnv(env: Env): RetryOptions {
+  const maxAttempts = integer(env, 'PARTNER_CENTER_MAX_ATTEMPTS', 4, 1, 10);
+  const attemptTimeoutMs = integer(env, 'PARTNER_CENTER_ATTEMPT_TIMEOUT_MS', 10_000, 100, 120_000);
+  const deadlineMs = integer(env, 'PARTNER_CENTER_DEADLINE_MS', 30_000, 100, 600_000);
+  const baseDelayMs = integer(env, 'PARTNER_CENTER_RETRY_BASE_DELAY_MS', 500, 0, 60_000);
+  const maxDelayMs = integer(env, 'PARTNER_CENTER_RETRY_MAX_DELAY_MS', 8_000, 0, 300_000);
+  const maxRetryAfterSeconds = integer(env, 'PARTNER_CENTER_MAX_RETRY_AFTER_SECONDS', 30, 0, 3600);
+  if (maxDelayMs < baseDelayMs) {
+    throw new ConfigError('PARTNER_CENTER_RETRY_MAX_DELAY_MS', `must be at least PARTNER_CENTER_RETRY_BASE_DELAY_MS (${baseDelayMs})`);
+  }
+  if (deadlineMs < attemptTimeoutMs) {
+    throw new ConfigError('PARTNER_CENTER_DEADLINE_MS', `must be at least PARTNER_CENTER_ATTEMPT_TIMEOUT_MS (${attemptTimeoutMs})`);
+  }
+  return { maxAttempts, attemptTimeoutMs, deadlineMs, baseDelayMs, maxDelayMs, maxRetryAfterSeconds };
+}

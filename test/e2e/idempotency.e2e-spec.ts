@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { READ_WRITE } from '../../src/auth/permissions';
+import { startGateway, TestGateway } from './support/gateway';
+import { CONTOSO, GUID, SET_BUDGET } from './support/ids';
+
+/**
+ * Issue 8, fault 4: a caller's own idempotency key (MS-RequestId, Idempotency-Key, GraphQL idempotencyKey) reaches
+ * Partner Center as one upstream MS-RequestId per caller and key, so a caller's retry is applied once and two callers
+ * that send the same key never collide.
+ */
+describe("the caller's idempotency key", () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+  });
+  afterAll(() => gateway.close());
+  beforeEach(() => gateway.sandbox.reset());
+
+  const patches = () => gateway.sandbox.requestLog.entries({ target: 'partner-center' }).filter((c) => c.method === 'PATCH');
+  const patch = (amount: number, headers: Record<string, string>) =>
+    gateway.http.patch(`/v1/customers/${CONTOSO}/usagebudget`, { amount }, { headers });
+
+  it('applies a PATCH retried by the caller with the same MS-RequestId once, and echoes the id', async () => {
+    const requestId = randomUUID();
+    const first = await patch(300, { 'MS-RequestId': requestId });
+    const retry = await patch(300, { 'MS-RequestId': requestId });
+    expect([first.status, retry.status]).toEqual([200, 200]);
+    expect(first.headers['ms-requestid']).toBe(requestId);
+    expect(retry.headers['ms-requestid']).toBe(requestId);
+    expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(1);
+    const [a, b] = patches();
+    expect(a.headers['ms-requestid']).toBe(b.headers['ms-requestid']);
+    expect(a.headers['ms-requestid']).toMatch(GUID);
+    // The upstream id is derived from the caller and the key, not the key itself.
+    expect(a.headers['ms-requestid']).not.toBe(requestId);
+  });
+
+  it('honours Idempotency-Key the same way', async () => {
+    const key = randomUUID();
+    await patch(301, { 'Idempotency-Key': key });
+    const retry = await patch(301, { 'Idempotency-Key': key });
+    expect(retry.headers['idempotency-key']).toBe(key);
+    expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(1);
+  });
+
+  it('applies the change lost after apply once when the caller retries after the gateway gave up', async () => {
+    // The first PATCH is applied, then every answer is lost until the gateway's attempts run out.
+    gateway.sandbox.faults.add({ kind: 'drop-after-apply', customerId: CONTOSO, count: 4 });
+    const requestId = randomUUID();
+    const first = await patch(444, { 'MS-RequestId': requestId });
+    expect(first.status).toBeGreaterThanOrEqual(500);
+    const retry = await patch(444, { 'MS-RequestId': requestId });
+    expect(retry.status).toBe(200);
+    expect(retry.data.amount).toBe(444);
+    expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(1);
+  });
+
+  it('keeps two callers that send the same key apart: both changes are applied', async () => {
+    const key = randomUUID();
+    const alice = await gateway.sandbox.issueCallerToken({ sub: 'alice', roles: [READ_WRITE] });
+    const bob = await gateway.sandbox.issueCallerToken({ sub: 'bob', roles: [READ_WRITE] });
+    const first = await patch(10, { 'MS-RequestId': key, authorization: `Bearer ${alice}` });
+    const second = await patch(20, { 'MS-RequestId': key, authorization: `Bearer ${bob}` });
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.data.amount).toBe(20);
+    expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(2);
+    const [a, b] = patches();
+    expect(a.headers['ms-requestid']).not.toBe(b.headers['ms-requestid']);
+  });
+
+  it('gives GraphQL the same guarantee through idempotencyKey', async () => {
+    const idempotencyKey = randomUUID();
+    const input = { customerId: CONTOSO, amount: 555, idempotencyKey };
+    const first = await gateway.graphql(SET_BUDGET, { input });
+    const retry = await gateway.graphql(SET_BUDGET, { input });
+    expect(first.data?.updateUsageBudget.amount).toBe(555);
+    expect(retry.data?.updateUsageBudget.amount).toBe(555);
+    expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(1);
+  });
+
+  it('maps the same key to the same upstream id on REST and GraphQL for one caller', async () => {
+    const key = randomUUID();
+    await patch(600, { 'MS-RequestId': key });
+    await gateway.graphql(SET_BUDGET, { input: { customerId: CONTOSO, amount: 600, idempotencyKey: key } });
+    expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(1);
+  });
+
+  it('makes a new upstream id per call when the caller sends none', async () => {
+    await patch(1, {});
+    await patch(1, {});
+    expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(2);
+  });
+
+  it.each([
+    ['MS-RequestId', { 'MS-RequestId': 'retry-1' }],
+    ['Idempotency-Key', { 'Idempotency-Key': 'not-a-guid' }],
+    ['Idempotency-Key', { 'MS-RequestId': randomUUID(), 'Idempotency-Key': randomUUID() }],
+  ])('refuses a key it cannot honour (%s) with 400 and calls nothing upstream', async (field, headers) => {
+    const response = await patch(7, headers);
+    expect(response.status).toBe(400);
+    expect(response.data.code).toBe('BAD_USER_INPUT');
+    expect(response.data.errors[0].field).toBe(field);
+    expect(patches()).toHaveLength(0);
+  });
+
+  it('refuses a GraphQL idempotencyKey that is not a GUID', async () => {
+    const answer = await gateway.graphql(SET_BUDGET, { input: { customerId: CONTOSO, amount: 7, idempotencyKey: 'abc' } });
+    expect(answer.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(patches()).toHaveLength(0);
+  });
+});

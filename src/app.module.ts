@@ -15,7 +15,11 @@ import { UsageBudgetModule } from './usage-budget/usage-budget.module';
 /** The gateway: inbound adapters (GraphQL, REST) → usage-budget service → PartnerCenter module. */
 @Module({})
 export class AppModule {
-  static forRoot(config: GatewayConfig, partnerCenter: PartnerCenterOptions, logDestination?: DestinationStream): DynamicModule {
+  static forRoot(
+    config: GatewayConfig,
+    partnerCenter: PartnerCenterOptions,
+    logDestination?: DestinationStream,
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [

@@ -28,11 +28,15 @@ export async function createGateway(
   // First hook of all, so that every later step, and every response, has the correlation id.
   registerRequestContextHook(adapter.getInstance());
   registerSecurityHeaders(adapter.getInstance());
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, partnerCenter, runtime.logDestination), adapter, {
-    bufferLogs: true,
-    // Let start-up errors (a bad certificate file) reach the caller instead of Nest exiting the process.
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, partnerCenter, runtime.logDestination),
+    adapter,
+    {
+      bufferLogs: true,
+      // Let start-up errors (a bad certificate file) reach the caller instead of Nest exiting the process.
+      abortOnError: false,
+    },
+  );
   app.useLogger(app.get(Logger));
   configureHttp(app, { bodyLimitBytes: config.http.bodyLimitBytes });
   setupOpenApi(app);

@@ -22,8 +22,10 @@ async function main(): Promise<void> {
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
-  const shownHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
-  if (embedded) process.stdout.write(sandboxModeBanner(embedded.sandbox, `http://${shownHost}:${port}`) + '\n');
+  const shownHost =
+    config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+  if (embedded)
+    process.stdout.write(sandboxModeBanner(embedded.sandbox, `http://${shownHost}:${port}`) + '\n');
 
   let closing = false;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
@@ -43,7 +45,9 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`Configuration error: ${error.message}\n`);
   } else {
-    process.stderr.write(`Gateway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `Gateway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

@@ -4,7 +4,11 @@ import { issueCallerToken } from './identity/tokens';
 import type { SandboxServices } from './services';
 import type { CallerTokenClaims, FaultSpec, SandboxClient, SandboxStats } from './types';
 
-type AdminHandler = (request: SandboxRequest, services: SandboxServices, param?: string) => SandboxReply | Promise<SandboxReply>;
+type AdminHandler = (
+  request: SandboxRequest,
+  services: SandboxServices,
+  param?: string,
+) => SandboxReply | Promise<SandboxReply>;
 
 const noContent: SandboxReply = { status: 204, body: '' };
 
@@ -51,19 +55,35 @@ export const ADMIN_ROUTES: Record<string, Record<string, AdminHandler>> = {
   },
   'caller-tokens': {
     POST: async (r, s) => {
-      const { token, expiresIn } = await issueCallerToken(s.authority, (readJson(r.body || '{}') ?? {}) as CallerTokenClaims);
+      const { token, expiresIn } = await issueCallerToken(
+        s.authority,
+        (readJson(r.body || '{}') ?? {}) as CallerTokenClaims,
+      );
       return json(200, { access_token: token, token_type: 'Bearer', expires_in: expiresIn });
     },
   },
 };
 
 /** Runs an admin endpoint; bad input answers 400 with the reason. */
-export async function handleAdmin(request: SandboxRequest, services: SandboxServices, subPath: string): Promise<SandboxReply> {
+export async function handleAdmin(
+  request: SandboxRequest,
+  services: SandboxServices,
+  subPath: string,
+): Promise<SandboxReply> {
   const [name, param] = subPath.split('/');
   const routes = ADMIN_ROUTES[param === undefined ? name : `${name}/:id`];
-  if (!routes) return json(404, { error: `unknown admin endpoint /_sandbox/${subPath}`, endpoints: Object.keys(ADMIN_ROUTES) });
+  if (!routes)
+    return json(404, {
+      error: `unknown admin endpoint /_sandbox/${subPath}`,
+      endpoints: Object.keys(ADMIN_ROUTES),
+    });
   const handler = routes[request.method];
-  if (!handler) return json(405, { error: `use ${Object.keys(routes).join(' or ')}` }, { allow: Object.keys(routes).join(', ') });
+  if (!handler)
+    return json(
+      405,
+      { error: `use ${Object.keys(routes).join(' or ')}` },
+      { allow: Object.keys(routes).join(', ') },
+    );
   try {
     return await handler(request, services, param);
   } catch (error) {

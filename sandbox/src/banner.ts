@@ -4,7 +4,9 @@ import type { RunningSandbox } from './types';
 /** The start-up banner: everything needed to point a client (or curl) at the sandbox. Reusable by the gateway. */
 export function formatSandboxBanner(s: RunningSandbox): string {
   // Only a secret the sandbox made up itself is printed; a secret given from outside stays out of logs.
-  const secret = s.defaultClientSecretGenerated ? s.defaultClient.clientSecret : '(as configured, not printed)';
+  const secret = s.defaultClientSecretGenerated
+    ? s.defaultClient.clientSecret
+    : '(as configured, not printed)';
   const customer = s.customers[0];
   const tokenCommand =
     `TOKEN=$(curl -s --cacert '${s.caCertPath}' ${s.url}/${s.tenantId}/oauth2/v2.0/token ` +
@@ -20,7 +22,9 @@ export function formatSandboxBanner(s: RunningSandbox): string {
     `  Client id:      ${s.defaultClient.clientId}`,
     `  Client secret:  ${secret}`,
     '  Customers:',
-    ...s.customers.map((c) => `    ${c.id}  ${c.name}${c.behavior === 'budget' ? `  amount=${c.amount}` : ''}`),
+    ...s.customers.map(
+      (c) => `    ${c.id}  ${c.name}${c.behavior === 'budget' ? `  amount=${c.amount}` : ''}`,
+    ),
     '  Try it:',
     `    ${tokenCommand}`,
     `    curl --cacert '${s.caCertPath}' -H "Authorization: Bearer $TOKEN" ${s.url}/v1/customers/${customer.id}/usagebudget`,

@@ -43,7 +43,8 @@ export class FaultBook {
     for (const entry of this.entries) {
       if (!matches(entry.fault, probe) || !fires(entry)) continue;
       entry.fault.applied++;
-      if (entry.fault.count !== undefined && entry.fault.applied >= entry.fault.count) this.remove(entry.fault.id);
+      if (entry.fault.count !== undefined && entry.fault.applied >= entry.fault.count)
+        this.remove(entry.fault.id);
       return { ...entry.fault };
     }
     return undefined;

@@ -20,6 +20,7 @@ export async function createSigningKey(): Promise<SigningKey> {
     privateKey,
     publicKey,
     jwk,
-    sign: (claims) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid }).sign(privateKey),
+    sign: (claims) =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid }).sign(privateKey),
   };
 }

@@ -30,7 +30,8 @@ async function main(): Promise<void> {
 
 export function optionsFromEnv(env: NodeJS.ProcessEnv): SandboxOptions {
   const port = env.SANDBOX_PORT ? Number(env.SANDBOX_PORT) : 8443;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SANDBOX_PORT must be a port number, got '${env.SANDBOX_PORT}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`SANDBOX_PORT must be a port number, got '${env.SANDBOX_PORT}'`);
   const certificatePath = env.SANDBOX_CLIENT_CERTIFICATE_PATH;
   return {
     host: env.SANDBOX_HOST || undefined,

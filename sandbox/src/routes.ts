@@ -7,7 +7,11 @@ import { handleUsageBudget } from './partner-center/usage-budget';
 import type { SandboxServices } from './services';
 import type { LogTarget } from './types';
 
-type Handler = (request: SandboxRequest, services: SandboxServices, params: string[]) => SandboxReply | Promise<SandboxReply>;
+type Handler = (
+  request: SandboxRequest,
+  services: SandboxServices,
+  params: string[],
+) => SandboxReply | Promise<SandboxReply>;
 
 interface Route {
   target: LogTarget;
@@ -25,12 +29,28 @@ const ROUTES: Route[] = [
       PATCH: (r, s, [id]) => handleUsageBudget(r, id, s),
     },
   },
-  { target: 'token', pattern: /^\/([^/]+)\/oauth2\/v2\.0\/token$/, methods: { POST: (r, s, [tenant]) => handleTokenRequest(r, tenant, s) } },
-  { target: 'metadata', pattern: /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/, methods: { GET: (_r, s, [tenant]) => openIdConfiguration(s.authority, tenant) } },
-  { target: 'metadata', pattern: /^\/([^/]+)\/discovery\/v2\.0\/keys$/, methods: { GET: (_r, s, [tenant]) => jsonWebKeySet(s.authority, tenant) } },
+  {
+    target: 'token',
+    pattern: /^\/([^/]+)\/oauth2\/v2\.0\/token$/,
+    methods: { POST: (r, s, [tenant]) => handleTokenRequest(r, tenant, s) },
+  },
+  {
+    target: 'metadata',
+    pattern: /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/,
+    methods: { GET: (_r, s, [tenant]) => openIdConfiguration(s.authority, tenant) },
+  },
+  {
+    target: 'metadata',
+    pattern: /^\/([^/]+)\/discovery\/v2\.0\/keys$/,
+    methods: { GET: (_r, s, [tenant]) => jsonWebKeySet(s.authority, tenant) },
+  },
 ];
 
-function admin(request: SandboxRequest, services: SandboxServices, [subPath]: string[]): Promise<SandboxReply> {
+function admin(
+  request: SandboxRequest,
+  services: SandboxServices,
+  [subPath]: string[],
+): Promise<SandboxReply> {
   return handleAdmin(request, services, subPath);
 }
 
@@ -51,9 +71,20 @@ export function resolveRoute(method: string, path: string): ResolvedRoute {
     const customerId = route.target === 'partner-center' ? params[0] : undefined;
     if (!handler) {
       const allow = Object.keys(route.methods).join(', ');
-      return { target: route.target, customerId, run: () => partnerCenterError(405, 405, `The requested resource does not support http method '${method}'.`, { allow }) };
+      return {
+        target: route.target,
+        customerId,
+        run: () =>
+          partnerCenterError(405, 405, `The requested resource does not support http method '${method}'.`, {
+            allow,
+          }),
+      };
     }
-    return { target: route.target, customerId, run: (request, services) => handler(request, services, params) };
+    return {
+      target: route.target,
+      customerId,
+      run: (request, services) => handler(request, services, params),
+    };
   }
   return { target: 'other', run: () => partnerCenterError(404, 1000, `No resource at ${path}`) };
 }

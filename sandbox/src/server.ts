@@ -44,7 +44,12 @@ export async function startServer(
   return { port, close: () => stop(server, sockets, stopping) };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, services: SandboxServices, stopping: AbortSignal): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  services: SandboxServices,
+  stopping: AbortSignal,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://sandbox.invalid');
   const request: SandboxRequest = {
     method: req.method ?? 'GET',
@@ -58,9 +63,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, services: Sandb
   res.on('finish', () => (entry.status = res.statusCode));
   if (route.target === 'token') services.ledger.countRequest();
 
-  const fault = route.target === 'partner-center' || route.target === 'token'
-    ? services.faults.take({ target: route.target, method: request.method, customerId: route.customerId })
-    : undefined;
+  const fault =
+    route.target === 'partner-center' || route.target === 'token'
+      ? services.faults.take({ target: route.target, method: request.method, customerId: route.customerId })
+      : undefined;
   if (fault) {
     entry.fault = describeFault(fault);
     if (!(await applyFault(fault, req, res, request, stopping))) return;
@@ -72,14 +78,26 @@ async function handle(req: IncomingMessage, res: ServerResponse, services: Sandb
     req.socket.destroy();
     return;
   }
-  write(res, route.target === 'partner-center' || route.target === 'other' ? echoCorrelationId(reply, request) : reply);
+  write(
+    res,
+    route.target === 'partner-center' || route.target === 'other' ? echoCorrelationId(reply, request) : reply,
+  );
 }
 
 /** Applies a fault; returns true when the request should still be handled normally (latency). */
-async function applyFault(fault: ActiveFault, req: IncomingMessage, res: ServerResponse, request: SandboxRequest, stopping: AbortSignal): Promise<boolean> {
+async function applyFault(
+  fault: ActiveFault,
+  req: IncomingMessage,
+  res: ServerResponse,
+  request: SandboxRequest,
+  stopping: AbortSignal,
+): Promise<boolean> {
   switch (fault.kind) {
     case 'status':
-      write(res, fault.target === 'partner-center' ? echoCorrelationId(faultReply(fault), request) : faultReply(fault));
+      write(
+        res,
+        fault.target === 'partner-center' ? echoCorrelationId(faultReply(fault), request) : faultReply(fault),
+      );
       return false;
     case 'latency':
       await sleep(fault.latencyMs ?? 0, stopping);
@@ -115,19 +133,26 @@ function resetConnection(req: IncomingMessage): void {
 /** Partner Center echoes MS-CorrelationId on every response, errors included. */
 function echoCorrelationId(reply: SandboxReply, request: SandboxRequest): SandboxReply {
   const correlationId = request.headers['ms-correlationid'];
-  return correlationId ? { ...reply, headers: { ...reply.headers, 'ms-correlationid': correlationId } } : reply;
+  return correlationId
+    ? { ...reply, headers: { ...reply.headers, 'ms-correlationid': correlationId } }
+    : reply;
 }
 
 function write(res: ServerResponse, reply: SandboxReply): void {
-  const payload = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-  const headers: Record<string, string | number> = { ...reply.headers, 'content-length': Buffer.byteLength(payload) };
+  const payload =
+    reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+  const headers: Record<string, string | number> = {
+    ...reply.headers,
+    'content-length': Buffer.byteLength(payload),
+  };
   if (payload) headers['content-type'] ??= 'application/json; charset=utf-8';
   res.writeHead(reply.status, headers);
   res.end(payload);
 }
 
 function describeFault(fault: ActiveFault): string {
-  const detail = fault.kind === 'status' ? `:${fault.status}` : fault.kind === 'latency' ? `:${fault.latencyMs}ms` : '';
+  const detail =
+    fault.kind === 'status' ? `:${fault.status}` : fault.kind === 'latency' ? `:${fault.latencyMs}ms` : '';
   return `${fault.kind}${detail}`;
 }
 

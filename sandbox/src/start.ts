@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CALLER_AUDIENCE, DEFAULT_TOKEN_LIFETIME_SECONDS, SANDBOX_CLIENT_ID, SANDBOX_TENANT_ID } from './defaults';
+import {
+  DEFAULT_CALLER_AUDIENCE,
+  DEFAULT_TOKEN_LIFETIME_SECONDS,
+  SANDBOX_CLIENT_ID,
+  SANDBOX_TENANT_ID,
+} from './defaults';
 import { createSigningKey } from './keys';
 import { issueCallerToken } from './identity/tokens';
 import { SEEDED_CUSTOMERS } from './partner-center/seed';
@@ -21,7 +26,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const [tls, key] = await Promise.all([createSandboxTls(publicHost, stateDir), createSigningKey()]);
 
   // The port is only known once listening, so the authority (URLs, issuer) is filled in right after.
-  const authority = { url: '', tenantId, issuer: '', key, tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS, callerAudience: options.callerAudience ?? DEFAULT_CALLER_AUDIENCE };
+  const authority = {
+    url: '',
+    tenantId,
+    issuer: '',
+    key,
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
+    callerAudience: options.callerAudience ?? DEFAULT_CALLER_AUDIENCE,
+  };
   const services = new SandboxServices(authority);
   clients.forEach((c) => services.registry.register(c));
   (options.faults ?? []).forEach((f) => services.faults.add(f));
@@ -58,10 +70,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
 }
 
 /** The first registered app is the default one; it gets a generated secret unless one is given. */
-function withDefaultClient(given: SandboxClient[] | undefined): { clients: SandboxClient[]; secretGenerated: boolean } {
+function withDefaultClient(given: SandboxClient[] | undefined): {
+  clients: SandboxClient[];
+  secretGenerated: boolean;
+} {
   const [first, ...rest] = given?.length ? given : [{ clientId: SANDBOX_CLIENT_ID }];
   if (first.clientSecret) return { clients: [first, ...rest], secretGenerated: false };
-  return { clients: [{ ...first, clientSecret: randomBytes(30).toString('base64url') }, ...rest], secretGenerated: true };
+  return {
+    clients: [{ ...first, clientSecret: randomBytes(30).toString('base64url') }, ...rest],
+    secretGenerated: true,
+  };
 }
 
 function hostForUrl(host: string): string {

@@ -47,7 +47,9 @@ export async function createSandboxTls(publicHost: string, stateDir: string): Pr
 
 function subjectAltNames(publicHost: string): Array<{ type: 2; value: string } | { type: 7; ip: string }> {
   const names = new Set(['127.0.0.1', 'localhost', publicHost]);
-  return [...names].map((name) => (isIP(name) ? { type: 7 as const, ip: name } : { type: 2 as const, value: name }));
+  return [...names].map((name) =>
+    isIP(name) ? { type: 7 as const, ip: name } : { type: 2 as const, value: name },
+  );
 }
 
 async function rsaKeyPair(): Promise<{ privateKey: string; publicKey: string }> {

@@ -30,9 +30,13 @@ export interface TokenCliOptions {
 export function parseTokenCliArgs(argv: string[], env: NodeJS.ProcessEnv = {}): TokenCliOptions {
   const claims: CallerTokenClaims = {};
   let sandboxUrl = env.SANDBOX_URL || DEFAULT_SANDBOX_URL;
-  let caPath = env.SANDBOX_CA_CERT || (env.SANDBOX_STATE_DIR ? join(env.SANDBOX_STATE_DIR, 'ca.pem') : undefined);
+  let caPath =
+    env.SANDBOX_CA_CERT || (env.SANDBOX_STATE_DIR ? join(env.SANDBOX_STATE_DIR, 'ca.pem') : undefined);
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
+    const [flag, inline] =
+      argv[i].startsWith('--') && argv[i].includes('=')
+        ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)]
+        : [argv[i], undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new Error(`${flag} needs a value`);
@@ -64,7 +68,8 @@ export function parseTokenCliArgs(argv: string[], env: NodeJS.ProcessEnv = {}): 
       case '--expires-in': {
         const raw = value();
         const seconds = Number(raw);
-        if (!/^\d+$/.test(raw) || seconds < 1) throw new Error(`--expires-in needs a positive number of seconds, got '${raw}'`);
+        if (!/^\d+$/.test(raw) || seconds < 1)
+          throw new Error(`--expires-in needs a positive number of seconds, got '${raw}'`);
         claims.expiresInSeconds = seconds;
         break;
       }
@@ -87,14 +92,20 @@ export async function requestCallerToken(options: TokenCliOptions): Promise<stri
   return new Promise((resolve, reject) => {
     const req = request(
       `${options.sandboxUrl}/_sandbox/caller-tokens`,
-      { method: 'POST', ca, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: 10_000 },
+      {
+        method: 'POST',
+        ca,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        timeout: 10_000,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 200) return reject(new Error(`the sandbox answered ${res.statusCode}: ${text}`));
+          if (res.statusCode !== 200)
+            return reject(new Error(`the sandbox answered ${res.statusCode}: ${text}`));
           try {
             const token = (JSON.parse(text) as { access_token?: unknown }).access_token;
             if (typeof token !== 'string') throw new Error('no access_token');
@@ -115,7 +126,9 @@ function readCa(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read the CA certificate ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    throw new Error(
+      `cannot read the CA certificate ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
   }
 }
 

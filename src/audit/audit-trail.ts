@@ -30,7 +30,13 @@ export class AuditTrail {
       event: 'usage-budget.changed',
       audit: {
         caller: caller
-          ? { subject: caller.subject, appId: caller.appId, userId: caller.userId, userName: caller.userName, anonymous: caller.anonymous }
+          ? {
+              subject: caller.subject,
+              appId: caller.appId,
+              userId: caller.userId,
+              userName: caller.userName,
+              anonymous: caller.anonymous,
+            }
           : { anonymous: true },
         customerId: change.customerId,
         ...(oldAmountKnown && { oldAmount: change.oldAmount }),
@@ -38,7 +44,9 @@ export class AuditTrail {
         newAmount: change.newAmount,
         correlationId: currentCorrelationId(),
         outcome: change.outcome,
-        ...(change.error !== undefined && { errorCode: FAILURE_MAPPING[describeFailure(change.error).kind].code }),
+        ...(change.error !== undefined && {
+          errorCode: FAILURE_MAPPING[describeFailure(change.error).kind].code,
+        }),
       },
     });
   }

@@ -35,7 +35,10 @@ export function authFromEnv(env: Env, sandboxMode: boolean): AuthConfig {
   const clockToleranceSeconds = integer(env, 'AUTH_CLOCK_TOLERANCE_SECONDS', 60, 0, 600);
   const jwksUri = read(env, 'AUTH_JWKS_URI') === undefined ? undefined : httpsUrl(env, 'AUTH_JWKS_URI', '');
   const issuer = read(env, 'AUTH_ISSUER');
-  const audiences = (read(env, 'AUTH_AUDIENCE') ?? '').split(',').map((audience) => audience.trim()).filter(Boolean);
+  const audiences = (read(env, 'AUTH_AUDIENCE') ?? '')
+    .split(',')
+    .map((audience) => audience.trim())
+    .filter(Boolean);
 
   if (disabled?.toLowerCase() === 'true') {
     if (issuer !== undefined || jwksUri !== undefined) {
@@ -51,5 +54,8 @@ export function authFromEnv(env: Env, sandboxMode: boolean): AuthConfig {
   // The issuer is compared verbatim with `iss`, so it is not normalised; discovery needs it to be https.
   httpsUrl(env, 'AUTH_ISSUER', '');
   if (audiences.length === 0) throw new ConfigError('AUTH_AUDIENCE', `is ${hint}`);
-  return { mode: 'jwt', tokens: { issuer, ...(jwksUri !== undefined && { jwksUri }), audiences, clockToleranceSeconds } };
+  return {
+    mode: 'jwt',
+    tokens: { issuer, ...(jwksUri !== undefined && { jwksUri }), audiences, clockToleranceSeconds },
+  };
 }

@@ -1,4 +1,11 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -39,13 +46,18 @@ export class AuthGuard implements CanActivate {
     if (permission !== undefined && !isGranted(caller, permission)) {
       reply?.header('WWW-Authenticate', 'Bearer error="insufficient_scope"');
       throw new ForbiddenException(
-        permission === 'write' ? 'Changing a usage budget needs UsageBudget.ReadWrite.' : 'Reading a usage budget needs UsageBudget.Read or UsageBudget.ReadWrite.',
+        permission === 'write'
+          ? 'Changing a usage budget needs UsageBudget.ReadWrite.'
+          : 'Reading a usage budget needs UsageBudget.Read or UsageBudget.ReadWrite.',
       );
     }
     return true;
   }
 
-  private async authenticate(request: FastifyRequest | undefined, reply: FastifyReply | undefined): Promise<Caller> {
+  private async authenticate(
+    request: FastifyRequest | undefined,
+    reply: FastifyReply | undefined,
+  ): Promise<Caller> {
     const credentials = credentialsFrom(request?.headers.authorization);
     if (this.config.mode === 'disabled') return anonymousCaller('anonymous');
     if (credentials.kind === 'none') {
@@ -63,7 +75,9 @@ export class AuthGuard implements CanActivate {
     }
     reply?.header('WWW-Authenticate', 'Bearer error="invalid_token"');
     throw new UnauthorizedException(
-      credentials.kind === 'bearer' ? 'The bearer token is invalid or expired.' : 'The Authorization header must be "Bearer <token>".',
+      credentials.kind === 'bearer'
+        ? 'The bearer token is invalid or expired.'
+        : 'The Authorization header must be "Bearer <token>".',
     );
   }
 

@@ -1,4 +1,11 @@
-import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { AuthConfig } from './auth.config';
 import { AUTH_CONFIG, AuthGuard, TOKEN_VERIFIER } from './auth.guard';
@@ -19,7 +26,11 @@ export class AuthModule implements OnApplicationBootstrap, OnModuleDestroy {
       module: AuthModule,
       providers: [
         { provide: AUTH_CONFIG, useValue: config },
-        { provide: TOKEN_VERIFIER, useFactory: () => (config.mode === 'disabled' || !config.tokens ? null : new TokenVerifier(config.tokens)) },
+        {
+          provide: TOKEN_VERIFIER,
+          useFactory: () =>
+            config.mode === 'disabled' || !config.tokens ? null : new TokenVerifier(config.tokens),
+        },
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
     };
@@ -28,7 +39,9 @@ export class AuthModule implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     switch (this.config.mode) {
       case 'disabled':
-        this.logger.warn('AUTHENTICATION IS DISABLED (AUTH_DISABLED=true): every call runs as an anonymous caller with full rights (UsageBudget.ReadWrite). Never do this in production.');
+        this.logger.warn(
+          'AUTHENTICATION IS DISABLED (AUTH_DISABLED=true): every call runs as an anonymous caller with full rights (UsageBudget.ReadWrite). Never do this in production.',
+        );
         break;
       case 'sandbox':
         this.logger.warn(
@@ -37,7 +50,9 @@ export class AuthModule implements OnApplicationBootstrap, OnModuleDestroy {
         );
         break;
       case 'jwt':
-        this.logger.log(`Bearer tokens required: issuer ${this.config.tokens.issuer}, audience ${this.config.tokens.audiences.join(', ')}`);
+        this.logger.log(
+          `Bearer tokens required: issuer ${this.config.tokens.issuer}, audience ${this.config.tokens.audiences.join(', ')}`,
+        );
         break;
     }
   }

@@ -13,7 +13,9 @@ export function callerFromClaims(claims: JWTPayload, token: string): Caller {
     ...optional('appId', text(claims.azp) ?? text(claims.appid)),
     ...optional('userId', delegated ? text(claims.oid) : undefined),
     ...optional('userName', text(claims.upn) ?? text(claims.preferred_username) ?? text(claims.name)),
-    roles: Array.isArray(claims.roles) ? claims.roles.filter((role): role is string => typeof role === 'string') : [],
+    roles: Array.isArray(claims.roles)
+      ? claims.roles.filter((role): role is string => typeof role === 'string')
+      : [],
     scopes,
     token,
     anonymous: false,
@@ -22,7 +24,13 @@ export function callerFromClaims(claims: JWTPayload, token: string): Caller {
 
 /** Who an anonymous call runs as in sandbox mode or with AUTH_DISABLED=true: full rights, and marked as such. */
 export function anonymousCaller(subject: 'sandbox' | 'anonymous'): Caller {
-  return { subject, userName: subject === 'sandbox' ? 'Sandbox caller' : 'Anonymous caller', roles: [READ_WRITE], scopes: [], anonymous: true };
+  return {
+    subject,
+    userName: subject === 'sandbox' ? 'Sandbox caller' : 'Anonymous caller',
+    roles: [READ_WRITE],
+    scopes: [],
+    anonymous: true,
+  };
 }
 
 function text(value: unknown): string | undefined {

@@ -5,7 +5,18 @@ import { createHttpsAgent } from '../partner-center/http/https-agent';
 import type { TokenValidationConfig } from './auth.config';
 
 /** Asymmetric algorithms only: `none` and HMAC (a public key used as a shared secret) are never accepted. */
-export const ALLOWED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+export const ALLOWED_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 
 /** The token is not acceptable: the caller must get another one (401 `invalid_token`). */
 export class InvalidTokenError extends Error {
@@ -74,7 +85,11 @@ export class TokenVerifier {
         return await remote(header, token);
       } catch (error) {
         // Unknown kid, unusable key: the token's fault. Anything else (fetch failed, bad JWKS): the issuer's.
-        if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys || error instanceof errors.JOSENotSupported) {
+        if (
+          error instanceof errors.JWKSNoMatchingKey ||
+          error instanceof errors.JWKSMultipleMatchingKeys ||
+          error instanceof errors.JOSENotSupported
+        ) {
           throw error;
         }
         throw keySourceUnavailable(`the JWKS at ${jwksUri} could not be read`);
@@ -87,8 +102,10 @@ export class TokenVerifier {
     for (let attempt = 1; ; attempt++) {
       try {
         const metadata = (await getJson(url, this.agent)) as { issuer?: unknown; jwks_uri?: unknown };
-        if (metadata.issuer !== this.config.issuer) throw new Error(`it names another issuer (${String(metadata.issuer)})`);
-        if (typeof metadata.jwks_uri !== 'string' || !metadata.jwks_uri.startsWith('https://')) throw new Error('it has no https jwks_uri');
+        if (metadata.issuer !== this.config.issuer)
+          throw new Error(`it names another issuer (${String(metadata.issuer)})`);
+        if (typeof metadata.jwks_uri !== 'string' || !metadata.jwks_uri.startsWith('https://'))
+          throw new Error('it has no https jwks_uri');
         return metadata.jwks_uri;
       } catch (error) {
         if (attempt >= DISCOVERY_ATTEMPTS) {
@@ -107,19 +124,23 @@ function keySourceUnavailable(message: string): PartnerCenterError {
 
 function getJson(url: string, agent: Agent): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const request = get(url, { agent, timeout: FETCH_TIMEOUT_MS, headers: { accept: 'application/json' } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
-      response.on('end', () => {
-        if (response.statusCode !== 200) return reject(new Error(`status ${response.statusCode}`));
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        } catch {
-          reject(new Error('not JSON'));
-        }
-      });
-    });
+    const request = get(
+      url,
+      { agent, timeout: FETCH_TIMEOUT_MS, headers: { accept: 'application/json' } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          if (response.statusCode !== 200) return reject(new Error(`status ${response.statusCode}`));
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          } catch {
+            reject(new Error('not JSON'));
+          }
+        });
+      },
+    );
     request.on('timeout', () => request.destroy(new Error('timed out')));
     request.on('error', reject);
   });

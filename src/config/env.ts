@@ -3,7 +3,10 @@ import { isGuid } from '../common/guid';
 
 /** A configuration problem found at start-up; the message always names the variable. */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`${variable}: ${problem}`);
     this.name = 'ConfigError';
   }
@@ -25,7 +28,8 @@ export function integer(env: Env, name: string, fallback: number, min: number, m
   if (raw === undefined) return fallback;
   if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
   const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  if (value < min || value > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
 }
 
@@ -36,7 +40,8 @@ export function decimal(env: Env, name: string, fallback: number, min: number, m
   if (!Number.isFinite(value) || !/^-?[\d.]+(e[+-]?\d+)?$/i.test(raw)) {
     throw new ConfigError(name, `must be a number, got "${raw}"`);
   }
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  if (value < min || value > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
 }
 
@@ -44,7 +49,8 @@ export function oneOf<T extends string>(env: Env, name: string, allowed: readonl
   const raw = read(env, name);
   if (raw === undefined) return fallback;
   const value = raw.toLowerCase() as T;
-  if (!allowed.includes(value)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  if (!allowed.includes(value))
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
   return value;
 }
 
@@ -58,7 +64,8 @@ export function httpsUrl(env: Env, name: string, fallback: string): string {
     throw new ConfigError(name, `must be an absolute https:// URL, got "${raw}"`);
   }
   if (url.protocol !== 'https:') throw new ConfigError(name, `must use https://, got "${raw}"`);
-  if (url.search || url.hash || url.username) throw new ConfigError(name, `must be a plain origin or path, got "${raw}"`);
+  if (url.search || url.hash || url.username)
+    throw new ConfigError(name, `must be a plain origin or path, got "${raw}"`);
   return url.toString().replace(/\/+$/, '');
 }
 
@@ -66,7 +73,10 @@ export function tenantId(env: Env, name: string): string | undefined {
   const raw = read(env, name);
   if (raw === undefined) return undefined;
   if (!isGuid(raw) && !TENANT_DOMAIN.test(raw)) {
-    throw new ConfigError(name, `must be a tenant GUID or a verified domain (contoso.onmicrosoft.com), got "${raw}"`);
+    throw new ConfigError(
+      name,
+      `must be a tenant GUID or a verified domain (contoso.onmicrosoft.com), got "${raw}"`,
+    );
   }
   return raw;
 }
@@ -85,6 +95,9 @@ export function secret(env: Env, name: string): string | undefined {
     return value;
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`${name}_FILE`, `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigError(
+      `${name}_FILE`,
+      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
 }

@@ -20,7 +20,10 @@ export function createGraphqlErrorFormatter(options: { production: boolean }) {
 
     if (original instanceof GraphQLError) {
       const { stacktrace: _dropped, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions: { ...extensions, ...(stacktrace !== undefined && { stacktrace }), correlationId } };
+      return {
+        ...formatted,
+        extensions: { ...extensions, ...(stacktrace !== undefined && { stacktrace }), correlationId },
+      };
     }
 
     const failure = describeFailure(original);

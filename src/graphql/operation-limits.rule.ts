@@ -1,4 +1,12 @@
-import { ASTVisitor, FieldNode, FragmentDefinitionNode, GraphQLError, Kind, SelectionSetNode, ValidationContext } from 'graphql';
+import {
+  ASTVisitor,
+  FieldNode,
+  FragmentDefinitionNode,
+  GraphQLError,
+  Kind,
+  SelectionSetNode,
+  ValidationContext,
+} from 'graphql';
 
 export interface OperationLimits {
   /** Deepest selection nesting (the schema is 2 levels deep; anything far deeper is an attack). */
@@ -11,7 +19,12 @@ export interface OperationLimits {
   maxLength: number;
 }
 
-export const DEFAULT_OPERATION_LIMITS: OperationLimits = { maxDepth: 6, maxAliases: 10, maxFields: 100, maxLength: 8_000 };
+export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
+  maxDepth: 6,
+  maxAliases: 10,
+  maxFields: 100,
+  maxLength: 8_000,
+};
 
 /**
  * One validation rule for the cost of an operation, checked before anything executes (so before any upstream call).
@@ -22,7 +35,9 @@ export function operationLimitsRule(limits: OperationLimits) {
     const document = context.getDocument();
     const length = document.loc?.source.body.length ?? 0;
     if (length > limits.maxLength) {
-      context.reportError(limitError(`the document is ${length} characters long; at most ${limits.maxLength} are allowed`));
+      context.reportError(
+        limitError(`the document is ${length} characters long; at most ${limits.maxLength} are allowed`),
+      );
       return {};
     }
     const fragments = new Map<string, FragmentDefinitionNode>();
@@ -33,9 +48,20 @@ export function operationLimitsRule(limits: OperationLimits) {
       OperationDefinition(operation) {
         const totals = { fields: 0, aliases: 0, depth: 0 };
         measure(operation.selectionSet, 1, new Set(), totals, fragments, limits);
-        if (totals.depth > limits.maxDepth) context.reportError(limitError(`the operation is ${totals.depth} levels deep; at most ${limits.maxDepth} are allowed`));
-        if (totals.aliases > limits.maxAliases) context.reportError(limitError(`the operation uses ${totals.aliases} aliases; at most ${limits.maxAliases} are allowed`));
-        if (totals.fields > limits.maxFields) context.reportError(limitError(`the operation selects more than ${limits.maxFields} fields`));
+        if (totals.depth > limits.maxDepth)
+          context.reportError(
+            limitError(
+              `the operation is ${totals.depth} levels deep; at most ${limits.maxDepth} are allowed`,
+            ),
+          );
+        if (totals.aliases > limits.maxAliases)
+          context.reportError(
+            limitError(
+              `the operation uses ${totals.aliases} aliases; at most ${limits.maxAliases} are allowed`,
+            ),
+          );
+        if (totals.fields > limits.maxFields)
+          context.reportError(limitError(`the operation selects more than ${limits.maxFields} fields`));
       },
     };
   };
@@ -55,7 +81,8 @@ function measure(
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
       countField(selection, totals);
-      if (selection.selectionSet) measure(selection.selectionSet, depth + 1, visiting, totals, fragments, limits);
+      if (selection.selectionSet)
+        measure(selection.selectionSet, depth + 1, visiting, totals, fragments, limits);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       measure(selection.selectionSet, depth, visiting, totals, fragments, limits);
     } else {

@@ -50,7 +50,9 @@ export class CallerRateLimitInterceptor implements NestInterceptor {
     const caller = currentCaller();
     if (caller && !caller.anonymous) return `subject:${caller.subject}`;
     const request: FastifyRequest | undefined =
-      context.getType<string>() === 'graphql' ? GqlExecutionContext.create(context).getContext<{ req?: FastifyRequest }>().req : context.switchToHttp().getRequest();
+      context.getType<string>() === 'graphql'
+        ? GqlExecutionContext.create(context).getContext<{ req?: FastifyRequest }>().req
+        : context.switchToHttp().getRequest();
     return `address:${request?.ip ?? 'unknown'}`;
   }
 }

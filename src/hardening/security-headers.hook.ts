@@ -14,7 +14,10 @@ export function registerSecurityHeaders(fastify: FastifyInstance): void {
     reply.header('Referrer-Policy', 'no-referrer');
     reply.header('Cross-Origin-Resource-Policy', 'same-origin');
     if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store');
-    const isPage = request.method === 'GET' && PAGES.some((page) => page.test(request.url)) && String(reply.getHeader('content-type') ?? '').startsWith('text/html');
+    const isPage =
+      request.method === 'GET' &&
+      PAGES.some((page) => page.test(request.url)) &&
+      String(reply.getHeader('content-type') ?? '').startsWith('text/html');
     if (!isPage) reply.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
     done(null, payload);
   });

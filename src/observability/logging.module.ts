@@ -29,7 +29,12 @@ export class LoggingModule {
       hooks: {
         // Free text can quote what the structured redaction cannot see (an upstream error message).
         logMethod(args, method) {
-          method.apply(this, args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)) as Parameters<typeof method>);
+          method.apply(
+            this,
+            args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)) as Parameters<
+              typeof method
+            >,
+          );
         },
       },
       serializers: {

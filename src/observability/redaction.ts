@@ -31,5 +31,8 @@ const SECRET_PARAM = /\b(client_secret|client_assertion|assertion|access_token|r
 
 /** Last line of defence for free text (error messages, library log lines): strips tokens and form secrets. */
 export function scrubSecrets(text: string): string {
-  return text.replace(BEARER, '$1[REDACTED]').replace(JWT, '[REDACTED-JWT]').replace(SECRET_PARAM, '$1=[REDACTED]');
+  return text
+    .replace(BEARER, '$1[REDACTED]')
+    .replace(JWT, '[REDACTED-JWT]')
+    .replace(SECRET_PARAM, '$1=[REDACTED]');
 }

@@ -5,8 +5,14 @@
 export type PartnerCenterCloud = 'public' | 'usgov';
 
 export const PARTNER_CENTER_CLOUDS: Record<PartnerCenterCloud, { baseUrl: string; authorityHost: string }> = {
-  public: { baseUrl: 'https://api.partnercenter.microsoft.com', authorityHost: 'https://login.microsoftonline.com' },
-  usgov: { baseUrl: 'https://api.partnercenter.microsoft.com', authorityHost: 'https://login.microsoftonline.us' },
+  public: {
+    baseUrl: 'https://api.partnercenter.microsoft.com',
+    authorityHost: 'https://login.microsoftonline.com',
+  },
+  usgov: {
+    baseUrl: 'https://api.partnercenter.microsoft.com',
+    authorityHost: 'https://login.microsoftonline.us',
+  },
 };
 
 /** The resource Partner Center tokens are issued for; scopes are derived from it. */

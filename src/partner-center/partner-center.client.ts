@@ -28,8 +28,17 @@ export class PartnerCenterClient {
   }
 
   /** PATCH /v1/customers/{customer-tenant-id}/usagebudget, in the body shape Partner Center documents. */
-  updateUsageBudget(customerId: string, amount: number, requestId?: string): Promise<PartnerCenterSpendingBudget> {
-    return this.call('PATCH', customerId, requestId, JSON.stringify({ Amount: amount, Attributes: { ObjectType: 'SpendingBudget' } }));
+  updateUsageBudget(
+    customerId: string,
+    amount: number,
+    requestId?: string,
+  ): Promise<PartnerCenterSpendingBudget> {
+    return this.call(
+      'PATCH',
+      customerId,
+      requestId,
+      JSON.stringify({ Amount: amount, Attributes: { ObjectType: 'SpendingBudget' } }),
+    );
   }
 
   private async call(
@@ -69,7 +78,13 @@ export class PartnerCenterClient {
 function noAnswer(error: unknown, requestId: string | undefined): Error {
   if (error instanceof PartnerCenterError) return error;
   if (error instanceof DeadlineExceededError) {
-    return new PartnerCenterError({ kind: 'timeout', source: 'partner-center', status: error.lastStatus, requestId, attempts: error.attempts });
+    return new PartnerCenterError({
+      kind: 'timeout',
+      source: 'partner-center',
+      status: error.lastStatus,
+      requestId,
+      attempts: error.attempts,
+    });
   }
   if (error instanceof TransportError) {
     return new PartnerCenterError({

@@ -2,7 +2,12 @@ import { ConfigError, Env, httpsUrl, integer, oneOf, read, secret, tenantId } fr
 import { isGuid } from '../common/guid';
 import { PARTNER_CENTER_CLOUDS, PartnerCenterCloud } from './clouds';
 import { loadCertificateCredential } from './credentials/certificate-credential';
-import type { PartnerCenterAuthMode, PartnerCenterCredential, PartnerCenterOptions, RetryOptions } from './partner-center.options';
+import type {
+  PartnerCenterAuthMode,
+  PartnerCenterCredential,
+  PartnerCenterOptions,
+  RetryOptions,
+} from './partner-center.options';
 
 /**
  * Where the gateway's upstream is: Partner Center itself (the partner's app credentials), or the Partner Center
@@ -11,10 +16,17 @@ import type { PartnerCenterAuthMode, PartnerCenterCredential, PartnerCenterOptio
  */
 export type UpstreamConfig =
   | { target: 'partner-center'; connection: PartnerCenterOptions }
-  | { target: 'sandbox'; connection: SandboxConnectionSettings; sandbox: { port: number; stateDir?: string } };
+  | {
+      target: 'sandbox';
+      connection: SandboxConnectionSettings;
+      sandbox: { port: number; stateDir?: string };
+    };
 
 /** What sandbox mode takes from the environment; the URLs, tenant and client come from the running sandbox. */
-export type SandboxConnectionSettings = Pick<PartnerCenterOptions, 'authMode' | 'applicationName' | 'locale' | 'retry'>;
+export type SandboxConnectionSettings = Pick<
+  PartnerCenterOptions,
+  'authMode' | 'applicationName' | 'locale' | 'retry'
+>;
 
 export const SANDBOX_IN_PRODUCTION_VARIABLE = 'ALLOW_SANDBOX_IN_PRODUCTION';
 
@@ -25,9 +37,18 @@ export function upstreamFromEnv(env: Env): UpstreamConfig {
 }
 
 function sandboxFromEnv(env: Env): UpstreamConfig {
-  for (const credential of ['AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_CLIENT_SECRET_FILE', 'AZURE_CLIENT_CERTIFICATE_PATH', 'AZURE_TENANT_ID']) {
+  for (const credential of [
+    'AZURE_CLIENT_ID',
+    'AZURE_CLIENT_SECRET',
+    'AZURE_CLIENT_SECRET_FILE',
+    'AZURE_CLIENT_CERTIFICATE_PATH',
+    'AZURE_TENANT_ID',
+  ]) {
     if (read(env, credential) !== undefined) {
-      throw new ConfigError('PARTNER_CENTER', `is "sandbox" while ${credential} is set: unset PARTNER_CENTER to use the app credentials, or unset ${credential}`);
+      throw new ConfigError(
+        'PARTNER_CENTER',
+        `is "sandbox" while ${credential} is set: unset PARTNER_CENTER to use the app credentials, or unset ${credential}`,
+      );
     }
   }
   const allowed = oneOf(env, SANDBOX_IN_PRODUCTION_VARIABLE, ['true', 'false'] as const, 'false') === 'true';
@@ -50,7 +71,12 @@ function partnerCenterFromEnv(env: Env): PartnerCenterOptions {
   const clientSecret = secret(env, 'AZURE_CLIENT_SECRET');
   const certificatePath = read(env, 'AZURE_CLIENT_CERTIFICATE_PATH');
   const tenant = tenantId(env, 'AZURE_TENANT_ID');
-  const cloud = oneOf(env, 'PARTNER_CENTER_CLOUD', Object.keys(PARTNER_CENTER_CLOUDS) as PartnerCenterCloud[], 'public');
+  const cloud = oneOf(
+    env,
+    'PARTNER_CENTER_CLOUD',
+    Object.keys(PARTNER_CENTER_CLOUDS) as PartnerCenterCloud[],
+    'public',
+  );
   const settings = connectionSettingsFromEnv(env);
 
   if (clientId === undefined) {
@@ -61,23 +87,36 @@ function partnerCenterFromEnv(env: Env): PartnerCenterOptions {
     );
   }
   if (!isGuid(clientId)) {
-    throw new ConfigError('AZURE_CLIENT_ID', `must be the application (client) id, a GUID, got "${clientId}"`);
+    throw new ConfigError(
+      'AZURE_CLIENT_ID',
+      `must be the application (client) id, a GUID, got "${clientId}"`,
+    );
   }
-  if (tenant === undefined) throw new ConfigError('AZURE_TENANT_ID', 'is required with AZURE_CLIENT_ID (the partner tenant)');
+  if (tenant === undefined)
+    throw new ConfigError('AZURE_TENANT_ID', 'is required with AZURE_CLIENT_ID (the partner tenant)');
 
   let credential: PartnerCenterCredential;
   if (clientSecret !== undefined && certificatePath !== undefined) {
-    throw new ConfigError('AZURE_CLIENT_SECRET', 'set either a client secret or AZURE_CLIENT_CERTIFICATE_PATH, not both');
+    throw new ConfigError(
+      'AZURE_CLIENT_SECRET',
+      'set either a client secret or AZURE_CLIENT_CERTIFICATE_PATH, not both',
+    );
   } else if (clientSecret !== undefined) {
     credential = { kind: 'secret', clientSecret };
   } else if (certificatePath !== undefined) {
     credential = {
       kind: 'certificate',
       certificatePath,
-      certificate: loadCertificateCredential(certificatePath, secret(env, 'AZURE_CLIENT_CERTIFICATE_PASSWORD')),
+      certificate: loadCertificateCredential(
+        certificatePath,
+        secret(env, 'AZURE_CLIENT_CERTIFICATE_PASSWORD'),
+      ),
     };
   } else {
-    throw new ConfigError('AZURE_CLIENT_SECRET', 'or AZURE_CLIENT_CERTIFICATE_PATH is required with AZURE_CLIENT_ID');
+    throw new ConfigError(
+      'AZURE_CLIENT_SECRET',
+      'or AZURE_CLIENT_CERTIFICATE_PATH is required with AZURE_CLIENT_ID',
+    );
   }
 
   const defaults = PARTNER_CENTER_CLOUDS[cloud];
@@ -108,10 +147,16 @@ function retryFromEnv(env: Env): RetryOptions {
   const maxDelayMs = integer(env, 'PARTNER_CENTER_RETRY_MAX_DELAY_MS', 8_000, 0, 300_000);
   const maxRetryAfterSeconds = integer(env, 'PARTNER_CENTER_MAX_RETRY_AFTER_SECONDS', 30, 0, 3600);
   if (maxDelayMs < baseDelayMs) {
-    throw new ConfigError('PARTNER_CENTER_RETRY_MAX_DELAY_MS', `must be at least PARTNER_CENTER_RETRY_BASE_DELAY_MS (${baseDelayMs})`);
+    throw new ConfigError(
+      'PARTNER_CENTER_RETRY_MAX_DELAY_MS',
+      `must be at least PARTNER_CENTER_RETRY_BASE_DELAY_MS (${baseDelayMs})`,
+    );
   }
   if (deadlineMs < attemptTimeoutMs) {
-    throw new ConfigError('PARTNER_CENTER_DEADLINE_MS', `must be at least PARTNER_CENTER_ATTEMPT_TIMEOUT_MS (${attemptTimeoutMs})`);
+    throw new ConfigError(
+      'PARTNER_CENTER_DEADLINE_MS',
+      `must be at least PARTNER_CENTER_ATTEMPT_TIMEOUT_MS (${attemptTimeoutMs})`,
+    );
   }
   return { maxAttempts, attemptTimeoutMs, deadlineMs, baseDelayMs, maxDelayMs, maxRetryAfterSeconds };
 }

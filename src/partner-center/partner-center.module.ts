@@ -42,7 +42,10 @@ export class PartnerCenterModule implements OnApplicationShutdown {
           provide: MSAL_APPLICATION,
           inject: [HTTPS_AGENT],
           useFactory: (agent: Agent) =>
-            createMsalApplication(options, agent, { warn: (m) => logger.warn(m), debug: (m) => logger.debug(m) }),
+            createMsalApplication(options, agent, {
+              warn: (m) => logger.warn(m),
+              debug: (m) => logger.debug(m),
+            }),
         },
         {
           provide: ACCESS_TOKEN_SOURCE,
@@ -61,7 +64,9 @@ export class PartnerCenterModule implements OnApplicationShutdown {
                 requestIdPolicy(),
                 correlationPolicy(),
                 standardHeadersPolicy(options),
-                retryPolicy(options.retry, (event) => logger.warn({ msg: 'retrying Partner Center call', ...event })),
+                retryPolicy(options.retry, (event) =>
+                  logger.warn({ msg: 'retrying Partner Center call', ...event }),
+                ),
                 bearerTokenPolicy(tokens),
               ],
               createTransport(agent),

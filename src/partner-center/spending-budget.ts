@@ -15,7 +15,8 @@ export interface PartnerCenterSpendingBudget {
  * refuses what is not one: a 200 that cannot be read is an upstream fault, not a budget of null.
  */
 export function parseSpendingBudget(body: unknown, requestId: string): PartnerCenterSpendingBudget {
-  const object = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const object =
+    body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
   const field = (name: string): unknown => (object ? caseInsensitiveField(object, name) : undefined);
   const amount = field('amount');
   const usage = field('usageSpendingBudget');

@@ -44,7 +44,11 @@ export function describeFailure(error: unknown): Failure {
   }
   if (error instanceof PartnerCenterError) return describeUpstreamFailure(error);
   if (error instanceof HttpException) return describeHttpException(error);
-  return { kind: 'internal', detail: 'An unexpected error occurred; quote the correlation id.', unexpected: true };
+  return {
+    kind: 'internal',
+    detail: 'An unexpected error occurred; quote the correlation id.',
+    unexpected: true,
+  };
 }
 
 function describeUpstreamFailure(error: PartnerCenterError): Failure {
@@ -59,7 +63,8 @@ function describeUpstreamFailure(error: PartnerCenterError): Failure {
     kind: error.kind,
     detail: upstreamDetail(error),
     partnerCenter,
-    ...(error.kind === 'rate-limited' && error.retryAfterSeconds !== undefined && { retryAfterSeconds: error.retryAfterSeconds }),
+    ...(error.kind === 'rate-limited' &&
+      error.retryAfterSeconds !== undefined && { retryAfterSeconds: error.retryAfterSeconds }),
     ...(error.claims !== undefined && { claims: error.claims }),
   };
 }
@@ -95,12 +100,20 @@ function upstreamDetail(error: PartnerCenterError): string {
 function describeHttpException(error: HttpException): Failure {
   const status = error.getStatus();
   const kind = STATUS_KINDS[status] ?? (status < 500 ? 'invalid-input' : 'internal');
-  if (kind === 'internal') return { kind, detail: 'An unexpected error occurred; quote the correlation id.', unexpected: true };
+  if (kind === 'internal')
+    return { kind, detail: 'An unexpected error occurred; quote the correlation id.', unexpected: true };
   const response = error.getResponse();
-  const messages = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : undefined;
+  const messages =
+    typeof response === 'object' && response !== null
+      ? (response as { message?: unknown }).message
+      : undefined;
   if (Array.isArray(messages)) {
     // A ValidationPipe configured elsewhere: keep its messages as field-less violations.
-    return { kind, detail: 'The request is invalid: see errors.', errors: messages.map((message) => ({ field: '', message: String(message) })) };
+    return {
+      kind,
+      detail: 'The request is invalid: see errors.',
+      errors: messages.map((message) => ({ field: '', message: String(message) })),
+    };
   }
   const retryAfterSeconds = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
   return { kind, detail: error.message, ...(typeof retryAfterSeconds === 'number' && { retryAfterSeconds }) };

@@ -25,7 +25,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (failure.unexpected) {
       // The caller only sees a generic detail; the cause goes to the log, under the same correlation id.
       const stack = exception instanceof Error ? exception.stack : String(exception);
-      this.logger.error(`Unexpected error on ${request.method} ${request.routeOptions?.url ?? 'unknown route'} (correlation ${correlationId})`, stack);
+      this.logger.error(
+        `Unexpected error on ${request.method} ${request.routeOptions?.url ?? 'unknown route'} (correlation ${correlationId})`,
+        stack,
+      );
     }
     if (reply.sent) return undefined;
 
@@ -33,10 +36,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       failure.detail = `The request body is larger than ${this.options.bodyLimitBytes} bytes.`;
     }
     const problem = toProblemDetails(failure, correlationId);
-    if (problem.retryAfterSeconds !== undefined) reply.header('Retry-After', String(problem.retryAfterSeconds));
+    if (problem.retryAfterSeconds !== undefined)
+      reply.header('Retry-After', String(problem.retryAfterSeconds));
     // A claims challenge (MFA, Conditional Access) in the form MSAL clients look for (RFC 6750 + Entra's claims).
     if (problem.claims !== undefined && !reply.hasHeader('WWW-Authenticate')) {
-      reply.header('WWW-Authenticate', `Bearer error="insufficient_claims", claims="${Buffer.from(problem.claims).toString('base64')}"`);
+      reply.header(
+        'WWW-Authenticate',
+        `Bearer error="insufficient_claims", claims="${Buffer.from(problem.claims).toString('base64')}"`,
+      );
     }
     reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
     return undefined;

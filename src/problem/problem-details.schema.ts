@@ -1,11 +1,20 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { FAILURE_MAPPING, GatewayFailureKind, problemType } from './failure-mapping';
 
 // OpenAPI descriptions of problem+json; the runtime shape is built by toProblemDetails.
 
 class FieldViolationSchema {
-  @ApiProperty({ description: 'The field the caller sent, e.g. `amount` or `attributes.objectType`.', example: 'amount' })
+  @ApiProperty({
+    description: 'The field the caller sent, e.g. `amount` or `attributes.objectType`.',
+    example: 'amount',
+  })
   field: string;
 
   @ApiProperty({ example: 'amount must not be negative' })
@@ -13,13 +22,20 @@ class FieldViolationSchema {
 }
 
 class PartnerCenterFactsSchema {
-  @ApiProperty({ enum: ['partner-center', 'identity'], description: 'Partner Center, or Entra ID while getting its token.' })
+  @ApiProperty({
+    enum: ['partner-center', 'identity'],
+    description: 'Partner Center, or Entra ID while getting its token.',
+  })
   source: string;
 
   @ApiPropertyOptional({ description: "HTTP status of Partner Center's last answer.", example: 404 })
   status?: number;
 
-  @ApiPropertyOptional({ oneOf: [{ type: 'integer' }, { type: 'string' }], description: "Partner Center's error code, as it gave it.", example: 60003 })
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'integer' }, { type: 'string' }],
+    description: "Partner Center's error code, as it gave it.",
+    example: 60003,
+  })
   code?: number | string;
 
   @ApiPropertyOptional({ example: 'Tenant not found.' })
@@ -42,19 +58,31 @@ export class ProblemDetailsSchema {
   @ApiProperty({ example: 'Partner Center does not know this customer or its usage budget.' })
   detail: string;
 
-  @ApiProperty({ description: 'Stable code, the same as GraphQL `extensions.code`.', enum: [...new Set(Object.values(FAILURE_MAPPING).map((m) => m.code))] })
+  @ApiProperty({
+    description: 'Stable code, the same as GraphQL `extensions.code`.',
+    enum: [...new Set(Object.values(FAILURE_MAPPING).map((m) => m.code))],
+  })
   code: string;
 
   @ApiProperty({ format: 'uuid', description: 'Also in the MS-CorrelationId response header.' })
   correlationId: string;
 
-  @ApiPropertyOptional({ type: [FieldViolationSchema], description: 'Validation failures, one per field problem.' })
+  @ApiPropertyOptional({
+    type: [FieldViolationSchema],
+    description: 'Validation failures, one per field problem.',
+  })
   errors?: FieldViolationSchema[];
 
-  @ApiPropertyOptional({ type: PartnerCenterFactsSchema, description: 'What Partner Center answered, for an upstream failure.' })
+  @ApiPropertyOptional({
+    type: PartnerCenterFactsSchema,
+    description: 'What Partner Center answered, for an upstream failure.',
+  })
   partnerCenter?: PartnerCenterFactsSchema;
 
-  @ApiPropertyOptional({ description: 'For 429: seconds to wait, also in the Retry-After header.', example: 30 })
+  @ApiPropertyOptional({
+    description: 'For 429: seconds to wait, also in the Retry-After header.',
+    example: 30,
+  })
   retryAfterSeconds?: number;
 
   @ApiPropertyOptional({ description: "Entra ID's claims challenge, when the user must authenticate again." })
@@ -62,12 +90,28 @@ export class ProblemDetailsSchema {
 }
 
 const RESPONSES: Array<{ status: number; kinds: GatewayFailureKind[]; description: string }> = [
-  { status: 400, kinds: ['invalid-input'], description: 'Invalid customer id or body, or malformed JSON; nothing was sent to Partner Center.' },
-  { status: 401, kinds: ['unauthenticated'], description: 'Partner Center or Entra ID did not accept the credentials.' },
+  {
+    status: 400,
+    kinds: ['invalid-input'],
+    description: 'Invalid customer id or body, or malformed JSON; nothing was sent to Partner Center.',
+  },
+  {
+    status: 401,
+    kinds: ['unauthenticated'],
+    description: 'Partner Center or Entra ID did not accept the credentials.',
+  },
   { status: 403, kinds: ['forbidden'], description: 'Partner Center denied access to the customer.' },
-  { status: 404, kinds: ['not-found'], description: 'Partner Center does not know the customer or its budget.' },
+  {
+    status: 404,
+    kinds: ['not-found'],
+    description: 'Partner Center does not know the customer or its budget.',
+  },
   { status: 429, kinds: ['rate-limited'], description: 'Partner Center is throttling; see Retry-After.' },
-  { status: 502, kinds: ['rejected'], description: 'Partner Center refused the request or answered something unreadable.' },
+  {
+    status: 502,
+    kinds: ['rejected'],
+    description: 'Partner Center refused the request or answered something unreadable.',
+  },
   { status: 503, kinds: ['unavailable'], description: 'Partner Center or Entra ID is unavailable.' },
   { status: 504, kinds: ['timeout'], description: 'Partner Center did not answer in time.' },
 ];
@@ -80,7 +124,9 @@ export function ApiProblemResponses(): MethodDecorator & ClassDecorator {
       ApiResponse({
         status,
         description: `${description} Code: ${kinds.map((kind) => FAILURE_MAPPING[kind].code).join(', ')}.`,
-        ...(status === 429 && { headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } } }),
+        ...(status === 429 && {
+          headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } },
+        }),
         content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsSchema) } } },
       }),
     ),

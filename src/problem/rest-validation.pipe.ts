@@ -18,6 +18,9 @@ export function restValidationPipe(): ValidationPipe {
 
 function violationsOf(error: ValidationError, parent: string): FieldViolation[] {
   const field = parent ? `${parent}.${error.property}` : error.property;
-  const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message: message.replace(error.property, field) }));
+  const own = Object.values(error.constraints ?? {}).map((message) => ({
+    field,
+    message: message.replace(error.property, field),
+  }));
   return [...own, ...(error.children ?? []).flatMap((child) => violationsOf(child, field))];
 }

@@ -16,7 +16,10 @@ declare module 'fastify' {
 export function registerRequestContextHook(fastify: FastifyInstance): void {
   fastify.decorateRequest('correlationId', '');
   fastify.addHook('onRequest', (request, reply, done) => {
-    const correlationId = correlationIdFrom(request.headers['ms-correlationid'], request.headers['x-correlation-id']);
+    const correlationId = correlationIdFrom(
+      request.headers['ms-correlationid'],
+      request.headers['x-correlation-id'],
+    );
     request.correlationId = correlationId;
     reply.header(CORRELATION_HEADER, correlationId);
     // The raw request too: the HTTP logger reads the id from there.

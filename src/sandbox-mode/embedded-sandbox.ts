@@ -30,7 +30,10 @@ async function loadSandboxPackage(): Promise<typeof import('partner-center-sandb
   }
 }
 
-export function sandboxConnection(sandbox: RunningSandbox, settings: SandboxConnectionSettings): PartnerCenterOptions {
+export function sandboxConnection(
+  sandbox: RunningSandbox,
+  settings: SandboxConnectionSettings,
+): PartnerCenterOptions {
   return {
     ...settings,
     baseUrl: sandbox.url,
@@ -70,7 +73,9 @@ export function sandboxModeBanner(sandbox: RunningSandbox, gatewayUrl: string): 
     `Gateway:  ${gatewayUrl}   GraphQL: ${gatewayUrl}/graphql   OpenAPI: ${gatewayUrl}/docs`,
     `Sandbox:  ${sandbox.url}   CA certificate: ${sandbox.caCertPath}`,
     'Seeded customers:',
-    ...sandbox.customers.map((c) => `  ${c.id}  ${c.name.padEnd(28)} amount: ${c.amount === null ? 'null (no budget)' : c.amount}`),
+    ...sandbox.customers.map(
+      (c) => `  ${c.id}  ${c.name.padEnd(28)} amount: ${c.amount === null ? 'null (no budget)' : c.amount}`,
+    ),
     'Calls without a token run as the sandbox identity (full rights). To try real tokens:',
     `  TOKEN=$(SANDBOX_URL=${sandbox.url} SANDBOX_CA_CERT=${sandbox.caCertPath} npm run -s token -- --role UsageBudget.Read)`,
     'Try:',

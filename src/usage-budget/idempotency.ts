@@ -11,14 +11,21 @@ const REQUEST_ID_NAMESPACE = '6f1d7e2a-9c4b-4e8f-a1d3-5b7c9e0f2a4d';
  * Idempotency-Key (the IETF draft) was sent. A key that is not a GUID is refused on a write rather than ignored:
  * a caller who believes its retries are safe must not find out otherwise by a doubled change.
  */
-export function idempotencyKeyFrom(candidates: Array<{ header: string; value: string | undefined }>): string | undefined {
+export function idempotencyKeyFrom(
+  candidates: Array<{ header: string; value: string | undefined }>,
+): string | undefined {
   const sent = candidates.filter((candidate) => candidate.value !== undefined && candidate.value !== '');
   for (const { header, value } of sent) {
     if (!isGuid(value)) throw new InvalidInputError([{ field: header, message: `${header} must be a GUID` }]);
   }
   const keys = new Set(sent.map(({ value }) => value!.toLowerCase()));
   if (keys.size > 1) {
-    throw new InvalidInputError([{ field: 'Idempotency-Key', message: 'MS-RequestId and Idempotency-Key must be the same GUID when both are sent' }]);
+    throw new InvalidInputError([
+      {
+        field: 'Idempotency-Key',
+        message: 'MS-RequestId and Idempotency-Key must be the same GUID when both are sent',
+      },
+    ]);
   }
   return keys.values().next().value;
 }
@@ -29,13 +36,18 @@ export function idempotencyKeyFrom(candidates: Array<{ header: string; value: st
  * to send the same key can never collide with each other's changes.
  */
 export function upstreamRequestId(caller: Caller | undefined, idempotencyKey: string): string {
-  const identity = caller ? [caller.issuer ?? '', caller.subject, caller.appId ?? ''].join('\n') : 'anonymous';
+  const identity = caller
+    ? [caller.issuer ?? '', caller.subject, caller.appId ?? ''].join('\n')
+    : 'anonymous';
   return uuidV5(`${identity}\n${idempotencyKey.toLowerCase()}`, REQUEST_ID_NAMESPACE);
 }
 
 /** RFC 9562 §5.5: SHA-1 over namespace and name, version 5, variant 10. */
 function uuidV5(name: string, namespace: string): string {
-  const hash = createHash('sha1').update(Buffer.from(namespace.replace(/-/g, ''), 'hex')).update(name, 'utf8').digest();
+  const hash = createHash('sha1')
+    .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
+    .update(name, 'utf8')
+    .digest();
   hash[6] = (hash[6] & 0x0f) | 0x50;
   hash[8] = (hash[8] & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');

@@ -18,7 +18,13 @@ export function setupOpenApi(app: INestApplication): void {
       )
       .setVersion('1')
       // The auth guard demands it on every route here (sandbox mode also accepts calls without one).
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'UsageBudget.Read to read, UsageBudget.ReadWrite to change (app role or delegated scope).' })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          'UsageBudget.Read to read, UsageBudget.ReadWrite to change (app role or delegated scope).',
+      })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });

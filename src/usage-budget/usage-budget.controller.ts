@@ -1,5 +1,13 @@
 import { Body, Controller, Get, Headers, Param, Patch, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequirePermission } from '../auth/permissions';
 import { ApiProblemResponses } from '../problem/problem-details.schema';
@@ -11,7 +19,8 @@ import { idempotencyKeyFrom } from './idempotency';
 import { CallOptions, UsageBudgetService } from './usage-budget.service';
 
 const IDEMPOTENCY_HEADERS = {
-  'MS-RequestId': 'Your idempotency key (a GUID), as Partner Center takes it: a retry with the same value is applied once. Echoed back.',
+  'MS-RequestId':
+    'Your idempotency key (a GUID), as Partner Center takes it: a retry with the same value is applied once. Echoed back.',
   'Idempotency-Key': 'The same, by its IETF name; send either one, or both with the same GUID. Echoed back.',
 };
 
@@ -41,21 +50,30 @@ export class UsageBudgetController {
   @Patch()
   @RequirePermission('write')
   @ApiOperation({ operationId: 'updateUsageBudget', summary: "Set a customer's usage spending budget." })
-  @ApiBody({ type: UpdateUsageBudgetBody, description: 'Property names are case-insensitive, as in Partner Center.' })
+  @ApiBody({
+    type: UpdateUsageBudgetBody,
+    description: 'Property names are case-insensitive, as in Partner Center.',
+  })
   @ApiOkResponse({ type: SpendingBudgetResource })
   async update(
     @Param('customerId') customerId: string,
-    @Body(new PartnerCenterCasingPipe(UPDATE_USAGE_BUDGET_BODY_NAMES), restValidationPipe()) body: UpdateUsageBudgetBody,
+    @Body(new PartnerCenterCasingPipe(UPDATE_USAGE_BUDGET_BODY_NAMES), restValidationPipe())
+    body: UpdateUsageBudgetBody,
     @Headers() headers: Record<string, string | undefined>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SpendingBudgetResource> {
-    return toSpendingBudgetResource(await this.usageBudgets.update(customerId, body.amount, callOptions(headers, reply)));
+    return toSpendingBudgetResource(
+      await this.usageBudgets.update(customerId, body.amount, callOptions(headers, reply)),
+    );
   }
 }
 
 /** The caller's idempotency key, echoed back under the header(s) it came in, errors included. */
 function callOptions(headers: Record<string, string | undefined>, reply: FastifyReply): CallOptions {
-  const sent = (['MS-RequestId', 'Idempotency-Key'] as const).map((header) => ({ header, value: headers[header.toLowerCase()] }));
+  const sent = (['MS-RequestId', 'Idempotency-Key'] as const).map((header) => ({
+    header,
+    value: headers[header.toLowerCase()],
+  }));
   const idempotencyKey = idempotencyKeyFrom(sent);
   for (const { header, value } of sent) if (value) reply.header(header, value);
   return { idempotencyKey };

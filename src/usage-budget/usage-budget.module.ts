@@ -15,7 +15,12 @@ export class UsageBudgetModule {
     return {
       module: UsageBudgetModule,
       controllers: [UsageBudgetController],
-      providers: [{ provide: USAGE_BUDGET_CONFIG, useValue: config }, UsageBudgetService, UsageBudgetResolver, AuditTrail],
+      providers: [
+        { provide: USAGE_BUDGET_CONFIG, useValue: config },
+        UsageBudgetService,
+        UsageBudgetResolver,
+        AuditTrail,
+      ],
     };
   }
 }

@@ -25,7 +25,10 @@ export class UsageBudgetService {
 
   async get(customerId: string, options: CallOptions = {}): Promise<CustomerBudget> {
     assertNoViolations(customerIdViolations(customerId));
-    return toCustomerBudget(customerId, await this.partnerCenter.getUsageBudget(customerId, this.requestIdFor(options)));
+    return toCustomerBudget(
+      customerId,
+      await this.partnerCenter.getUsageBudget(customerId, this.requestIdFor(options)),
+    );
   }
 
   /**
@@ -33,9 +36,15 @@ export class UsageBudgetService {
    * change replaced only when the gateway already knows it; otherwise it says the old amount is unknown.
    */
   async update(customerId: string, amount: number, options: CallOptions = {}): Promise<CustomerBudget> {
-    assertNoViolations([...customerIdViolations(customerId), ...amountViolations(amount, this.config.maxAmount)]);
+    assertNoViolations([
+      ...customerIdViolations(customerId),
+      ...amountViolations(amount, this.config.maxAmount),
+    ]);
     try {
-      const updated = toCustomerBudget(customerId, await this.partnerCenter.updateUsageBudget(customerId, amount, this.requestIdFor(options)));
+      const updated = toCustomerBudget(
+        customerId,
+        await this.partnerCenter.updateUsageBudget(customerId, amount, this.requestIdFor(options)),
+      );
       this.audit.budgetChanged({ customerId, newAmount: amount, outcome: 'success' });
       return updated;
     } catch (error) {
@@ -45,7 +54,9 @@ export class UsageBudgetService {
   }
 
   private requestIdFor(options: CallOptions): string | undefined {
-    return options.idempotencyKey === undefined ? undefined : upstreamRequestId(currentCaller(), options.idempotencyKey);
+    return options.idempotencyKey === undefined
+      ? undefined
+      : upstreamRequestId(currentCaller(), options.idempotencyKey);
   }
 }
 

@@ -16,7 +16,11 @@ describe('audit trail', () => {
   it('records who changed which customer from what to what, under which correlation id', async () => {
     const correlationId = '0d9c8b7a-6f5e-4d3c-8b2a-19f0e8d7c6b5';
     const before = auditEvents().length;
-    await gateway.http.patch(`/v1/customers/${CONTOSO}/usagebudget`, { amount: 640 }, { headers: { 'MS-CorrelationId': correlationId } });
+    await gateway.http.patch(
+      `/v1/customers/${CONTOSO}/usagebudget`,
+      { amount: 640 },
+      { headers: { 'MS-CorrelationId': correlationId } },
+    );
     const events = auditEvents().slice(before);
     expect(events).toHaveLength(1);
     expect(events[0].audit).toEqual({
@@ -36,7 +40,12 @@ describe('audit trail', () => {
     expect(answer.errors?.[0].extensions.code).toBe('FORBIDDEN');
     const events = auditEvents().slice(before);
     expect(events).toHaveLength(1);
-    expect(events[0].audit).toMatchObject({ customerId: WOODGROVE_403, newAmount: 5, outcome: 'failure', errorCode: 'FORBIDDEN' });
+    expect(events[0].audit).toMatchObject({
+      customerId: WOODGROVE_403,
+      newAmount: 5,
+      outcome: 'failure',
+      errorCode: 'FORBIDDEN',
+    });
   });
 
   it('records nothing for a read or for input rejected before any change was attempted', async () => {

@@ -23,11 +23,19 @@ describe('inbound authentication and authorization', () => {
   beforeAll(async () => {
     sandbox = await startSandbox({ quiet: true });
     issuer = `${sandbox.url}/${sandbox.tenantId}/v2.0`;
-    gateway = await startGateway({ sandbox, env: { AUTH_ISSUER: issuer, AUTH_AUDIENCE: sandbox.callerAudience } });
+    gateway = await startGateway({
+      sandbox,
+      env: { AUTH_ISSUER: issuer, AUTH_AUDIENCE: sandbox.callerAudience },
+    });
     sandboxKid = decodeProtectedHeader(await sandbox.issueCallerToken({ roles: [READ] })).kid!;
-    const jwks = (await getJson(`${sandbox.url}/${sandbox.tenantId}/discovery/v2.0/keys`, sandbox.caCertPem)) as { keys: Array<Record<string, unknown>> };
+    const jwks = (await getJson(
+      `${sandbox.url}/${sandbox.tenantId}/discovery/v2.0/keys`,
+      sandbox.caCertPem,
+    )) as { keys: Array<Record<string, unknown>> };
     sandboxJwk = jwks.keys.find((key) => key.kid === sandboxKid)!;
-    sandboxPublicKeyPem = createPublicKey({ key: sandboxJwk as any, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+    sandboxPublicKeyPem = createPublicKey({ key: sandboxJwk as any, format: 'jwk' })
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
   });
   afterAll(async () => {
     await gateway.close();
@@ -54,18 +62,54 @@ describe('inbound authentication and authorization', () => {
   describe('the attack table: refused, and Partner Center is never called', () => {
     const attacks: Array<[string, () => Promise<Record<string, string>>, 'invalid_token' | 'no_token']> = [
       ['no token', async () => ({}), 'no_token'],
-      ['an expired token', async () => bearer(await sandbox.issueCallerToken({ roles: [READ_WRITE], expiresInSeconds: -600 })), 'invalid_token'],
-      ['a token not yet valid', async () => bearer(await sandbox.issueCallerToken({ roles: [READ_WRITE], notBeforeSeconds: 600 })), 'invalid_token'],
-      ['a token for another audience', async () => bearer(await sandbox.issueCallerToken({ roles: [READ_WRITE], aud: 'api://another-api' })), 'invalid_token'],
-      ['a token signed by another key under the issuer kid', async () => bearer(await signWith(attacker.privateKey, 'RS256', sandboxKid)), 'invalid_token'],
-      ['a token signed by another key under an unknown kid', async () => bearer(await signWith(attacker.privateKey, 'RS256', 'unknown-kid')), 'invalid_token'],
+      [
+        'an expired token',
+        async () => bearer(await sandbox.issueCallerToken({ roles: [READ_WRITE], expiresInSeconds: -600 })),
+        'invalid_token',
+      ],
+      [
+        'a token not yet valid',
+        async () => bearer(await sandbox.issueCallerToken({ roles: [READ_WRITE], notBeforeSeconds: 600 })),
+        'invalid_token',
+      ],
+      [
+        'a token for another audience',
+        async () => bearer(await sandbox.issueCallerToken({ roles: [READ_WRITE], aud: 'api://another-api' })),
+        'invalid_token',
+      ],
+      [
+        'a token signed by another key under the issuer kid',
+        async () => bearer(await signWith(attacker.privateKey, 'RS256', sandboxKid)),
+        'invalid_token',
+      ],
+      [
+        'a token signed by another key under an unknown kid',
+        async () => bearer(await signWith(attacker.privateKey, 'RS256', 'unknown-kid')),
+        'invalid_token',
+      ],
       ['an unsigned token (alg none)', async () => bearer(unsigned(claims(), sandboxKid)), 'invalid_token'],
-      ['HS256 with the public key (PEM) as the secret', async () => bearer(await signWith(Buffer.from(sandboxPublicKeyPem), 'HS256', sandboxKid)), 'invalid_token'],
-      ['HS256 with the public key (JWK) as the secret', async () => bearer(await signWith(Buffer.from(JSON.stringify(sandboxJwk)), 'HS256', sandboxKid)), 'invalid_token'],
+      [
+        'HS256 with the public key (PEM) as the secret',
+        async () => bearer(await signWith(Buffer.from(sandboxPublicKeyPem), 'HS256', sandboxKid)),
+        'invalid_token',
+      ],
+      [
+        'HS256 with the public key (JWK) as the secret',
+        async () => bearer(await signWith(Buffer.from(JSON.stringify(sandboxJwk)), 'HS256', sandboxKid)),
+        'invalid_token',
+      ],
       ['garbage', async () => bearer('not-a-jwt'), 'invalid_token'],
       ['three dots of garbage', async () => bearer('eyJhbGciOiJSUzI1NiJ9.e30.AAAA'), 'invalid_token'],
-      ['a token in another scheme (Basic)', async () => ({ authorization: `Basic ${Buffer.from('user:password').toString('base64')}` }), 'invalid_token'],
-      ['a valid token in another scheme', async () => ({ authorization: `Token ${await sandbox.issueCallerToken({ roles: [READ_WRITE] })}` }), 'invalid_token'],
+      [
+        'a token in another scheme (Basic)',
+        async () => ({ authorization: `Basic ${Buffer.from('user:password').toString('base64')}` }),
+        'invalid_token',
+      ],
+      [
+        'a valid token in another scheme',
+        async () => ({ authorization: `Token ${await sandbox.issueCallerToken({ roles: [READ_WRITE] })}` }),
+        'invalid_token',
+      ],
     ];
 
     it.each(attacks)('REST refuses %s with 401 and a Bearer challenge', async (_name, headers, challenge) => {
@@ -74,14 +118,20 @@ describe('inbound authentication and authorization', () => {
       expect(response.status).toBe(401);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(response.data).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
-      expect(response.headers['www-authenticate']).toBe(challenge === 'no_token' ? 'Bearer' : 'Bearer error="invalid_token"');
+      expect(response.headers['www-authenticate']).toBe(
+        challenge === 'no_token' ? 'Bearer' : 'Bearer error="invalid_token"',
+      );
       const token = sent.authorization?.split(' ')[1];
       if (token) expect(JSON.stringify(response.data)).not.toContain(token);
       expect(partnerCenterCalls()).toHaveLength(0);
     });
 
     it.each(attacks)('GraphQL refuses %s with UNAUTHENTICATED', async (_name, headers) => {
-      const answer = await gateway.graphql(SET_BUDGET, { input: { customerId: CONTOSO, amount: 1 } }, await headers());
+      const answer = await gateway.graphql(
+        SET_BUDGET,
+        { input: { customerId: CONTOSO, amount: 1 } },
+        await headers(),
+      );
       expect(answer.data?.updateUsageBudget ?? null).toBeNull();
       expect(answer.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
       expect(partnerCenterCalls()).toHaveLength(0);
@@ -101,7 +151,9 @@ describe('inbound authentication and authorization', () => {
         const response = await strict.http.get(BUDGET, { headers: bearer(token) });
         expect(response.status).toBe(401);
         expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
-        expect((await strict.graphql(GET_BUDGET, { id: CONTOSO }, bearer(token))).errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+        expect(
+          (await strict.graphql(GET_BUDGET, { id: CONTOSO }, bearer(token))).errors?.[0].extensions.code,
+        ).toBe('UNAUTHENTICATED');
         expect(partnerCenterCalls()).toHaveLength(0);
       } finally {
         await strict.close();
@@ -118,7 +170,11 @@ describe('inbound authentication and authorization', () => {
 
     it('GraphQL refuses a read role on the mutation with FORBIDDEN', async () => {
       const token = await sandbox.issueCallerToken({ roles: [READ] });
-      const answer = await gateway.graphql(SET_BUDGET, { input: { customerId: CONTOSO, amount: 5 } }, bearer(token));
+      const answer = await gateway.graphql(
+        SET_BUDGET,
+        { input: { customerId: CONTOSO, amount: 5 } },
+        bearer(token),
+      );
       expect(answer.errors?.[0].extensions.code).toBe('FORBIDDEN');
       expect(partnerCenterCalls()).toHaveLength(0);
     });
@@ -126,7 +182,9 @@ describe('inbound authentication and authorization', () => {
     it('refuses a valid token with no role and no scope, on REST and GraphQL', async () => {
       const token = await sandbox.issueCallerToken({});
       expect((await gateway.http.get(BUDGET, { headers: bearer(token) })).status).toBe(403);
-      expect((await gateway.graphql(GET_BUDGET, { id: CONTOSO }, bearer(token))).errors?.[0].extensions.code).toBe('FORBIDDEN');
+      expect(
+        (await gateway.graphql(GET_BUDGET, { id: CONTOSO }, bearer(token))).errors?.[0].extensions.code,
+      ).toBe('FORBIDDEN');
       expect(partnerCenterCalls()).toHaveLength(0);
     });
 
@@ -150,8 +208,14 @@ describe('inbound authentication and authorization', () => {
 
     it('writes with the ReadWrite app role, on REST and GraphQL', async () => {
       const token = await sandbox.issueCallerToken({ roles: [READ_WRITE] });
-      expect((await gateway.http.patch(BUDGET, { amount: 321 }, { headers: bearer(token) })).status).toBe(200);
-      const answer = await gateway.graphql(SET_BUDGET, { input: { customerId: CONTOSO, amount: 654 } }, bearer(token));
+      expect((await gateway.http.patch(BUDGET, { amount: 321 }, { headers: bearer(token) })).status).toBe(
+        200,
+      );
+      const answer = await gateway.graphql(
+        SET_BUDGET,
+        { input: { customerId: CONTOSO, amount: 654 } },
+        bearer(token),
+      );
       expect(answer.errors).toBeUndefined();
       expect(answer.data?.updateUsageBudget.amount).toBe(654);
     });
@@ -161,7 +225,11 @@ describe('inbound authentication and authorization', () => {
       expect((await gateway.http.get(BUDGET, { headers: bearer(reader) })).status).toBe(200);
       expect((await gateway.http.patch(BUDGET, { amount: 7 }, { headers: bearer(reader) })).status).toBe(403);
       const writer = await sandbox.issueCallerToken({ scp: READ_WRITE });
-      const answer = await gateway.graphql(SET_BUDGET, { input: { customerId: CONTOSO, amount: 77 } }, bearer(writer));
+      const answer = await gateway.graphql(
+        SET_BUDGET,
+        { input: { customerId: CONTOSO, amount: 77 } },
+        bearer(writer),
+      );
       expect(answer.data?.updateUsageBudget.amount).toBe(77);
     });
 
@@ -192,7 +260,9 @@ describe('inbound authentication and authorization', () => {
     it('validates a token when one is sent, permissions included', async () => {
       const reader = await sandbox.issueCallerToken({ roles: [READ] });
       expect((await sandboxMode.http.get(BUDGET, { headers: bearer(reader) })).status).toBe(200);
-      expect((await sandboxMode.http.patch(BUDGET, { amount: 3 }, { headers: bearer(reader) })).status).toBe(403);
+      expect((await sandboxMode.http.patch(BUDGET, { amount: 3 }, { headers: bearer(reader) })).status).toBe(
+        403,
+      );
     });
 
     it('refuses an invalid token instead of downgrading it to anonymous', async () => {
@@ -201,14 +271,21 @@ describe('inbound authentication and authorization', () => {
       expect(response.status).toBe(401);
       expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
       const expired = await sandbox.issueCallerToken({ roles: [READ_WRITE], expiresInSeconds: -600 });
-      expect((await sandboxMode.graphql(GET_BUDGET, { id: CONTOSO }, bearer(expired))).errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
-      expect((await sandboxMode.http.get(BUDGET, { headers: { authorization: 'Basic dXNlcjpwYXNz' } })).status).toBe(401);
+      expect(
+        (await sandboxMode.graphql(GET_BUDGET, { id: CONTOSO }, bearer(expired))).errors?.[0].extensions.code,
+      ).toBe('UNAUTHENTICATED');
+      expect(
+        (await sandboxMode.http.get(BUDGET, { headers: { authorization: 'Basic dXNlcjpwYXNz' } })).status,
+      ).toBe(401);
       expect(partnerCenterCalls()).toHaveLength(0);
     });
   });
 
   it('starts while the issuer is unreachable, and answers 503 (not 401) until it can read the keys', async () => {
-    const down = await startGateway({ sandbox, env: { AUTH_ISSUER: 'https://127.0.0.1:1/tenant/v2.0', AUTH_AUDIENCE: sandbox.callerAudience } });
+    const down = await startGateway({
+      sandbox,
+      env: { AUTH_ISSUER: 'https://127.0.0.1:1/tenant/v2.0', AUTH_AUDIENCE: sandbox.callerAudience },
+    });
     try {
       const token = await sandbox.issueCallerToken({ roles: [READ_WRITE] });
       const response = await down.http.get(BUDGET, { headers: bearer(token) });
@@ -235,4 +312,3 @@ function getJson(url: string, ca: string): Promise<unknown> {
     }).on('error', reject);
   });
 }
-

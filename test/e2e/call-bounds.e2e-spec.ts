@@ -9,7 +9,9 @@ describe('bounds of one logical call', () => {
   let gateway: TestGateway;
 
   beforeAll(async () => {
-    gateway = await startGateway({ retry: { maxAttempts: 4, deadlineMs: 1_000, attemptTimeoutMs: 500, baseDelayMs: 10, maxDelayMs: 50 } });
+    gateway = await startGateway({
+      retry: { maxAttempts: 4, deadlineMs: 1_000, attemptTimeoutMs: 500, baseDelayMs: 10, maxDelayMs: 50 },
+    });
   });
   afterAll(() => gateway.close());
   beforeEach(() => gateway.sandbox.reset());

@@ -27,16 +27,24 @@ describe('certificate credential', () => {
     const clientId = randomUUID();
     sandbox.registerClient({ clientId, certificatePem: certificate.certificatePem });
     const certificatePath = join(dir, 'app.pem');
-    writeFileSync(certificatePath, `${certificate.privateKeyPem}\n${certificate.certificatePem}\n`, { mode: 0o600 });
+    writeFileSync(certificatePath, `${certificate.privateKeyPem}\n${certificate.certificatePem}\n`, {
+      mode: 0o600,
+    });
 
-    const credential = { kind: 'certificate' as const, certificatePath, certificate: loadCertificateCredential(certificatePath) };
+    const credential = {
+      kind: 'certificate' as const,
+      certificatePath,
+      certificate: loadCertificateCredential(certificatePath),
+    };
     const gateway = await startGateway({ sandbox, partnerCenter: { clientId, credential } });
     try {
       const response = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`);
       expect(response.status).toBe(200);
       const [tokenRequest] = sandbox.requestLog.entries({ target: 'token' });
       const form = new URLSearchParams(tokenRequest.body);
-      expect(form.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+      expect(form.get('client_assertion_type')).toBe(
+        'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      );
       expect(form.get('client_secret')).toBeNull();
       expect(form.get('scope')).toBe('https://api.partnercenter.microsoft.com/.default');
     } finally {
@@ -49,7 +57,11 @@ describe('certificate credential', () => {
     const certificatePath = join(dir, 'mismatch.pem');
     writeFileSync(certificatePath, `${other.privateKeyPem}\n${one.certificatePem}\n`);
     expect(() =>
-      loadGatewayConfig({ AZURE_CLIENT_ID: randomUUID(), AZURE_TENANT_ID: sandbox.tenantId, AZURE_CLIENT_CERTIFICATE_PATH: certificatePath }),
+      loadGatewayConfig({
+        AZURE_CLIENT_ID: randomUUID(),
+        AZURE_TENANT_ID: sandbox.tenantId,
+        AZURE_CLIENT_CERTIFICATE_PATH: certificatePath,
+      }),
     ).toThrow(/^AZURE_CLIENT_CERTIFICATE_PATH: .*does not belong/);
   });
 });

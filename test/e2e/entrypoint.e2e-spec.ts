@@ -17,7 +17,11 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
-function run(extra: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function run(extra: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
   let output = '';
   const child = spawn(process.execPath, [MAIN], { env: cleanEnv(extra), stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (chunk) => (output += chunk));
@@ -38,7 +42,8 @@ async function waitFor(pattern: RegExp, output: () => string, timeoutMs = 15_000
 
 describe('node dist/main.js', () => {
   beforeAll(() => {
-    if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` (npm test does it first)');
+    if (!existsSync(MAIN))
+      throw new Error('dist/main.js is missing: run `npm run build` (npm test does it first)');
   });
 
   it('starts on the embedded sandbox with PARTNER_CENTER=sandbox and answers the README examples', async () => {
@@ -67,11 +72,18 @@ describe('node dist/main.js', () => {
     [{ PARTNER_CENTER: 'sandbox', PORT: 'abc' }, /Configuration error: PORT: /],
     [{}, /Configuration error: AZURE_CLIENT_ID: is required.*PARTNER_CENTER=sandbox/],
     [{ NODE_ENV: 'production', PORT: '0' }, /Configuration error: AZURE_CLIENT_ID: is required/],
-    [{ NODE_ENV: 'production', PARTNER_CENTER: 'sandbox', PORT: '0' }, /Configuration error: PARTNER_CENTER: .*ALLOW_SANDBOX_IN_PRODUCTION=true/],
+    [
+      { NODE_ENV: 'production', PARTNER_CENTER: 'sandbox', PORT: '0' },
+      /Configuration error: PARTNER_CENTER: .*ALLOW_SANDBOX_IN_PRODUCTION=true/,
+    ],
     [{ AZURE_CLIENT_ID: '3f2504e0-4f89-41d3-9a0c-0305e82c3301' }, /Configuration error: AZURE_TENANT_ID: /],
     [{ AZURE_CLIENT_SECRET: 'hunter2-secret' }, /Configuration error: AZURE_CLIENT_ID: /],
     [
-      { AZURE_CLIENT_ID: '3f2504e0-4f89-41d3-9a0c-0305e82c3301', AZURE_TENANT_ID: 'contoso.onmicrosoft.com', AZURE_CLIENT_CERTIFICATE_PATH: '/nonexistent.pem' },
+      {
+        AZURE_CLIENT_ID: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
+        AZURE_TENANT_ID: 'contoso.onmicrosoft.com',
+        AZURE_CLIENT_CERTIFICATE_PATH: '/nonexistent.pem',
+      },
       /Configuration error: AZURE_CLIENT_CERTIFICATE_PATH: cannot read/,
     ],
   ])('refuses to start with %j, naming the variable', async (env, message) => {

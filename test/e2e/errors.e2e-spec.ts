@@ -1,5 +1,12 @@
 import { startGateway, TestGateway } from './support/gateway';
-import { CONTOSO, GET_BUDGET, SET_BUDGET, TAILSPIN_EMPTY_404, UNKNOWN_CUSTOMER, WOODGROVE_403 } from './support/ids';
+import {
+  CONTOSO,
+  GET_BUDGET,
+  SET_BUDGET,
+  TAILSPIN_EMPTY_404,
+  UNKNOWN_CUSTOMER,
+  WOODGROVE_403,
+} from './support/ids';
 
 /** Issue 2, point 5: bad input never reaches Partner Center; every upstream failure has a stable code. */
 describe('errors', () => {
@@ -30,7 +37,11 @@ describe('errors', () => {
       const response = await gateway.http.patch(path(id), body);
       expect(response.status).toBe(400);
       expect(response.headers['content-type']).toContain('application/problem+json');
-      expect(response.data).toMatchObject({ status: 400, code: 'BAD_USER_INPUT', correlationId: expect.any(String) });
+      expect(response.data).toMatchObject({
+        status: 400,
+        code: 'BAD_USER_INPUT',
+        correlationId: expect.any(String),
+      });
       expect(upstreamCalls()).toBe(0);
     });
 
@@ -41,7 +52,9 @@ describe('errors', () => {
     });
 
     it('malformed JSON → 400 problem+json', async () => {
-      const response = await gateway.http.patch(path(CONTOSO), '{"amount": 1', { headers: { 'content-type': 'application/json' } });
+      const response = await gateway.http.patch(path(CONTOSO), '{"amount": 1', {
+        headers: { 'content-type': 'application/json' },
+      });
       expect(response.status).toBe(400);
       expect(response.headers['content-type']).toContain('application/problem+json');
       expect(upstreamCalls()).toBe(0);
@@ -78,7 +91,10 @@ describe('errors', () => {
     it('404 with a Partner Center body → NOT_FOUND / 404', async () => {
       const rest = await gateway.http.get(path(UNKNOWN_CUSTOMER));
       expect(rest.status).toBe(404);
-      expect(rest.data).toMatchObject({ code: 'NOT_FOUND', partnerCenter: { status: 404, code: expect.anything() } });
+      expect(rest.data).toMatchObject({
+        code: 'NOT_FOUND',
+        partnerCenter: { status: 404, code: expect.anything() },
+      });
       const gql = await gateway.graphql(GET_BUDGET, { id: UNKNOWN_CUSTOMER });
       expect(gql.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', partnerCenter: { status: 404 } });
     });
@@ -94,7 +110,10 @@ describe('errors', () => {
       expect(rest.status).toBe(403);
       expect(rest.data).toMatchObject({ code: 'FORBIDDEN', partnerCenter: { status: 403, code: 20002 } });
       const gql = await gateway.graphql(GET_BUDGET, { id: WOODGROVE_403 });
-      expect(gql.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', partnerCenter: { status: 403, code: 20002 } });
+      expect(gql.errors?.[0].extensions).toMatchObject({
+        code: 'FORBIDDEN',
+        partnerCenter: { status: 403, code: 20002 },
+      });
     });
 
     it('429 with a Retry-After too long to wait → RATE_LIMITED / 429 with Retry-After', async () => {
@@ -115,7 +134,12 @@ describe('errors', () => {
     });
 
     it('500 on every attempt → UPSTREAM_UNAVAILABLE / 503', async () => {
-      gateway.sandbox.faults.add({ kind: 'status', status: 500, code: 800003, description: 'Unexpected service error' });
+      gateway.sandbox.faults.add({
+        kind: 'status',
+        status: 500,
+        code: 800003,
+        description: 'Unexpected service error',
+      });
       const gql = await gateway.graphql(GET_BUDGET, { id: CONTOSO });
       expect(gql.errors?.[0].extensions).toMatchObject({
         code: 'UPSTREAM_UNAVAILABLE',
@@ -131,16 +155,34 @@ describe('errors', () => {
     });
 
     it('a 400 Partner Center refuses → UPSTREAM_ERROR / 502 with its code', async () => {
-      gateway.sandbox.faults.add({ kind: 'status', status: 400, code: 900118, description: 'Invalid customer id', count: 1 });
+      gateway.sandbox.faults.add({
+        kind: 'status',
+        status: 400,
+        code: 900118,
+        description: 'Invalid customer id',
+        count: 1,
+      });
       const rest = await gateway.http.get(path(CONTOSO));
       expect(rest.status).toBe(502);
-      expect(rest.data).toMatchObject({ code: 'UPSTREAM_ERROR', partnerCenter: { status: 400, code: 900118 } });
+      expect(rest.data).toMatchObject({
+        code: 'UPSTREAM_ERROR',
+        partnerCenter: { status: 400, code: 900118 },
+      });
     });
 
     it('a 401 that survives a token refresh → UNAUTHENTICATED', async () => {
-      gateway.sandbox.faults.add({ kind: 'status', status: 401, code: 800001, description: 'Partner token missing', count: 2 });
+      gateway.sandbox.faults.add({
+        kind: 'status',
+        status: 401,
+        code: 800001,
+        description: 'Partner token missing',
+        count: 2,
+      });
       const gql = await gateway.graphql(GET_BUDGET, { id: CONTOSO });
-      expect(gql.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', partnerCenter: { status: 401, code: 800001 } });
+      expect(gql.errors?.[0].extensions).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        partnerCenter: { status: 401, code: 800001 },
+      });
     });
 
     it('a 200 that is not a SpendingBudget → UPSTREAM_ERROR', async () => {
@@ -162,7 +204,9 @@ describe('errors', () => {
 
 describe('token endpoint failures', () => {
   it('Entra ID down → UPSTREAM_UNAVAILABLE / 503 (source identity)', async () => {
-    const gateway = await startGateway({ sandboxOptions: { faults: [{ target: 'token', kind: 'status', status: 503 }] } });
+    const gateway = await startGateway({
+      sandboxOptions: { faults: [{ target: 'token', kind: 'status', status: 503 }] },
+    });
     try {
       const rest = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`);
       expect(rest.status).toBe(503);
@@ -174,7 +218,9 @@ describe('token endpoint failures', () => {
   });
 
   it('a wrong client secret → UPSTREAM_ERROR / 502 with the Entra error, and no secret in the answer', async () => {
-    const gateway = await startGateway({ partnerCenter: { credential: { kind: 'secret', clientSecret: 'wrong-secret-value' } } });
+    const gateway = await startGateway({
+      partnerCenter: { credential: { kind: 'secret', clientSecret: 'wrong-secret-value' } },
+    });
     try {
       const rest = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`);
       expect(rest.status).toBe(502);

@@ -14,7 +14,10 @@ describe('hardening', () => {
   const upstreamCalls = () => gateway.sandbox.requestLog.entries({ target: 'partner-center' }).length;
 
   it('refuses an alias flood (each alias would be one more Partner Center call)', async () => {
-    const aliases = Array.from({ length: 30 }, (_, i) => `a${i}: customerUsageBudget(customerId: "${CONTOSO}") { amount }`).join(' ');
+    const aliases = Array.from(
+      { length: 30 },
+      (_, i) => `a${i}: customerUsageBudget(customerId: "${CONTOSO}") { amount }`,
+    ).join(' ');
     const answer = await gateway.graphql(`{ ${aliases} }`);
     expect(answer.errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(answer.errors?.[0].message).toMatch(/aliases/);
@@ -29,7 +32,7 @@ describe('hardening', () => {
   });
 
   it('refuses a fragment bomb by its expanded field count', async () => {
-    const fields = Array.from({ length: 40 }, () => "amount usageSpendingBudget customerId").join(" ");
+    const fields = Array.from({ length: 40 }, () => 'amount usageSpendingBudget customerId').join(' ');
     const query = `query { x: customerUsageBudget(customerId: "${CONTOSO}") { ...A ...A ...A } } fragment A on SpendingBudget { ${fields} }`;
     const answer = await gateway.graphql(query);
     expect(answer.errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -38,7 +41,9 @@ describe('hardening', () => {
   });
 
   it('refuses an oversized document', async () => {
-    const answer = await gateway.graphql(`{ customerUsageBudget(customerId: "${CONTOSO}") { amount } } # ${'x'.repeat(9_000)}`);
+    const answer = await gateway.graphql(
+      `{ customerUsageBudget(customerId: "${CONTOSO}") { amount } } # ${'x'.repeat(9_000)}`,
+    );
     expect(answer.errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(answer.errors?.[0].message).toMatch(/characters long/);
     expect(upstreamCalls()).toBe(0);
@@ -46,21 +51,29 @@ describe('hardening', () => {
 
   it('refuses a batch of operations', async () => {
     const batch = Array.from({ length: 20 }, () => ({ query: GET_BUDGET, variables: { id: CONTOSO } }));
-    const response = await gateway.http.post('/graphql', batch, { headers: { 'content-type': 'application/json' } });
-    expect(response.status).toBe(400);
-    expect(upstreamCalls()).toBe(0);
-  });
-
-  it('refuses a CSRF-style simple request (no preflight, text/plain)', async () => {
-    const response = await gateway.http.post('/graphql', JSON.stringify({ query: GET_BUDGET, variables: { id: CONTOSO } }), {
-      headers: { 'content-type': 'text/plain' },
+    const response = await gateway.http.post('/graphql', batch, {
+      headers: { 'content-type': 'application/json' },
     });
     expect(response.status).toBe(400);
     expect(upstreamCalls()).toBe(0);
   });
 
+  it('refuses a CSRF-style simple request (no preflight, text/plain)', async () => {
+    const response = await gateway.http.post(
+      '/graphql',
+      JSON.stringify({ query: GET_BUDGET, variables: { id: CONTOSO } }),
+      {
+        headers: { 'content-type': 'text/plain' },
+      },
+    );
+    expect(response.status).toBe(400);
+    expect(upstreamCalls()).toBe(0);
+  });
+
   it('refuses a GET query without the preflight header', async () => {
-    const response = await gateway.http.get('/graphql', { params: { query: GET_BUDGET, variables: JSON.stringify({ id: CONTOSO }) } });
+    const response = await gateway.http.get('/graphql', {
+      params: { query: GET_BUDGET, variables: JSON.stringify({ id: CONTOSO }) },
+    });
     expect(response.status).toBe(400);
     expect(upstreamCalls()).toBe(0);
   });
@@ -79,7 +92,9 @@ describe('hardening', () => {
 
 describe('production GraphQL', () => {
   it('has introspection and the landing page off, and masks unexpected errors', async () => {
-    const gateway = await startGateway({ env: { NODE_ENV: 'production', ALLOW_SANDBOX_IN_PRODUCTION: 'true' } });
+    const gateway = await startGateway({
+      env: { NODE_ENV: 'production', ALLOW_SANDBOX_IN_PRODUCTION: 'true' },
+    });
     try {
       const answer = await gateway.graphql('{ __schema { queryType { name } } }');
       expect(answer.errors?.[0].message).toMatch(/introspection/i);
@@ -95,7 +110,8 @@ describe('per-caller rate limit', () => {
   it('answers 429 with Retry-After past the limit, on REST and GraphQL, without calling Partner Center', async () => {
     const gateway = await startGateway({ env: { RATE_LIMIT_PER_MINUTE: '3' } });
     try {
-      for (let i = 0; i < 3; i += 1) expect((await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`)).status).toBe(200);
+      for (let i = 0; i < 3; i += 1)
+        expect((await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`)).status).toBe(200);
       const limited = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`);
       expect(limited.status).toBe(429);
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);

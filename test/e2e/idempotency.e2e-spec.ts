@@ -17,7 +17,8 @@ describe("the caller's idempotency key", () => {
   afterAll(() => gateway.close());
   beforeEach(() => gateway.sandbox.reset());
 
-  const patches = () => gateway.sandbox.requestLog.entries({ target: 'partner-center' }).filter((c) => c.method === 'PATCH');
+  const patches = () =>
+    gateway.sandbox.requestLog.entries({ target: 'partner-center' }).filter((c) => c.method === 'PATCH');
   const patch = (amount: number, headers: Record<string, string>) =>
     gateway.http.patch(`/v1/customers/${CONTOSO}/usagebudget`, { amount }, { headers });
 
@@ -105,7 +106,9 @@ describe("the caller's idempotency key", () => {
   });
 
   it('refuses a GraphQL idempotencyKey that is not a GUID', async () => {
-    const answer = await gateway.graphql(SET_BUDGET, { input: { customerId: CONTOSO, amount: 7, idempotencyKey: 'abc' } });
+    const answer = await gateway.graphql(SET_BUDGET, {
+      input: { customerId: CONTOSO, amount: 7, idempotencyKey: 'abc' },
+    });
     expect(answer.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(patches()).toHaveLength(0);
   });

@@ -23,11 +23,19 @@ describe('app+user mode (on-behalf-of)', () => {
   beforeEach(() => sandbox.reset());
 
   const userToken = (overrides: Parameters<RunningSandbox['issueCallerToken']>[0] = {}) =>
-    sandbox.issueCallerToken({ scp: 'UsageBudget.ReadWrite', oid: '5e0b8a4f-1c2d-4e3f-9a8b-7c6d5e4f3a2b', upn: 'ada@contoso.example', amr: ['pwd', 'mfa'], ...overrides });
+    sandbox.issueCallerToken({
+      scp: 'UsageBudget.ReadWrite',
+      oid: '5e0b8a4f-1c2d-4e3f-9a8b-7c6d5e4f3a2b',
+      upn: 'ada@contoso.example',
+      amr: ['pwd', 'mfa'],
+      ...overrides,
+    });
 
   it("exchanges the caller's token and reaches Partner Center as that user", async () => {
     const token = await userToken();
-    const response = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(response.status).toBe(200);
     const [tokenRequest] = sandbox.requestLog.entries({ target: 'token' });
     const form = new URLSearchParams(tokenRequest.body);
@@ -36,33 +44,54 @@ describe('app+user mode (on-behalf-of)', () => {
     expect(form.get('scope')).toContain('https://api.partnercenter.microsoft.com/user_impersonation');
     const [call] = sandbox.requestLog.entries({ target: 'partner-center' });
     const upstreamToken = decodeJwt(call.headers.authorization.replace(/^Bearer /, ''));
-    expect(upstreamToken).toMatchObject({ oid: '5e0b8a4f-1c2d-4e3f-9a8b-7c6d5e4f3a2b', scp: expect.stringContaining('user_impersonation') });
+    expect(upstreamToken).toMatchObject({
+      oid: '5e0b8a4f-1c2d-4e3f-9a8b-7c6d5e4f3a2b',
+      scp: expect.stringContaining('user_impersonation'),
+    });
   });
 
   it('reuses the exchanged token for the same user', async () => {
     const token = await userToken();
-    await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, { headers: { authorization: `Bearer ${token}` } });
-    await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, { headers: { authorization: `Bearer ${token}` } });
+    await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(sandbox.tokenRequests()).toBe(1);
   });
 
   it('keeps users apart: two users, two exchanges, each upstream call as its own user', async () => {
     const ada = await userToken();
     const bob = await userToken({ oid: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', upn: 'bob@contoso.example' });
-    await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, { headers: { authorization: `Bearer ${ada}` } });
-    await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, { headers: { authorization: `Bearer ${bob}` } });
-    const oids = sandbox.requestLog.entries({ target: 'partner-center' }).map((c) => decodeJwt(c.headers.authorization.slice(7)).oid);
+    await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, {
+      headers: { authorization: `Bearer ${ada}` },
+    });
+    await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, {
+      headers: { authorization: `Bearer ${bob}` },
+    });
+    const oids = sandbox.requestLog
+      .entries({ target: 'partner-center' })
+      .map((c) => decodeJwt(c.headers.authorization.slice(7)).oid);
     expect(oids).toEqual(['5e0b8a4f-1c2d-4e3f-9a8b-7c6d5e4f3a2b', '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d']);
   });
 
   it('answers an MFA demand with 401 and the claims challenge, without calling Partner Center', async () => {
     const token = await userToken({ amr: ['pwd'] });
-    const rest = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, { headers: { authorization: `Bearer ${token}` } });
+    const rest = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(rest.status).toBe(401);
-    expect(rest.data).toMatchObject({ code: 'UNAUTHENTICATED', claims: expect.stringContaining('access_token') });
+    expect(rest.data).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      claims: expect.stringContaining('access_token'),
+    });
     expect(rest.headers['www-authenticate']).toMatch(/^Bearer error="insufficient_claims", claims="/);
     const gql = await gateway.graphql(GET_BUDGET, { id: CONTOSO }, { authorization: `Bearer ${token}` });
-    expect(gql.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', claims: expect.stringContaining('access_token') });
+    expect(gql.errors?.[0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      claims: expect.stringContaining('access_token'),
+    });
     expect(sandbox.requestLog.entries({ target: 'partner-center' })).toHaveLength(0);
   });
 });

@@ -53,19 +53,32 @@ describe('resilience of upstream calls', () => {
   });
 
   it('honours a Retry-After given as an HTTP date', async () => {
-    gateway.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: new Date(Date.now() + 2_000).toUTCString(), count: 1 });
+    gateway.sandbox.faults.add({
+      kind: 'status',
+      status: 429,
+      retryAfter: new Date(Date.now() + 2_000).toUTCString(),
+      count: 1,
+    });
     await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`);
     const [throttled, retried] = budgetCalls();
     expect(Date.parse(retried.at) - Date.parse(throttled.at)).toBeGreaterThanOrEqual(900);
   });
 
-  it('stops after the configured number of attempts and answers 503 with Partner Center\'s facts', async () => {
-    gateway.sandbox.faults.add({ kind: 'status', status: 503, code: 800003, description: 'Service unavailable' });
+  it("stops after the configured number of attempts and answers 503 with Partner Center's facts", async () => {
+    gateway.sandbox.faults.add({
+      kind: 'status',
+      status: 503,
+      code: 800003,
+      description: 'Service unavailable',
+    });
     const response = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`);
     expect(budgetCalls()).toHaveLength(4);
     expect(response.status).toBe(503);
     expect(response.headers['content-type']).toContain('application/problem+json');
-    expect(response.data).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', partnerCenter: { status: 503, code: 800003 } });
+    expect(response.data).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      partnerCenter: { status: 503, code: 800003 },
+    });
   });
 
   it('never retries a 404 or a 403', async () => {
@@ -89,7 +102,11 @@ describe('resilience of upstream calls', () => {
     const response = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`);
     expect(response.status).toBe(200);
     expect(gateway.sandbox.tokenRequests()).toBe(tokensBefore + 1);
-    expect(budgetCalls().slice(-2).map((c) => c.status)).toEqual([401, 200]);
+    expect(
+      budgetCalls()
+        .slice(-2)
+        .map((c) => c.status),
+    ).toEqual([401, 200]);
   });
 });
 
@@ -123,7 +140,9 @@ describe('timeouts', () => {
   });
 
   it('answers 504 / UPSTREAM_UNAVAILABLE when Partner Center never answers within the deadline', async () => {
-    const gateway = await startGateway({ retry: { attemptTimeoutMs: 200, deadlineMs: 700, maxAttempts: 10 } });
+    const gateway = await startGateway({
+      retry: { attemptTimeoutMs: 200, deadlineMs: 700, maxAttempts: 10 },
+    });
     try {
       gateway.sandbox.faults.add({ kind: 'hang' });
       const started = Date.now();

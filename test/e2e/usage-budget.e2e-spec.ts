@@ -17,7 +17,9 @@ describe('usage budget through the gateway', () => {
     it('reads a customer budget', async () => {
       const answer = await gateway.graphql(GET_BUDGET, { id: CONTOSO });
       expect(answer.errors).toBeUndefined();
-      expect(answer.data).toEqual({ customerUsageBudget: { customerId: CONTOSO, amount: 100, usageSpendingBudget: 100 } });
+      expect(answer.data).toEqual({
+        customerUsageBudget: { customerId: CONTOSO, amount: 100, usageSpendingBudget: 100 },
+      });
     });
 
     it('reads a customer with no budget as amount null', async () => {
@@ -27,7 +29,11 @@ describe('usage budget through the gateway', () => {
 
     it('answers usageSpendingBudget null when Partner Center leaves it out', async () => {
       const answer = await gateway.graphql(GET_BUDGET, { id: NORTHWIND_NO_USAGE });
-      expect(answer.data?.customerUsageBudget).toEqual({ customerId: NORTHWIND_NO_USAGE, amount: 250.5, usageSpendingBudget: null });
+      expect(answer.data?.customerUsageBudget).toEqual({
+        customerId: NORTHWIND_NO_USAGE,
+        amount: 250.5,
+        usageSpendingBudget: null,
+      });
     });
 
     it('sets a budget and reads it back', async () => {
@@ -79,7 +85,10 @@ describe('usage budget through the gateway', () => {
       expect(document.status).toBe(200);
       const operations = document.data.paths['/v1/customers/{customerId}/usagebudget'];
       expect(Object.keys(operations)).toEqual(expect.arrayContaining(['get', 'patch']));
-      expect(document.data.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(document.data.components.securitySchemes.bearer).toMatchObject({
+        type: 'http',
+        scheme: 'bearer',
+      });
       expect(operations.patch.security).toEqual([{ bearer: [] }]);
       const ui = await gateway.http.get('/docs');
       expect(ui.status).toBe(200);
@@ -90,7 +99,11 @@ describe('usage budget through the gateway', () => {
   describe('what goes upstream', () => {
     it('sends every documented header, the caller correlation id and a fresh request id', async () => {
       const correlationId = '1f0e4d2c-3b4a-4c5d-8e6f-7a8b9c0d1e2f';
-      await gateway.http.patch(`/v1/customers/${CONTOSO}/usagebudget`, { amount: 12 }, { headers: { 'MS-CorrelationId': correlationId } });
+      await gateway.http.patch(
+        `/v1/customers/${CONTOSO}/usagebudget`,
+        { amount: 12 },
+        { headers: { 'MS-CorrelationId': correlationId } },
+      );
       const [call] = partnerCenterCalls().filter((c) => c.method === 'PATCH');
       expect(call.method).toBe('PATCH');
       expect(call.path).toBe(`/v1/customers/${CONTOSO}/usagebudget`);
@@ -130,7 +143,9 @@ describe('usage budget through the gateway', () => {
   describe('correlation ids', () => {
     it("propagates the caller's MS-CorrelationId upstream and back", async () => {
       const id = 'a3c9e4f1-1234-4abc-9def-0123456789ab';
-      const response = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, { headers: { 'MS-CorrelationId': id } });
+      const response = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, {
+        headers: { 'MS-CorrelationId': id },
+      });
       expect(response.headers['ms-correlationid']).toBe(id);
       expect(partnerCenterCalls()[0].headers['ms-correlationid']).toBe(id);
     });
@@ -143,7 +158,9 @@ describe('usage budget through the gateway', () => {
     });
 
     it('replaces an id that is not a GUID with a new one, the same upstream and back', async () => {
-      const response = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, { headers: { 'MS-CorrelationId': 'not-a-guid;DROP' } });
+      const response = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, {
+        headers: { 'MS-CorrelationId': 'not-a-guid;DROP' },
+      });
       const id = response.headers['ms-correlationid'];
       expect(id).toMatch(GUID);
       expect(partnerCenterCalls()[0].headers['ms-correlationid']).toBe(id);
@@ -158,7 +175,9 @@ describe('usage budget through the gateway', () => {
 
     it('is on error responses too, in the header and in the body', async () => {
       const id = 'c5e1a6b3-3456-4cde-9f01-23456789abcd';
-      const rest = await gateway.http.get('/v1/customers/not-a-guid/usagebudget', { headers: { 'MS-CorrelationId': id } });
+      const rest = await gateway.http.get('/v1/customers/not-a-guid/usagebudget', {
+        headers: { 'MS-CorrelationId': id },
+      });
       expect(rest.headers['ms-correlationid']).toBe(id);
       expect(rest.data.correlationId).toBe(id);
       const gql = await gateway.graphql(GET_BUDGET, { id: 'not-a-guid' }, { 'MS-CorrelationId': id });

@@ -16,7 +16,10 @@ export function tokenEndpoint(authority: SandboxAuthority, tenantSegment: string
 }
 
 /** 'common' and 'organizations' are Entra's multi-tenant aliases; anything else must be the partner tenant. */
-export function resolveTenant(authority: SandboxAuthority, segment: string): 'tenant' | 'multi-tenant' | 'unknown' {
+export function resolveTenant(
+  authority: SandboxAuthority,
+  segment: string,
+): 'tenant' | 'multi-tenant' | 'unknown' {
   if (segment.toLowerCase() === authority.tenantId.toLowerCase()) return 'tenant';
   if (['common', 'organizations'].includes(segment.toLowerCase())) return 'multi-tenant';
   return 'unknown';

@@ -23,13 +23,20 @@ export async function authenticateClient(
 
   const secret = form.get('client_secret');
   if (secret !== null) {
-    return client.clientSecret !== undefined && sameSecret(secret, client.clientSecret) ? { client } : { error: entraErrors.invalidSecret(client.clientId) };
+    return client.clientSecret !== undefined && sameSecret(secret, client.clientSecret)
+      ? { client }
+      : { error: entraErrors.invalidSecret(client.clientId) };
   }
   const assertion = form.get('client_assertion');
   if (assertion !== null) {
-    if (form.get('client_assertion_type') !== JWT_BEARER_ASSERTION) return { error: entraErrors.invalidAssertion(`client_assertion_type must be '${JWT_BEARER_ASSERTION}'.`) };
+    if (form.get('client_assertion_type') !== JWT_BEARER_ASSERTION)
+      return {
+        error: entraErrors.invalidAssertion(`client_assertion_type must be '${JWT_BEARER_ASSERTION}'.`),
+      };
     // Entra accepts the assertion for the endpoint it was posted to, by tenant id or by the alias in the URL.
-    const audiences = [...new Set([tokenEndpoint(authority, tenantSegment), tokenEndpoint(authority, authority.tenantId)])];
+    const audiences = [
+      ...new Set([tokenEndpoint(authority, tenantSegment), tokenEndpoint(authority, authority.tenantId)]),
+    ];
     const rejection = await rejectClientAssertion(assertion, client, audiences);
     return rejection ? { error: entraErrors.invalidAssertion(rejection) } : { client };
   }

@@ -18,7 +18,8 @@ export class ClientRegistry {
 
   register(client: SandboxClient): void {
     if (!client.clientId) throw new Error('a client needs a clientId');
-    if (!client.clientSecret && !client.certificatePem) throw new Error(`client ${client.clientId} needs a clientSecret or a certificatePem`);
+    if (!client.clientSecret && !client.certificatePem)
+      throw new Error(`client ${client.clientId} needs a clientSecret or a certificatePem`);
     this.clients.set(client.clientId.toLowerCase(), {
       clientId: client.clientId,
       clientSecret: client.clientSecret,
@@ -33,6 +34,11 @@ export class ClientRegistry {
 
 function describeCertificate(pem: string): NonNullable<RegisteredClient['certificate']> {
   const certificate = new X509Certificate(pem);
-  const hash = (fingerprint: string) => Buffer.from(fingerprint.replace(/:/g, ''), 'hex').toString('base64url');
-  return { publicKey: certificate.publicKey, x5t: hash(certificate.fingerprint), x5tS256: hash(certificate.fingerprint256) };
+  const hash = (fingerprint: string) =>
+    Buffer.from(fingerprint.replace(/:/g, ''), 'hex').toString('base64url');
+  return {
+    publicKey: certificate.publicKey,
+    x5t: hash(certificate.fingerprint),
+    x5tS256: hash(certificate.fingerprint256),
+  };
 }

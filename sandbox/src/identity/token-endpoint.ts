@@ -17,13 +17,18 @@ export interface TokenEndpointDeps {
 }
 
 /** POST /{tenant}/oauth2/v2.0/token: checks, in Entra's order, tenant, grant type, client, then the grant itself. */
-export async function handleTokenRequest(request: SandboxRequest, tenantSegment: string, deps: TokenEndpointDeps): Promise<SandboxReply> {
+export async function handleTokenRequest(
+  request: SandboxRequest,
+  tenantSegment: string,
+  deps: TokenEndpointDeps,
+): Promise<SandboxReply> {
   const form = new URLSearchParams(request.body);
   const tenant = resolveTenant(deps.authority, tenantSegment);
   if (tenant === 'unknown') return entraErrors.tenantNotFound(tenantSegment);
   const grantType = form.get('grant_type');
   if (!grantType) return entraErrors.missingParameter('grant_type');
-  if (grantType !== CLIENT_CREDENTIALS && grantType !== JWT_BEARER) return entraErrors.unsupportedGrant(grantType);
+  if (grantType !== CLIENT_CREDENTIALS && grantType !== JWT_BEARER)
+    return entraErrors.unsupportedGrant(grantType);
   // An app-only token must say which tenant it is for; a user assertion already does.
   if (tenant === 'multi-tenant' && grantType === CLIENT_CREDENTIALS) return entraErrors.noTenantInRequest();
 

@@ -16,7 +16,11 @@ export interface DelegatingUser {
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** An app-only Partner Center access token (client credentials). */
-export async function issueAppToken(authority: SandboxAuthority, ledger: TokenLedger, clientId: string): Promise<string> {
+export async function issueAppToken(
+  authority: SandboxAuthority,
+  ledger: TokenLedger,
+  clientId: string,
+): Promise<string> {
   return signAccessToken(authority, ledger, clientId, {
     roles: [],
     idtyp: 'app',
@@ -27,7 +31,12 @@ export async function issueAppToken(authority: SandboxAuthority, ledger: TokenLe
 }
 
 /** A delegated Partner Center access token (on-behalf-of). */
-export async function issueDelegatedToken(authority: SandboxAuthority, ledger: TokenLedger, clientId: string, user: DelegatingUser): Promise<string> {
+export async function issueDelegatedToken(
+  authority: SandboxAuthority,
+  ledger: TokenLedger,
+  clientId: string,
+  user: DelegatingUser,
+): Promise<string> {
   return signAccessToken(authority, ledger, clientId, {
     scp: 'user_impersonation',
     idtyp: 'user',
@@ -40,7 +49,12 @@ export async function issueDelegatedToken(authority: SandboxAuthority, ledger: T
   });
 }
 
-async function signAccessToken(authority: SandboxAuthority, ledger: TokenLedger, clientId: string, claims: Record<string, unknown>): Promise<string> {
+async function signAccessToken(
+  authority: SandboxAuthority,
+  ledger: TokenLedger,
+  clientId: string,
+  claims: Record<string, unknown>,
+): Promise<string> {
   const now = nowSeconds();
   const uti = randomUUID();
   ledger.issue(uti);
@@ -61,7 +75,11 @@ async function signAccessToken(authority: SandboxAuthority, ledger: TokenLedger,
 }
 
 /** The id_token and client_info MSAL needs to keep one cache entry per user for OBO. */
-export async function issueIdToken(authority: SandboxAuthority, clientId: string, user: DelegatingUser): Promise<{ idToken: string; clientInfo: string }> {
+export async function issueIdToken(
+  authority: SandboxAuthority,
+  clientId: string,
+  user: DelegatingUser,
+): Promise<{ idToken: string; clientInfo: string }> {
   const now = nowSeconds();
   const idToken = await authority.key.sign({
     aud: clientId,
@@ -76,12 +94,17 @@ export async function issueIdToken(authority: SandboxAuthority, clientId: string
     preferred_username: user.upn,
     ver: '2.0',
   });
-  const clientInfo = Buffer.from(JSON.stringify({ uid: user.oid, utid: authority.tenantId })).toString('base64url');
+  const clientInfo = Buffer.from(JSON.stringify({ uid: user.oid, utid: authority.tenantId })).toString(
+    'base64url',
+  );
   return { idToken, clientInfo };
 }
 
 /** A token a front end would present to the gateway, signed by the same key as everything else. */
-export async function issueCallerToken(authority: SandboxAuthority, claims: CallerTokenClaims): Promise<{ token: string; expiresIn: number }> {
+export async function issueCallerToken(
+  authority: SandboxAuthority,
+  claims: CallerTokenClaims,
+): Promise<{ token: string; expiresIn: number }> {
   const now = nowSeconds();
   const expiresIn = claims.expiresInSeconds ?? 3600;
   const appId = claims.appid ?? SANDBOX_CALLER_APP_ID;

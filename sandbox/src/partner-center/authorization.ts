@@ -6,7 +6,11 @@ import type { TokenLedger } from '../identity/token-ledger';
 import { accessDenied, partnerTokenMissing } from './errors';
 
 /** Partner Center's first check: a valid, unrevoked token of this tenant, for Partner Center. Returns the rejection, if any. */
-export async function rejectBearerToken(authorization: string | undefined, authority: SandboxAuthority, ledger: TokenLedger): Promise<SandboxReply | undefined> {
+export async function rejectBearerToken(
+  authorization: string | undefined,
+  authority: SandboxAuthority,
+  ledger: TokenLedger,
+): Promise<SandboxReply | undefined> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (!match) return partnerTokenMissing();
   try {
@@ -16,9 +20,13 @@ export async function rejectBearerToken(authorization: string | undefined, autho
       audience: PARTNER_CENTER_RESOURCE,
       requiredClaims: ['exp', 'tid'],
     });
-    if (payload.tid !== authority.tenantId) return accessDenied('Access denied: the token was issued for another tenant.');
+    if (payload.tid !== authority.tenantId)
+      return accessDenied('Access denied: the token was issued for another tenant.');
     if (ledger.isRevoked(payload.uti)) return accessDenied('Access denied: the token has been revoked.');
-    if (payload.roles === undefined && payload.scp !== 'user_impersonation') return accessDenied('Access denied: the token carries neither app roles nor the user_impersonation scope.');
+    if (payload.roles === undefined && payload.scp !== 'user_impersonation')
+      return accessDenied(
+        'Access denied: the token carries neither app roles nor the user_impersonation scope.',
+      );
     return undefined;
   } catch (error) {
     return accessDenied(`Access denied: ${describe(error)}`);
@@ -28,6 +36,7 @@ export async function rejectBearerToken(authorization: string | undefined, autho
 function describe(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'the token has expired.';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is invalid.';
-  if (error instanceof errors.JWTClaimValidationFailed) return `the token's '${error.claim}' claim is invalid.`;
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return `the token's '${error.claim}' claim is invalid.`;
   return 'the token is malformed.';
 }

@@ -18,7 +18,11 @@ export interface UsageBudgetDeps {
 const INVALID_BODY_CODE = 2001;
 
 /** GET and PATCH /v1/customers/{id}/usagebudget, with Partner Center's checks in its order. */
-export async function handleUsageBudget(request: SandboxRequest, customerId: string, deps: UsageBudgetDeps): Promise<SandboxReply> {
+export async function handleUsageBudget(
+  request: SandboxRequest,
+  customerId: string,
+  deps: UsageBudgetDeps,
+): Promise<SandboxReply> {
   const denied = await rejectBearerToken(request.headers.authorization, deps.authority, deps.ledger);
   if (denied) return denied;
   if (!isGuid(customerId)) return partnerCenterError(400, 2000, 'Tenant Id must be a GUID');
@@ -35,7 +39,11 @@ export async function handleUsageBudget(request: SandboxRequest, customerId: str
   if (!customer) return partnerCenterError(404, 60003, `Tenant ${customerId} not found`);
   if (customer.behavior === 'not-found-empty-body') return { status: 404, body: '' };
   if (customer.behavior === 'no-commerce-relationship') {
-    return partnerCenterError(403, 20002, `The partner ID ${deps.authority.tenantId} has no commerce relationship with the customer ID ${customer.id}.`);
+    return partnerCenterError(
+      403,
+      20002,
+      `The partner ID ${deps.authority.tenantId} has no commerce relationship with the customer ID ${customer.id}.`,
+    );
   }
   if (!update) return json(200, deps.store.budgetOf(customer));
 

@@ -17,12 +17,16 @@ export function parseBudgetUpdate(body: string): BudgetUpdate {
   if (!isObject(parsed)) return { invalid: 'The request body must be a SpendingBudget object.' };
   const amount = property(parsed, 'amount');
   if (amount === undefined) return { invalid: "The 'Amount' property is required." };
-  if (typeof amount !== 'number' || !Number.isFinite(amount)) return { invalid: "The 'Amount' property must be a number." };
+  if (typeof amount !== 'number' || !Number.isFinite(amount))
+    return { invalid: "The 'Amount' property must be a number." };
   if (amount < 0) return { invalid: "The 'Amount' property must not be negative." };
   const attributes = property(parsed, 'attributes');
   if (attributes !== undefined && attributes !== null) {
     const objectType = isObject(attributes) ? property(attributes, 'objectType') : undefined;
-    if (!isObject(attributes) || (objectType !== undefined && String(objectType).toLowerCase() !== 'spendingbudget')) {
+    if (
+      !isObject(attributes) ||
+      (objectType !== undefined && String(objectType).toLowerCase() !== 'spendingbudget')
+    ) {
       return { invalid: "Attributes.ObjectType must be 'SpendingBudget'." };
     }
   }

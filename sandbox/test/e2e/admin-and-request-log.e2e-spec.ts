@@ -22,14 +22,23 @@ describe('sandbox admin endpoints and request log', () => {
   afterAll(() => sandbox.close());
 
   const patch = (amount: number, headers: Record<string, string> = {}) =>
-    http.patch(budgetPath(CONTOSO), JSON.stringify({ Amount: amount }), { headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers } });
+    http.patch(budgetPath(CONTOSO), JSON.stringify({ Amount: amount }), {
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+    });
 
   it('logs every request with lowercased headers, raw body, status and fault', async () => {
     sandbox.faults.add({ kind: 'status', status: 503, count: 1 });
     await patch(5, { 'MS-CorrelationId': 'abc' });
     await patch(6);
     const [faulted, applied] = sandbox.requestLog.entries({ target: 'partner-center' });
-    expect(faulted).toMatchObject({ method: 'PATCH', path: budgetPath(CONTOSO), body: '{"Amount":5}', status: 503, fault: 'status:503', attempt: 1 });
+    expect(faulted).toMatchObject({
+      method: 'PATCH',
+      path: budgetPath(CONTOSO),
+      body: '{"Amount":5}',
+      status: 503,
+      fault: 'status:503',
+      attempt: 1,
+    });
     expect(faulted.headers['ms-correlationid']).toBe('abc');
     expect(faulted.headers.authorization).toBe(`Bearer ${token}`);
     expect(applied).toMatchObject({ status: 200, seq: faulted.seq + 1 });
@@ -41,7 +50,9 @@ describe('sandbox admin endpoints and request log', () => {
     sandbox.faults.add({ kind: 'status', status: 500, count: 2 });
     for (let i = 0; i < 3; i++) await patch(9, { 'MS-RequestId': requestId });
     await patch(9, { 'MS-RequestId': randomUUID() });
-    expect(sandbox.requestLog.entries({ target: 'partner-center' }).map((e) => [e.attempt, e.status])).toEqual([
+    expect(
+      sandbox.requestLog.entries({ target: 'partner-center' }).map((e) => [e.attempt, e.status]),
+    ).toEqual([
       [1, 500],
       [2, 500],
       [3, 200],
@@ -59,9 +70,16 @@ describe('sandbox admin endpoints and request log', () => {
   });
 
   it('adds, lists and clears faults over /_sandbox/faults', async () => {
-    const added = await http.post('/_sandbox/faults', { kind: 'status', status: 429, customerId: CONTOSO, count: 1 });
+    const added = await http.post('/_sandbox/faults', {
+      kind: 'status',
+      status: 429,
+      customerId: CONTOSO,
+      count: 1,
+    });
     expect(added.status).toBe(201);
-    expect((await http.get('/_sandbox/faults')).data).toEqual([expect.objectContaining({ id: added.data.id, kind: 'status', status: 429, target: 'partner-center' })]);
+    expect((await http.get('/_sandbox/faults')).data).toEqual([
+      expect.objectContaining({ id: added.data.id, kind: 'status', status: 429, target: 'partner-center' }),
+    ]);
     expect((await patch(1)).status).toBe(429);
     await http.post('/_sandbox/faults', [{ kind: 'hang' }, { kind: 'reset', target: 'token' }]);
     expect((await http.delete('/_sandbox/faults')).status).toBe(204);
@@ -92,7 +110,9 @@ describe('sandbox admin endpoints and request log', () => {
     expect((await http.post('/_sandbox/reset')).status).toBe(204);
     expect(sandbox.tokenRequests()).toBe(0);
     expect(sandbox.faults.list()).toEqual([]);
-    expect((await http.get('/_sandbox/customers')).data.find((c: { id: string }) => c.id === CONTOSO).amount).toBe(100);
+    expect(
+      (await http.get('/_sandbox/customers')).data.find((c: { id: string }) => c.id === CONTOSO).amount,
+    ).toBe(100);
   });
 
   it('revokes issued tokens on POST /_sandbox/revoke-tokens', async () => {
@@ -101,7 +121,10 @@ describe('sandbox admin endpoints and request log', () => {
   });
 
   it('issues caller tokens over POST /_sandbox/caller-tokens', async () => {
-    const response = await http.post('/_sandbox/caller-tokens', { roles: ['UsageBudget.Write'], expiresInSeconds: 120 });
+    const response = await http.post('/_sandbox/caller-tokens', {
+      roles: ['UsageBudget.Write'],
+      expiresInSeconds: 120,
+    });
     expect(response.data).toMatchObject({ token_type: 'Bearer', expires_in: 120 });
     expect(decodeJwt(response.data.access_token)).toMatchObject({
       iss: `${sandbox.url}/${sandbox.tenantId}/v2.0`,
@@ -116,7 +139,10 @@ describe('sandbox admin endpoints and request log', () => {
 
   it('registers a client over POST /_sandbox/clients', async () => {
     await http.post('/_sandbox/clients', { clientId: 'e2e-app', clientSecret: 's3cret' });
-    const response = await http.post(`/${sandbox.tenantId}/oauth2/v2.0/token`, 'grant_type=client_credentials&client_id=e2e-app&client_secret=s3cret&scope=https%3A%2F%2Fapi.partnercenter.microsoft.com%2F.default');
+    const response = await http.post(
+      `/${sandbox.tenantId}/oauth2/v2.0/token`,
+      'grant_type=client_credentials&client_id=e2e-app&client_secret=s3cret&scope=https%3A%2F%2Fapi.partnercenter.microsoft.com%2F.default',
+    );
     expect(response.status).toBe(200);
   });
 

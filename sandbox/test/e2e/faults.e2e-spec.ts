@@ -18,9 +18,18 @@ describe('sandbox faults', () => {
   afterEach(() => sandbox.faults.clear());
   afterAll(() => sandbox.close());
 
-  const get = (customerId = CONTOSO) => http.get(budgetPath(customerId), { headers: { authorization: `Bearer ${token}` } });
+  const get = (customerId = CONTOSO) =>
+    http.get(budgetPath(customerId), { headers: { authorization: `Bearer ${token}` } });
   const requestToken = () =>
-    http.post(tokenPath(sandbox), ...form({ grant_type: 'client_credentials', client_id: sandbox.defaultClient.clientId, client_secret: sandbox.defaultClient.clientSecret, scope: PC_DEFAULT_SCOPE }));
+    http.post(
+      tokenPath(sandbox),
+      ...form({
+        grant_type: 'client_credentials',
+        client_id: sandbox.defaultClient.clientId,
+        client_secret: sandbox.defaultClient.clientSecret,
+        scope: PC_DEFAULT_SCOPE,
+      }),
+    );
   const statuses = async (n: number, call: () => Promise<{ status: number }>) => {
     const result: number[] = [];
     for (let i = 0; i < n; i++) result.push((await call()).status);
@@ -33,7 +42,10 @@ describe('sandbox faults', () => {
       const response = await get();
       expect(response.status).toBe(429);
       expect(response.headers['retry-after']).toBe('1');
-      expect(response.data).toEqual({ statusCode: 429, message: 'Rate limit is exceeded. Try again in 1 seconds.' });
+      expect(response.data).toEqual({
+        statusCode: 429,
+        message: 'Rate limit is exceeded. Try again in 1 seconds.',
+      });
     });
 
     it('sends Retry-After as given, in seconds or as an HTTP date, or not at all', async () => {
@@ -53,13 +65,27 @@ describe('sandbox faults', () => {
       sandbox.faults.add({ kind: 'status', status, count: 1 });
       const response = await get();
       expect(response.status).toBe(status);
-      expect(response.data).toEqual({ code: expect.anything(), description: expect.any(String), data: [], source: 'PartnerFD' });
+      expect(response.data).toEqual({
+        code: expect.anything(),
+        description: expect.any(String),
+        data: [],
+        source: 'PartnerFD',
+      });
     });
 
     it('uses the code, description or raw body a fault gives', async () => {
-      sandbox.faults.add({ kind: 'status', status: 503, code: 'ServiceUnavailable', description: 'down for maintenance', count: 1 });
+      sandbox.faults.add({
+        kind: 'status',
+        status: 503,
+        code: 'ServiceUnavailable',
+        description: 'down for maintenance',
+        count: 1,
+      });
       sandbox.faults.add({ kind: 'status', status: 502, body: '<html>bad gateway</html>', count: 1 });
-      expect((await get()).data).toMatchObject({ code: 'ServiceUnavailable', description: 'down for maintenance' });
+      expect((await get()).data).toMatchObject({
+        code: 'ServiceUnavailable',
+        description: 'down for maintenance',
+      });
       expect((await get()).data).toBe('<html>bad gateway</html>');
     });
 
@@ -79,13 +105,20 @@ describe('sandbox faults', () => {
       sandbox.faults.add({ kind: 'status', status: 502, method: 'PATCH' });
       expect((await get(CONTOSO)).status).toBe(200);
       expect((await get(ADVENTURE_WORKS)).status).toBe(503);
-      const patch = await http.patch(budgetPath(CONTOSO), '{"Amount":1}', { headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+      const patch = await http.patch(budgetPath(CONTOSO), '{"Amount":1}', {
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
       expect(patch.status).toBe(502);
     });
 
     it('echoes MS-CorrelationId on a fault response', async () => {
       sandbox.faults.add({ kind: 'status', status: 503, count: 1 });
-      const response = await http.get(budgetPath(CONTOSO), { headers: { authorization: `Bearer ${token}`, 'MS-CorrelationId': 'c0ffee00-0000-4000-8000-000000000000' } });
+      const response = await http.get(budgetPath(CONTOSO), {
+        headers: {
+          authorization: `Bearer ${token}`,
+          'MS-CorrelationId': 'c0ffee00-0000-4000-8000-000000000000',
+        },
+      });
       expect(response.headers['ms-correlationid']).toBe('c0ffee00-0000-4000-8000-000000000000');
     });
 
@@ -99,7 +132,9 @@ describe('sandbox faults', () => {
 
     it('hangs a request until the client gives up', async () => {
       sandbox.faults.add({ kind: 'hang', count: 1 });
-      await expect(http.get(budgetPath(CONTOSO), { headers: { authorization: `Bearer ${token}` }, timeout: 300 })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+      await expect(
+        http.get(budgetPath(CONTOSO), { headers: { authorization: `Bearer ${token}` }, timeout: 300 }),
+      ).rejects.toMatchObject({ code: 'ETIMEDOUT' });
       const logged = sandbox.requestLog.entries({ target: 'partner-center' }).at(-1);
       expect(logged?.fault).toBe('hang');
       expect(logged?.status).toBeUndefined();
@@ -118,7 +153,11 @@ describe('sandbox faults', () => {
       const response = await requestToken();
       expect(response.status).toBe(429);
       expect(response.headers['retry-after']).toBe('5');
-      expect(response.data).toMatchObject({ error: 'temporarily_unavailable', error_codes: [expect.any(Number)], trace_id: expect.any(String) });
+      expect(response.data).toMatchObject({
+        error: 'temporarily_unavailable',
+        error_codes: [expect.any(Number)],
+        trace_id: expect.any(String),
+      });
     });
 
     it('answers 5xx with an Entra error, for the next N requests', async () => {
@@ -138,7 +177,9 @@ describe('sandbox faults', () => {
       const started = Date.now();
       expect((await requestToken()).status).toBe(200);
       expect(Date.now() - started).toBeGreaterThanOrEqual(190);
-      await expect(http.post(tokenPath(sandbox), 'grant_type=x', { timeout: 300 })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+      await expect(http.post(tokenPath(sandbox), 'grant_type=x', { timeout: 300 })).rejects.toMatchObject({
+        code: 'ETIMEDOUT',
+      });
       await expect(requestToken()).rejects.toMatchObject({ code: expect.stringMatching(/ECONNRESET|EPIPE/) });
     });
 
@@ -153,7 +194,8 @@ describe('sandbox faults', () => {
     try {
       const client = sandboxHttp(faulty, 3000);
       const faultyToken = await appToken(faulty, client);
-      const call = () => client.get(budgetPath(CONTOSO), { headers: { authorization: `Bearer ${faultyToken}` } });
+      const call = () =>
+        client.get(budgetPath(CONTOSO), { headers: { authorization: `Bearer ${faultyToken}` } });
       expect([(await call()).status, (await call()).status]).toEqual([503, 200]);
     } finally {
       await faulty.close();
@@ -168,10 +210,13 @@ describe('sandbox faults', () => {
     const hanging = await startSandbox({ quiet: true, faults: [{ kind: 'hang' }] });
     const client = sandboxHttp(hanging, 10_000);
     const pending = client.get(budgetPath(CONTOSO)).catch((e: unknown) => e);
-    for (let i = 0; i < 50 && hanging.requestLog.entries({ target: 'partner-center' }).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 50 && hanging.requestLog.entries({ target: 'partner-center' }).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
     const started = Date.now();
     await hanging.close();
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(await pending).toMatchObject({ code: expect.stringMatching(/ECONNRESET|ERR_BAD_RESPONSE|ECONNABORTED/) });
+    expect(await pending).toMatchObject({
+      code: expect.stringMatching(/ECONNRESET|ERR_BAD_RESPONSE|ECONNABORTED/),
+    });
   });
 });

@@ -12,7 +12,25 @@ describe('token CLI against a running sandbox', () => {
 
   it('gets a caller token with the requested claims, trusting the CA from --ca', async () => {
     const token = await runTokenCli(
-      ['--sandbox-url', sandbox.url, '--ca', sandbox.caCertPath, '--role', 'UsageBudget.Read', '--role', 'UsageBudget.Write', '--scope', 'access_as_user', '--sub', 'subject-1', '--upn', 'cli@sandbox.test', '--no-mfa', '--expires-in', '300'],
+      [
+        '--sandbox-url',
+        sandbox.url,
+        '--ca',
+        sandbox.caCertPath,
+        '--role',
+        'UsageBudget.Read',
+        '--role',
+        'UsageBudget.Write',
+        '--scope',
+        'access_as_user',
+        '--sub',
+        'subject-1',
+        '--upn',
+        'cli@sandbox.test',
+        '--no-mfa',
+        '--expires-in',
+        '300',
+      ],
       {},
     );
     const claims = decodeJwt(token);

@@ -28,7 +28,9 @@ describe('sandbox Partner Center usage budget', () => {
   });
   afterAll(() => sandbox.close());
 
-  const auth = (headers: Record<string, string> = {}) => ({ headers: { authorization: `Bearer ${token}`, ...headers } });
+  const auth = (headers: Record<string, string> = {}) => ({
+    headers: { authorization: `Bearer ${token}`, ...headers },
+  });
   const patch = (customerId: string, body: string, headers: Record<string, string> = {}) =>
     http.patch(budgetPath(customerId), body, auth({ 'content-type': 'application/json', ...headers }));
 
@@ -59,20 +61,34 @@ describe('sandbox Partner Center usage budget', () => {
     it('answers a missing token with 401 code 800001', async () => {
       const response = await http.get(budgetPath(CONTOSO));
       expect(response.status).toBe(401);
-      expect(response.data).toEqual({ code: 800001, description: 'Partner token missing', data: [], source: 'PartnerFD' });
+      expect(response.data).toEqual({
+        code: 800001,
+        description: 'Partner token missing',
+        data: [],
+        source: 'PartnerFD',
+      });
     });
 
     it('answers a caller token (wrong audience) with 401', async () => {
       const callerToken = await sandbox.issueCallerToken({});
-      const response = await http.get(budgetPath(CONTOSO), { headers: { authorization: `Bearer ${callerToken}` } });
+      const response = await http.get(budgetPath(CONTOSO), {
+        headers: { authorization: `Bearer ${callerToken}` },
+      });
       expect(response.status).toBe(401);
-      expect(response.data).toMatchObject({ source: 'PartnerFD', description: expect.stringContaining("'aud'") });
+      expect(response.data).toMatchObject({
+        source: 'PartnerFD',
+        description: expect.stringContaining("'aud'"),
+      });
     });
 
     it('answers a token signed by another key with 401', async () => {
       const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
-      const forged = await new SignJWT(decodeJwt(token)).setProtectedHeader({ alg: 'RS256', kid: 'forged' }).sign(privateKey);
-      const response = await http.get(budgetPath(CONTOSO), { headers: { authorization: `Bearer ${forged}` } });
+      const forged = await new SignJWT(decodeJwt(token))
+        .setProtectedHeader({ alg: 'RS256', kid: 'forged' })
+        .sign(privateKey);
+      const response = await http.get(budgetPath(CONTOSO), {
+        headers: { authorization: `Bearer ${forged}` },
+      });
       expect(response.status).toBe(401);
       expect(response.data.description).toMatch(/signature/);
     });
@@ -81,7 +97,9 @@ describe('sandbox Partner Center usage budget', () => {
       const expiring = await startSandbox({ quiet: true, tokenLifetimeSeconds: -60 });
       try {
         const expired = await appToken(expiring, sandboxHttp(expiring));
-        const response = await sandboxHttp(expiring).get(budgetPath(CONTOSO), { headers: { authorization: `Bearer ${expired}` } });
+        const response = await sandboxHttp(expiring).get(budgetPath(CONTOSO), {
+          headers: { authorization: `Bearer ${expired}` },
+        });
         expect(response.status).toBe(401);
         expect(response.data.description).toMatch(/expired/);
       } finally {
@@ -105,7 +123,12 @@ describe('sandbox Partner Center usage budget', () => {
     it('answers a non-GUID customer id with 400 code 2000', async () => {
       const response = await http.get(budgetPath('contoso'), auth());
       expect(response.status).toBe(400);
-      expect(response.data).toEqual({ code: 2000, description: 'Tenant Id must be a GUID', data: [], source: 'PartnerFD' });
+      expect(response.data).toEqual({
+        code: 2000,
+        description: 'Tenant Id must be a GUID',
+        data: [],
+        source: 'PartnerFD',
+      });
     });
 
     it.each([
@@ -134,7 +157,10 @@ describe('sandbox Partner Center usage budget', () => {
 
     it('persists an update, readable afterwards', async () => {
       await patch(CONTOSO, '{"Amount": 77.25}');
-      expect((await http.get(budgetPath(CONTOSO), auth())).data).toMatchObject({ amount: 77.25, usageSpendingBudget: 77.25 });
+      expect((await http.get(budgetPath(CONTOSO), auth())).data).toMatchObject({
+        amount: 77.25,
+        usageSpendingBudget: 77.25,
+      });
     });
   });
 
@@ -165,7 +191,9 @@ describe('sandbox Partner Center usage budget', () => {
       ['a missing token', CONTOSO, false],
     ])('echoes MS-CorrelationId on %s', async (_name, customerId, withToken) => {
       const correlationId = randomUUID();
-      const headers = withToken ? auth({ 'MS-CorrelationId': correlationId }).headers : { 'MS-CorrelationId': correlationId };
+      const headers = withToken
+        ? auth({ 'MS-CorrelationId': correlationId }).headers
+        : { 'MS-CorrelationId': correlationId };
       const response = await http.get(budgetPath(customerId), { headers });
       expect(response.headers['ms-correlationid']).toBe(correlationId);
     });

@@ -2,16 +2,21 @@ import { isGuid, parseBudgetUpdate } from '../../src/partner-center/validation';
 
 describe('parseBudgetUpdate', () => {
   it('reads Amount whatever the case of the property names', () => {
-    expect(parseBudgetUpdate('{"aMoUnT": 3, "ATTRIBUTES": {"objecttype": "spendingbudget"}}')).toEqual({ amount: 3 });
+    expect(parseBudgetUpdate('{"aMoUnT": 3, "ATTRIBUTES": {"objecttype": "spendingbudget"}}')).toEqual({
+      amount: 3,
+    });
   });
 
   it('accepts zero', () => {
     expect(parseBudgetUpdate('{"Amount": 0}')).toEqual({ amount: 0 });
   });
 
-  it.each(['{"Amount": -0.01}', '{"Amount": "1"}', '{"Amount": true}', '{}', 'null', '', '1e999'])('rejects %s', (body) => {
-    expect(parseBudgetUpdate(body)).toHaveProperty('invalid');
-  });
+  it.each(['{"Amount": -0.01}', '{"Amount": "1"}', '{"Amount": true}', '{}', 'null', '', '1e999'])(
+    'rejects %s',
+    (body) => {
+      expect(parseBudgetUpdate(body)).toHaveProperty('invalid');
+    },
+  );
 });
 
 describe('isGuid', () => {

@@ -1,12 +1,20 @@
 import { FaultBook } from '../../src/faults';
 
 describe('FaultBook', () => {
-  const probe = { target: 'partner-center' as const, method: 'GET', customerId: 'C0000001-0000-4000-8000-000000000001' };
+  const probe = {
+    target: 'partner-center' as const,
+    method: 'GET',
+    customerId: 'C0000001-0000-4000-8000-000000000001',
+  };
 
   it('expires a counted fault after N hits', () => {
     const book = new FaultBook();
     book.add({ kind: 'status', status: 503, count: 2 });
-    expect([book.take(probe), book.take(probe), book.take(probe)].map((f) => f?.status)).toEqual([503, 503, undefined]);
+    expect([book.take(probe), book.take(probe), book.take(probe)].map((f) => f?.status)).toEqual([
+      503,
+      503,
+      undefined,
+    ]);
     expect(book.list()).toEqual([]);
   });
 

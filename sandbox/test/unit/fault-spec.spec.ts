@@ -24,11 +24,21 @@ describe('parseFaultSpec', () => {
   });
 
   it('accepts a 2xx status with a raw body, to test clients against a 200 that is not a SpendingBudget', () => {
-    expect(parseFaultSpec({ kind: 'status', status: 200, body: '<html>maintenance</html>', count: 1 })).toMatchObject({ status: 200, body: '<html>maintenance</html>' });
-    expect(parseFaultSpec({ kind: 'status', status: 204, body: '' })).toMatchObject({ status: 204, body: '' });
+    expect(
+      parseFaultSpec({ kind: 'status', status: 200, body: '<html>maintenance</html>', count: 1 }),
+    ).toMatchObject({ status: 200, body: '<html>maintenance</html>' });
+    expect(parseFaultSpec({ kind: 'status', status: 204, body: '' })).toMatchObject({
+      status: 204,
+      body: '',
+    });
   });
 
   it('accepts drop-after-apply, for Partner Center PATCH only', () => {
-    expect(parseFaultSpec({ kind: 'drop-after-apply', count: 1 })).toEqual({ kind: 'drop-after-apply', count: 1, target: 'partner-center', method: 'PATCH' });
+    expect(parseFaultSpec({ kind: 'drop-after-apply', count: 1 })).toEqual({
+      kind: 'drop-after-apply',
+      count: 1,
+      target: 'partner-center',
+      method: 'PATCH',
+    });
   });
 });

@@ -22,10 +22,17 @@ export function loadCertificateCredential(path: string, password?: string): Cert
   try {
     pem = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(VARIABLE, `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigError(
+      VARIABLE,
+      `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
-  const keyBlock = /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.exec(pem);
-  const certificates: string[] = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const keyBlock =
+    /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.exec(
+      pem,
+    );
+  const certificates: string[] =
+    pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   if (!keyBlock) throw new ConfigError(VARIABLE, `${path} holds no PEM private key`);
   if (certificates.length === 0) throw new ConfigError(VARIABLE, `${path} holds no PEM certificate`);
 
@@ -33,7 +40,10 @@ export function loadCertificateCredential(path: string, password?: string): Cert
   try {
     privateKey = createPrivateKey(password ? { key: keyBlock[0], passphrase: password } : keyBlock[0]);
   } catch {
-    throw new ConfigError(VARIABLE, `the private key in ${path} cannot be read${password ? ' with AZURE_CLIENT_CERTIFICATE_PASSWORD' : ' (encrypted? set AZURE_CLIENT_CERTIFICATE_PASSWORD)'}`);
+    throw new ConfigError(
+      VARIABLE,
+      `the private key in ${path} cannot be read${password ? ' with AZURE_CLIENT_CERTIFICATE_PASSWORD' : ' (encrypted? set AZURE_CLIENT_CERTIFICATE_PASSWORD)'}`,
+    );
   }
   const certificate = new X509Certificate(certificates[0]);
   if (!certificate.checkPrivateKey(privateKey)) {

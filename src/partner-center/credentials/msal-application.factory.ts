@@ -19,7 +19,11 @@ export interface MsalLog {
  * Builds the MSAL application for the partner's app registration. An authority host MSAL does not know (the
  * sandbox, an emulator) must be listed with its port in `knownAuthorities`, or MSAL refuses it.
  */
-export function createMsalApplication(options: PartnerCenterOptions, agent: Agent, log: MsalLog): ConfidentialClientApplication {
+export function createMsalApplication(
+  options: PartnerCenterOptions,
+  agent: Agent,
+  log: MsalLog,
+): ConfidentialClientApplication {
   const authorityHost = new URL(options.authorityHost);
   const auth: NodeAuthOptions = {
     clientId: options.clientId,
@@ -39,7 +43,8 @@ export function createMsalApplication(options: PartnerCenterOptions, agent: Agen
         // MSAL's messages carry no secrets with PII logging off; keep them for diagnosing token trouble.
         piiLoggingEnabled: false,
         logLevel: LogLevel.Warning,
-        loggerCallback: (level, message) => (level <= LogLevel.Warning ? log.warn(message) : log.debug(message)),
+        loggerCallback: (level, message) =>
+          level <= LogLevel.Warning ? log.warn(message) : log.debug(message),
       },
     },
   });

@@ -8,7 +8,12 @@ import type { Agent } from 'node:https';
  * token endpoint fails the call instead of hanging it.
  */
 export function createMsalNetworkClient(agent: Agent, timeoutMs: number): INetworkModule {
-  const send = async <T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> => {
+  const send = async <T>(
+    method: 'GET' | 'POST',
+    url: string,
+    options?: NetworkRequestOptions,
+    timeout?: number,
+  ): Promise<NetworkResponse<T>> => {
     const response = await axios.request({
       url,
       method,

@@ -1,4 +1,9 @@
-import { AuthenticationResult, ConfidentialClientApplication, InteractionRequiredAuthError, ServerError } from '@azure/msal-node';
+import {
+  AuthenticationResult,
+  ConfidentialClientApplication,
+  InteractionRequiredAuthError,
+  ServerError,
+} from '@azure/msal-node';
 import { PARTNER_CENTER_RESOURCE } from '../clouds';
 import { PartnerCenterError } from '../errors/partner-center-error';
 import { AccessTokenSource } from '../pipeline/bearer-token.policy';
@@ -43,7 +48,10 @@ export class TokenProvider implements AccessTokenSource {
 
   private async acquire(forceRefresh: boolean): Promise<AuthenticationResult> {
     try {
-      const result = await this.application.acquireTokenByClientCredential({ scopes: [this.scope], skipCache: forceRefresh });
+      const result = await this.application.acquireTokenByClientCredential({
+        scopes: [this.scope],
+        skipCache: forceRefresh,
+      });
       if (!result?.accessToken) throw new Error('MSAL returned no access token');
       return result;
     } catch (error) {
@@ -78,7 +86,10 @@ export function tokenFailure(error: unknown): PartnerCenterError {
       attempts: 1,
     });
   }
-  return new PartnerCenterError({ kind: 'unavailable', source: 'identity', attempts: 1 }, 'Entra ID could not be reached for a Partner Center token');
+  return new PartnerCenterError(
+    { kind: 'unavailable', source: 'identity', attempts: 1 },
+    'Entra ID could not be reached for a Partner Center token',
+  );
 }
 
 /** Entra's descriptions run on with trace and correlation ids; the first line is the useful part. */

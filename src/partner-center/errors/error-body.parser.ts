@@ -27,7 +27,10 @@ export function parseErrorBody(body: unknown): ParsedErrorBody {
   const errorName = field('errorname');
   const isRetryable = field('isretryable');
   return {
-    code: typeof code === 'number' || (typeof code === 'string' && code.trim()) ? (code as string | number) : undefined,
+    code:
+      typeof code === 'number' || (typeof code === 'string' && code.trim())
+        ? (code as string | number)
+        : undefined,
     description: typeof description === 'string' && description.trim() ? clip(description.trim()) : undefined,
     errorName: typeof errorName === 'string' ? errorName : undefined,
     isRetryable: typeof isRetryable === 'boolean' ? isRetryable : undefined,
@@ -44,7 +47,9 @@ function asObject(body: unknown): Record<string, unknown> | undefined {
     }
   }
   if (Buffer.isBuffer(value)) return asObject(value.toString('utf8'));
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return value && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 function isJson(text: string): boolean {

@@ -8,12 +8,16 @@ function kindOf(status: number): FailureKind {
   if (status === 403) return 'forbidden';
   if (status === 401) return 'unauthenticated';
   if (status === 429) return 'rate-limited';
-  if (status === 408 || status === 500 || status === 502 || status === 503 || status === 504) return 'unavailable';
+  if (status === 408 || status === 500 || status === 502 || status === 503 || status === 504)
+    return 'unavailable';
   return 'rejected';
 }
 
 /** The error for a final non-2xx answer from Partner Center, with its own status, code and description. */
-export function failureFromResponse(response: PipelineResponse, requestId: string | undefined): PartnerCenterError {
+export function failureFromResponse(
+  response: PipelineResponse,
+  requestId: string | undefined,
+): PartnerCenterError {
   const body = parseErrorBody(response.body);
   const kind = kindOf(response.status);
   return new PartnerCenterError({

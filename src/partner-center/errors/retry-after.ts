@@ -2,7 +2,10 @@
  * Retry-After is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). Returns whole seconds to wait
  * (0 for a date in the past), or undefined when the header is absent or unreadable.
  */
-export function parseRetryAfter(value: string | string[] | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | string[] | undefined,
+  now: number = Date.now(),
+): number | undefined {
   const raw = (Array.isArray(value) ? value[0] : value)?.trim();
   if (!raw) return undefined;
   if (/^\d+$/.test(raw)) return Number(raw);

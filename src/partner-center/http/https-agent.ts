@@ -9,9 +9,18 @@ import { rootCertificates } from 'node:tls';
  * that whole set, so when extra CAs are added (the embedded sandbox's) the defaults are added back explicitly.
  */
 export function createHttpsAgent(extraCaCertificates: string[] = []): Agent {
-  const options = { keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 64, maxFreeSockets: 16, timeout: 60_000 };
+  const options = {
+    keepAlive: true,
+    keepAliveMsecs: 10_000,
+    maxSockets: 64,
+    maxFreeSockets: 16,
+    timeout: 60_000,
+  };
   if (extraCaCertificates.length === 0) return new Agent(options);
-  return new Agent({ ...options, ca: [...rootCertificates, ...nodeExtraCaCertificates(), ...extraCaCertificates] });
+  return new Agent({
+    ...options,
+    ca: [...rootCertificates, ...nodeExtraCaCertificates(), ...extraCaCertificates],
+  });
 }
 
 function nodeExtraCaCertificates(): string[] {

@@ -10,7 +10,11 @@ export class TransportError extends Error {
   /** Attempts made for the logical call, set by the retry policy when it gives up. */
   attempts = 1;
 
-  constructor(readonly reason: 'connection' | 'aborted', readonly causeCode: string | undefined, message: string) {
+  constructor(
+    readonly reason: 'connection' | 'aborted',
+    readonly causeCode: string | undefined,
+    message: string,
+  ) {
     super(message);
     this.name = 'TransportError';
   }
@@ -39,9 +43,14 @@ export function createTransport(agent: Agent, instance: AxiosInstance = axios.cr
       });
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined && value !== null) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+        if (value !== undefined && value !== null)
+          headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
       }
-      return { status: response.status, headers, body: typeof response.data === 'string' ? response.data : '' };
+      return {
+        status: response.status,
+        headers,
+        body: typeof response.data === 'string' ? response.data : '',
+      };
     } catch (error) {
       throw toTransportError(error, request.signal);
     }

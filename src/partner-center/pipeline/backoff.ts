@@ -10,7 +10,11 @@ export interface BackoffOptions {
  * Exponential backoff with "equal jitter": half the step is fixed so a retry never comes at once, the other
  * half is random so many callers throttled together do not come back together.
  */
-export function exponentialDelay(attempt: number, { baseDelayMs, maxDelayMs }: BackoffOptions, random = Math.random): number {
+export function exponentialDelay(
+  attempt: number,
+  { baseDelayMs, maxDelayMs }: BackoffOptions,
+  random = Math.random,
+): number {
   const step = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(step / 2 + random() * (step / 2));
 }

@@ -17,7 +17,8 @@ export function bearerTokenPolicy(tokens: AccessTokenSource): PipelinePolicy {
     async sendRequest(request, next) {
       const forceRefresh = request.state.tokenRejections === 1 && !request.state.tokenRefreshed;
       if (forceRefresh) request.state.tokenRefreshed = true;
-      request.headers['Authorization'] = `Bearer ${await tokens.getToken(forceRefresh ? { forceRefresh } : undefined)}`;
+      request.headers['Authorization'] =
+        `Bearer ${await tokens.getToken(forceRefresh ? { forceRefresh } : undefined)}`;
       const response = await next(request);
       if (response.status === 401) request.state.tokenRejections = (request.state.tokenRejections ?? 0) + 1;
       return response;

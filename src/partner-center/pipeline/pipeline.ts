@@ -37,5 +37,8 @@ export interface PipelinePolicy {
 
 /** Policies run in the order given, the first outermost; the transport is the innermost step. */
 export function createPipeline(policies: PipelinePolicy[], transport: SendRequest): SendRequest {
-  return policies.reduceRight<SendRequest>((next, policy) => (request) => policy.sendRequest(request, next), transport);
+  return policies.reduceRight<SendRequest>(
+    (next, policy) => (request) => policy.sendRequest(request, next),
+    transport,
+  );
 }

@@ -1,4 +1,12 @@
-import { DelegateBackoff, handleWhenResult, retry, TaskCancelledError, timeout, TimeoutStrategy, wrap } from 'cockatiel';
+import {
+  DelegateBackoff,
+  handleWhenResult,
+  retry,
+  TaskCancelledError,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+} from 'cockatiel';
 import { PartnerCenterError } from '../errors/partner-center-error';
 import { RetryOptions } from '../partner-center.options';
 import { TransportError } from '../http/transport';
@@ -19,7 +27,10 @@ export interface RetryEvent {
 
 /** Thrown when the overall deadline ran out; carries how far the call got. */
 export class DeadlineExceededError extends Error {
-  constructor(readonly attempts: number, readonly lastStatus?: number) {
+  constructor(
+    readonly attempts: number,
+    readonly lastStatus?: number,
+  ) {
     super('the deadline for the Partner Center call ran out');
     this.name = 'DeadlineExceededError';
   }
@@ -32,7 +43,10 @@ export class DeadlineExceededError extends Error {
  * (e.g. the 429 with its Retry-After) goes back to the caller at once. A first 401 is tried once more at once, with
  * a fresh token; a token endpoint that is down is retried like Partner Center being down.
  */
-export function retryPolicy(options: RetryOptions, onRetry: (event: RetryEvent) => void = () => undefined): PipelinePolicy {
+export function retryPolicy(
+  options: RetryOptions,
+  onRetry: (event: RetryEvent) => void = () => undefined,
+): PipelinePolicy {
   return {
     name: 'retry',
     async sendRequest(request, next) {
@@ -56,9 +70,12 @@ export function retryPolicy(options: RetryOptions, onRetry: (event: RetryEvent) 
 
       const retryable = handleWhenResult((result) => {
         const response = result as PipelineResponse;
-        const retryable = RETRYABLE_STATUSES.has(response.status) || retryableTokenRejection(response.status, request.state);
+        const retryable =
+          RETRYABLE_STATUSES.has(response.status) || retryableTokenRejection(response.status, request.state);
         return retryable && plan(delayForResponse(response));
-      }).orWhen((error) => isTransient(error) && Date.now() < deadline && plan(exponentialDelay(attempts, options)));
+      }).orWhen(
+        (error) => isTransient(error) && Date.now() < deadline && plan(exponentialDelay(attempts, options)),
+      );
 
       const retries = retry(retryable, {
         maxAttempts: options.maxAttempts - 1,
@@ -88,7 +105,10 @@ export function retryPolicy(options: RetryOptions, onRetry: (event: RetryEvent) 
         });
         return { ...response, attempts };
       } catch (error) {
-        if (error instanceof TaskCancelledError || (error instanceof TransportError && Date.now() >= deadline)) {
+        if (
+          error instanceof TaskCancelledError ||
+          (error instanceof TransportError && Date.now() >= deadline)
+        ) {
           throw new DeadlineExceededError(attempts, lastStatus);
         }
         if (error instanceof TransportError) error.attempts = attempts;
@@ -101,5 +121,9 @@ export function retryPolicy(options: RetryOptions, onRetry: (event: RetryEvent) 
 /** No answer (connection, timeout), or no token because Entra ID is down: worth another attempt. */
 function isTransient(error: unknown): boolean {
   if (error instanceof TransportError) return true;
-  return error instanceof PartnerCenterError && error.source === 'identity' && (error.kind === 'unavailable' || error.kind === 'timeout');
+  return (
+    error instanceof PartnerCenterError &&
+    error.source === 'identity' &&
+    (error.kind === 'unavailable' || error.kind === 'timeout')
+  );
 }

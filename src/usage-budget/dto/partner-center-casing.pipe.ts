@@ -26,18 +26,29 @@ export class PartnerCenterCasingPipe implements PipeTransform {
   }
 }
 
-function canonicalize(object: Record<string, unknown>, names: PropertyNames, parent: string, violations: FieldViolation[]) {
+function canonicalize(
+  object: Record<string, unknown>,
+  names: PropertyNames,
+  parent: string,
+  violations: FieldViolation[],
+) {
   const byLowerCase = new Map(Object.keys(names).map((name) => [name.toLowerCase(), name]));
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(object)) {
     const name = byLowerCase.get(key.toLowerCase()) ?? key;
     const field = parent ? `${parent}.${name}` : name;
     if (Object.prototype.hasOwnProperty.call(result, name)) {
-      violations.push({ field, message: `${field} is given more than once (property names are case-insensitive)` });
+      violations.push({
+        field,
+        message: `${field} is given more than once (property names are case-insensitive)`,
+      });
       continue;
     }
     const nested = names[name];
-    result[name] = nested && Object.keys(nested).length > 0 && isPlainObject(value) ? canonicalize(value, nested, field, violations) : value;
+    result[name] =
+      nested && Object.keys(nested).length > 0 && isPlainObject(value)
+        ? canonicalize(value, nested, field, violations)
+        : value;
   }
   return result;
 }

@@ -24,10 +24,20 @@ class SpendingBudgetLinks {
 
 /** Partner Center's SpendingBudget resource, as the REST adapter answers it (camelCase, like Partner Center). */
 export class SpendingBudgetResource {
-  @ApiProperty({ type: Number, nullable: true, example: 100, description: 'null: the customer has no budget.' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 100,
+    description: 'null: the customer has no budget.',
+  })
   amount: number | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, example: 100, description: 'Present when Partner Center reports it.' })
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    example: 100,
+    description: 'Present when Partner Center reports it.',
+  })
   usageSpendingBudget?: number | null;
 
   @ApiProperty({ type: SpendingBudgetAttributes })

@@ -3,7 +3,10 @@ import { Type } from 'class-transformer';
 import { Equals, IsDefined, IsNumber, IsObject, IsOptional, ValidateNested } from 'class-validator';
 
 export class SpendingBudgetAttributesBody {
-  @ApiPropertyOptional({ enum: ['SpendingBudget'], description: 'If given, must be SpendingBudget (as Partner Center sends it).' })
+  @ApiPropertyOptional({
+    enum: ['SpendingBudget'],
+    description: 'If given, must be SpendingBudget (as Partner Center sends it).',
+  })
   @IsOptional()
   @Equals('SpendingBudget', { message: 'attributes.objectType must be SpendingBudget' })
   objectType?: string;
@@ -15,7 +18,12 @@ export class SpendingBudgetAttributesBody {
  * here; the amount's bounds are domain rules, checked by the service for both adapters.
  */
 export class UpdateUsageBudgetBody {
-  @ApiProperty({ type: Number, minimum: 0, example: 100, description: 'The new budget amount (Partner Center: Amount).' })
+  @ApiProperty({
+    type: Number,
+    minimum: 0,
+    example: 100,
+    description: 'The new budget amount (Partner Center: Amount).',
+  })
   @IsDefined()
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'amount must be a number' })
   amount: number;

@@ -5,7 +5,9 @@ export class UpdateUsageBudgetInput {
   @Field(() => ID, { description: 'The customer tenant id (a GUID).' })
   customerId: string;
 
-  @Field(() => Float, { description: 'The new budget amount: a finite, non-negative number no larger than the gateway maximum.' })
+  @Field(() => Float, {
+    description: 'The new budget amount: a finite, non-negative number no larger than the gateway maximum.',
+  })
   amount: number;
 
   @Field(() => ID, {

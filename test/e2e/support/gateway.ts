@@ -22,7 +22,11 @@ export interface TestGateway {
   sandbox: RunningSandbox;
   /** Plain HTTP client for the gateway: never throws on a status. */
   http: AxiosInstance;
-  graphql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphqlAnswer>;
+  graphql(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphqlAnswer>;
   /** Every log line this gateway wrote, parsed. */
   logs(): Array<Record<string, any>>;
   /** Stops the gateway (and a sandbox it started), then fails if any log line holds a secret or a token. */
@@ -51,21 +55,31 @@ export interface StartOptions {
  * sandbox over real HTTPS with real MSAL. A sandbox passed in is left running; one started here is stopped by close().
  */
 export async function startGateway(options: StartOptions = {}): Promise<TestGateway> {
-  const ownSandbox = options.sandbox ? undefined : await startSandbox({ quiet: true, ...options.sandboxOptions });
+  const ownSandbox = options.sandbox
+    ? undefined
+    : await startSandbox({ quiet: true, ...options.sandboxOptions });
   const sandbox = options.sandbox ?? ownSandbox!;
   // Debug level, captured: every e2e run doubles as a check that no secret reaches a log line.
   const loaded = loadGatewayConfig({ LOG_LEVEL: 'debug', PARTNER_CENTER: 'sandbox', ...options.env });
   if (loaded.upstream.target !== 'sandbox') throw new Error('startGateway runs the gateway on the sandbox');
   // Sandbox mode (anonymous callers) unless options.env sets AUTH_*; a test issuer may be the sandbox, so trust its CA.
   const auth = withSandboxIssuer(loaded.auth, sandbox);
-  const config: GatewayConfig = { ...loaded, auth: auth.mode === 'jwt' ? { ...auth, tokens: { ...auth.tokens, extraCaCertificates: [sandbox.caCertPem] } } : auth };
+  const config: GatewayConfig = {
+    ...loaded,
+    auth:
+      auth.mode === 'jwt'
+        ? { ...auth, tokens: { ...auth.tokens, extraCaCertificates: [sandbox.caCertPem] } }
+        : auth,
+  };
   const partnerCenter: PartnerCenterOptions = {
     ...sandboxConnection(sandbox, loaded.upstream.connection),
     retry: { ...FAST_RETRY, ...options.retry },
     ...options.partnerCenter,
   };
   const lines: string[] = [];
-  const app = await createGateway(config, partnerCenter, { logDestination: { write: (line: string) => void lines.push(line) } });
+  const app = await createGateway(config, partnerCenter, {
+    logDestination: { write: (line: string) => void lines.push(line) },
+  });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
@@ -76,10 +90,24 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
     sandbox,
     http,
     async graphql(query, variables, headers) {
-      const response = await http.post('/graphql', { query, variables }, { headers: { 'content-type': 'application/json', ...headers } });
-      return { status: response.status, headers: response.headers as Record<string, string>, ...response.data };
+      const response = await http.post(
+        '/graphql',
+        { query, variables },
+        { headers: { 'content-type': 'application/json', ...headers } },
+      );
+      return {
+        status: response.status,
+        headers: response.headers as Record<string, string>,
+        ...response.data,
+      };
     },
-    logs: () => lines.flatMap((line) => line.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>)),
+    logs: () =>
+      lines.flatMap((line) =>
+        line
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, any>),
+      ),
     async close() {
       await app.close();
       await ownSandbox?.close();

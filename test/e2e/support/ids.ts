@@ -9,6 +9,7 @@ export const UNKNOWN_CUSTOMER = '9d3b2a1c-0000-4000-8000-00000000dead';
 
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const GET_BUDGET = 'query($id: ID!) { customerUsageBudget(customerId: $id) { customerId amount usageSpendingBudget } }';
+export const GET_BUDGET =
+  'query($id: ID!) { customerUsageBudget(customerId: $id) { customerId amount usageSpendingBudget } }';
 export const SET_BUDGET =
   'mutation($input: UpdateUsageBudgetInput!) { updateUsageBudget(input: $input) { customerId amount usageSpendingBudget } }';

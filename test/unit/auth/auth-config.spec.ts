@@ -18,28 +18,55 @@ const failure = (env: Record<string, string>) => {
 
 describe('auth configuration', () => {
   it('accepts anonymous callers in sandbox mode', () => {
-    expect(loadGatewayConfig({ PARTNER_CENTER: 'sandbox' }).auth).toEqual({ mode: 'sandbox', clockToleranceSeconds: 60 });
+    expect(loadGatewayConfig({ PARTNER_CENTER: 'sandbox' }).auth).toEqual({
+      mode: 'sandbox',
+      clockToleranceSeconds: 60,
+    });
   });
 
   it('reads the issuer, a comma-separated audience list and the clock tolerance', () => {
-    expect(loadGatewayConfig({ ...app, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: 'api://gw, 9a8b7c6d-0000-4000-8000-000000000000', AUTH_CLOCK_TOLERANCE_SECONDS: '30' }).auth).toEqual({
+    expect(
+      loadGatewayConfig({
+        ...app,
+        AUTH_ISSUER: ISSUER,
+        AUTH_AUDIENCE: 'api://gw, 9a8b7c6d-0000-4000-8000-000000000000',
+        AUTH_CLOCK_TOLERANCE_SECONDS: '30',
+      }).auth,
+    ).toEqual({
       mode: 'jwt',
-      tokens: { issuer: ISSUER, audiences: ['api://gw', '9a8b7c6d-0000-4000-8000-000000000000'], clockToleranceSeconds: 30 },
+      tokens: {
+        issuer: ISSUER,
+        audiences: ['api://gw', '9a8b7c6d-0000-4000-8000-000000000000'],
+        clockToleranceSeconds: 30,
+      },
     });
   });
 
   it('takes a JWKS URI instead of discovery', () => {
-    const auth = loadGatewayConfig({ ...app, AUTH_ISSUER: ISSUER, AUTH_JWKS_URI: 'https://login.microsoftonline.com/common/discovery/v2.0/keys', AUTH_AUDIENCE: 'api://gw' }).auth;
-    expect(auth).toMatchObject({ mode: 'jwt', tokens: { jwksUri: 'https://login.microsoftonline.com/common/discovery/v2.0/keys' } });
+    const auth = loadGatewayConfig({
+      ...app,
+      AUTH_ISSUER: ISSUER,
+      AUTH_JWKS_URI: 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
+      AUTH_AUDIENCE: 'api://gw',
+    }).auth;
+    expect(auth).toMatchObject({
+      mode: 'jwt',
+      tokens: { jwksUri: 'https://login.microsoftonline.com/common/discovery/v2.0/keys' },
+    });
   });
 
   it('enforces tokens in sandbox mode too when AUTH_* are set', () => {
-    expect(loadGatewayConfig({ PARTNER_CENTER: 'sandbox', AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: 'api://gw' }).auth.mode).toBe('jwt');
+    expect(
+      loadGatewayConfig({ PARTNER_CENTER: 'sandbox', AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: 'api://gw' }).auth
+        .mode,
+    ).toBe('jwt');
   });
 
   it('turns authentication off only when asked to explicitly', () => {
     expect(loadGatewayConfig({ ...app, AUTH_DISABLED: 'true' }).auth).toEqual({ mode: 'disabled' });
-    expect(loadGatewayConfig({ PARTNER_CENTER: 'sandbox', AUTH_DISABLED: 'TRUE' }).auth).toEqual({ mode: 'disabled' });
+    expect(loadGatewayConfig({ PARTNER_CENTER: 'sandbox', AUTH_DISABLED: 'TRUE' }).auth).toEqual({
+      mode: 'disabled',
+    });
   });
 
   it.each([
@@ -49,10 +76,16 @@ describe('auth configuration', () => {
     [{ ...app, AUTH_ISSUER: ISSUER }, 'AUTH_AUDIENCE'],
     [{ ...app, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: ' , ' }, 'AUTH_AUDIENCE'],
     [{ ...app, AUTH_ISSUER: 'http://idp.example', AUTH_AUDIENCE: 'api://gw' }, 'AUTH_ISSUER'],
-    [{ ...app, AUTH_ISSUER: ISSUER, AUTH_JWKS_URI: 'http://idp.example/keys', AUTH_AUDIENCE: 'api://gw' }, 'AUTH_JWKS_URI'],
+    [
+      { ...app, AUTH_ISSUER: ISSUER, AUTH_JWKS_URI: 'http://idp.example/keys', AUTH_AUDIENCE: 'api://gw' },
+      'AUTH_JWKS_URI',
+    ],
     [{ ...app, AUTH_DISABLED: 'yes' }, 'AUTH_DISABLED'],
     [{ ...app, AUTH_DISABLED: 'true', AUTH_ISSUER: ISSUER }, 'AUTH_DISABLED'],
-    [{ ...app, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: 'api://gw', AUTH_CLOCK_TOLERANCE_SECONDS: '-1' }, 'AUTH_CLOCK_TOLERANCE_SECONDS'],
+    [
+      { ...app, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: 'api://gw', AUTH_CLOCK_TOLERANCE_SECONDS: '-1' },
+      'AUTH_CLOCK_TOLERANCE_SECONDS',
+    ],
     [{ PARTNER_CENTER: 'sandbox', AUTH_AUDIENCE: 'api://gw' }, 'AUTH_ISSUER'],
   ])('%j fails naming %s', (env, variable) => {
     expect(failure(env)).toMatch(new RegExp(`^${variable}: `));

@@ -5,7 +5,16 @@ import { credentialsFrom } from '../../../src/auth/bearer';
 describe('claims → Caller', () => {
   it('maps a delegated token: the user is oid, the app is azp, scopes split', () => {
     const caller = callerFromClaims(
-      { sub: 'pairwise-sub', oid: 'user-oid', azp: 'app-id', appid: 'old-app-id', upn: 'ada@contoso.com', name: 'Ada', scp: 'User.Read  UsageBudget.Read', roles: ['X'] },
+      {
+        sub: 'pairwise-sub',
+        oid: 'user-oid',
+        azp: 'app-id',
+        appid: 'old-app-id',
+        upn: 'ada@contoso.com',
+        name: 'Ada',
+        scp: 'User.Read  UsageBudget.Read',
+        roles: ['X'],
+      },
       'raw.token.value',
     );
     expect(caller).toEqual({
@@ -21,7 +30,10 @@ describe('claims → Caller', () => {
   });
 
   it('maps an app-only token: no user, the oid is the app’s', () => {
-    const caller = callerFromClaims({ sub: 'sp-oid', oid: 'sp-oid', appid: 'app-id', roles: ['UsageBudget.ReadWrite'] }, 't');
+    const caller = callerFromClaims(
+      { sub: 'sp-oid', oid: 'sp-oid', appid: 'app-id', roles: ['UsageBudget.ReadWrite'] },
+      't',
+    );
     expect(caller.userId).toBeUndefined();
     expect(caller.appId).toBe('app-id');
     expect(caller.roles).toEqual(['UsageBudget.ReadWrite']);
@@ -29,12 +41,16 @@ describe('claims → Caller', () => {
   });
 
   it('falls back from upn to preferred_username to name', () => {
-    expect(callerFromClaims({ sub: 's', preferred_username: 'ada@b2c', name: 'Ada' }, 't').userName).toBe('ada@b2c');
+    expect(callerFromClaims({ sub: 's', preferred_username: 'ada@b2c', name: 'Ada' }, 't').userName).toBe(
+      'ada@b2c',
+    );
     expect(callerFromClaims({ sub: 's', name: 'Ada' }, 't').userName).toBe('Ada');
   });
 
   it('ignores roles that are not strings', () => {
-    expect(callerFromClaims({ sub: 's', roles: ['UsageBudget.Read', 42, null] as unknown as string[] }, 't').roles).toEqual(['UsageBudget.Read']);
+    expect(
+      callerFromClaims({ sub: 's', roles: ['UsageBudget.Read', 42, null] as unknown as string[] }, 't').roles,
+    ).toEqual(['UsageBudget.Read']);
   });
 
   it('gives the anonymous identities full rights and marks them', () => {
@@ -46,7 +62,12 @@ describe('claims → Caller', () => {
 });
 
 describe('permissions', () => {
-  const caller = (roles: string[], scopes: string[] = []) => ({ subject: 's', roles, scopes, anonymous: false });
+  const caller = (roles: string[], scopes: string[] = []) => ({
+    subject: 's',
+    roles,
+    scopes,
+    anonymous: false,
+  });
 
   it.each([
     [['UsageBudget.Read'], [], true, false],

@@ -43,12 +43,19 @@ describe('gateway configuration', () => {
   });
 
   it('refuses the sandbox in production unless a demo is explicitly allowed', () => {
-    expect(failure({ ...sandbox, NODE_ENV: 'production' })).toMatch(/^PARTNER_CENTER: .*ALLOW_SANDBOX_IN_PRODUCTION=true/);
-    expect(loadGatewayConfig({ ...sandbox, NODE_ENV: 'production', ALLOW_SANDBOX_IN_PRODUCTION: 'true' }).upstream.target).toBe('sandbox');
+    expect(failure({ ...sandbox, NODE_ENV: 'production' })).toMatch(
+      /^PARTNER_CENTER: .*ALLOW_SANDBOX_IN_PRODUCTION=true/,
+    );
+    expect(
+      loadGatewayConfig({ ...sandbox, NODE_ENV: 'production', ALLOW_SANDBOX_IN_PRODUCTION: 'true' }).upstream
+        .target,
+    ).toBe('sandbox');
   });
 
   it('refuses sandbox mode beside app credentials: one upstream, chosen explicitly', () => {
-    expect(failure({ ...app, ...sandbox })).toMatch(/^PARTNER_CENTER: is "sandbox" while AZURE_CLIENT_ID is set/);
+    expect(failure({ ...app, ...sandbox })).toMatch(
+      /^PARTNER_CENTER: is "sandbox" while AZURE_CLIENT_ID is set/,
+    );
   });
 
   it('uses the public cloud by default', () => {
@@ -61,11 +68,20 @@ describe('gateway configuration', () => {
   });
 
   it('uses the US Government authority for PARTNER_CENTER_CLOUD=usgov', () => {
-    expect(connection({ ...app, PARTNER_CENTER_CLOUD: 'usgov' }).authorityHost).toBe('https://login.microsoftonline.us');
+    expect(connection({ ...app, PARTNER_CENTER_CLOUD: 'usgov' }).authorityHost).toBe(
+      'https://login.microsoftonline.us',
+    );
   });
 
   it('reads the retry knobs', () => {
-    expect(connection({ ...app, PARTNER_CENTER_MAX_ATTEMPTS: '2', PARTNER_CENTER_ATTEMPT_TIMEOUT_MS: '1500', PARTNER_CENTER_DEADLINE_MS: '4000' }).retry).toMatchObject({ maxAttempts: 2, attemptTimeoutMs: 1500, deadlineMs: 4000 });
+    expect(
+      connection({
+        ...app,
+        PARTNER_CENTER_MAX_ATTEMPTS: '2',
+        PARTNER_CENTER_ATTEMPT_TIMEOUT_MS: '1500',
+        PARTNER_CENTER_DEADLINE_MS: '4000',
+      }).retry,
+    ).toMatchObject({ maxAttempts: 2, attemptTimeoutMs: 1500, deadlineMs: 4000 });
   });
 
   it('reads the client secret from a mounted file', () => {
@@ -85,7 +101,10 @@ describe('gateway configuration', () => {
     [{ PARTNER_CENTER: 'emulator' }, 'PARTNER_CENTER'],
     [{ ...sandbox, ALLOW_SANDBOX_IN_PRODUCTION: 'yes' }, 'ALLOW_SANDBOX_IN_PRODUCTION'],
     [{ ...sandbox, SANDBOX_PORT: 'x' }, 'SANDBOX_PORT'],
-    [{ ...app, PARTNER_CENTER_BASE_URL: 'http://api.partnercenter.microsoft.com' }, 'PARTNER_CENTER_BASE_URL'],
+    [
+      { ...app, PARTNER_CENTER_BASE_URL: 'http://api.partnercenter.microsoft.com' },
+      'PARTNER_CENTER_BASE_URL',
+    ],
     [{ ...app, AZURE_AUTHORITY_HOST: 'not a url' }, 'AZURE_AUTHORITY_HOST'],
     [{ ...app, AZURE_CLIENT_ID: 'my-app' }, 'AZURE_CLIENT_ID'],
     [{ ...app, AZURE_TENANT_ID: 'not a tenant!' }, 'AZURE_TENANT_ID'],
@@ -95,7 +114,10 @@ describe('gateway configuration', () => {
     [{ AZURE_CLIENT_SECRET: 'x' }, 'AZURE_CLIENT_ID'],
     [{ ...app, AZURE_CLIENT_SECRET_FILE: '/nonexistent' }, 'AZURE_CLIENT_SECRET'],
     [{ ...app, PARTNER_CENTER_MAX_ATTEMPTS: '0' }, 'PARTNER_CENTER_MAX_ATTEMPTS'],
-    [{ ...app, PARTNER_CENTER_DEADLINE_MS: '1000', PARTNER_CENTER_ATTEMPT_TIMEOUT_MS: '5000' }, 'PARTNER_CENTER_DEADLINE_MS'],
+    [
+      { ...app, PARTNER_CENTER_DEADLINE_MS: '1000', PARTNER_CENTER_ATTEMPT_TIMEOUT_MS: '5000' },
+      'PARTNER_CENTER_DEADLINE_MS',
+    ],
     [{ ...sandbox, USAGE_BUDGET_MAX_AMOUNT: '-5' }, 'USAGE_BUDGET_MAX_AMOUNT'],
     [{ ...sandbox, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
   ])('rejects %j naming %s', (env, variable) => {

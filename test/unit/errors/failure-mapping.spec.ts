@@ -1,4 +1,10 @@
-import { BadRequestException, ForbiddenException, HttpException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ForbiddenException,
+  HttpException,
+  NotFoundException,
+  PayloadTooLargeException,
+} from '@nestjs/common';
 import { FailureKind, PartnerCenterError } from '../../../src/partner-center/errors/partner-center-error';
 import { describeFailure } from '../../../src/problem/failure';
 import { FAILURE_MAPPING } from '../../../src/problem/failure-mapping';
@@ -23,18 +29,31 @@ describe('failure mapping', () => {
   });
 
   it('maps invalid input to BAD_USER_INPUT and 400 with its violations', () => {
-    const failure = describeFailure(new InvalidInputError([{ field: 'amount', message: 'amount must not be negative' }]));
+    const failure = describeFailure(
+      new InvalidInputError([{ field: 'amount', message: 'amount must not be negative' }]),
+    );
     expect(FAILURE_MAPPING[failure.kind]).toMatchObject({ code: 'BAD_USER_INPUT', status: 400 });
     expect(failure.errors).toEqual([{ field: 'amount', message: 'amount must not be negative' }]);
   });
 
   it('keeps the Partner Center facts, with the code as given', () => {
-    const failure = describeFailure(upstream('not-found', { status: 404, code: 60003, description: 'Tenant not found.', requestId: 'rid' }));
-    expect(failure.partnerCenter).toEqual({ source: 'partner-center', status: 404, code: 60003, description: 'Tenant not found.', requestId: 'rid' });
+    const failure = describeFailure(
+      upstream('not-found', { status: 404, code: 60003, description: 'Tenant not found.', requestId: 'rid' }),
+    );
+    expect(failure.partnerCenter).toEqual({
+      source: 'partner-center',
+      status: 404,
+      code: 60003,
+      description: 'Tenant not found.',
+      requestId: 'rid',
+    });
   });
 
   it('says which service refused: Entra ID for identity failures', () => {
-    expect(describeFailure(new PartnerCenterError({ kind: 'unavailable', source: 'identity', attempts: 3 })).detail).toMatch(/^Entra ID/);
+    expect(
+      describeFailure(new PartnerCenterError({ kind: 'unavailable', source: 'identity', attempts: 3 }))
+        .detail,
+    ).toMatch(/^Entra ID/);
   });
 
   it('carries the Retry-After seconds of a throttled call', () => {
@@ -42,7 +61,9 @@ describe('failure mapping', () => {
   });
 
   it('carries the claims of a claims challenge', () => {
-    expect(describeFailure(upstream('unauthenticated', { claims: '{"access_token":{}}' })).claims).toBe('{"access_token":{}}');
+    expect(describeFailure(upstream('unauthenticated', { claims: '{"access_token":{}}' })).claims).toBe(
+      '{"access_token":{}}',
+    );
   });
 
   it.each([

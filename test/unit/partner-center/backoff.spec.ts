@@ -21,12 +21,16 @@ describe('Retry-After', () => {
 
   it('reads delay-seconds', () => expect(parseRetryAfter('57', now)).toBe(57));
   it('reads an HTTP date', () => expect(parseRetryAfter('Sat, 21 Nov 2026 12:00:30 GMT', now)).toBe(30));
-  it('treats a date in the past as no wait', () => expect(parseRetryAfter('Sat, 21 Nov 2026 11:00:00 GMT', now)).toBe(0));
+  it('treats a date in the past as no wait', () =>
+    expect(parseRetryAfter('Sat, 21 Nov 2026 11:00:00 GMT', now)).toBe(0));
   it('ignores garbage', () => expect(parseRetryAfter('soon', now)).toBeUndefined());
   it('ignores an absent header', () => expect(parseRetryAfter(undefined, now)).toBeUndefined());
 
   it('prefers the header over the 429 body', () => {
-    const body = JSON.stringify({ statusCode: 429, message: 'Rate limit is exceeded. Try again in 57 seconds.' });
+    const body = JSON.stringify({
+      statusCode: 429,
+      message: 'Rate limit is exceeded. Try again in 57 seconds.',
+    });
     expect(requestedWaitSeconds({ status: 429, headers: { 'retry-after': '3' }, body }, now)).toBe(3);
     expect(requestedWaitSeconds({ status: 429, headers: {}, body }, now)).toBe(57);
   });

@@ -30,14 +30,25 @@ function recording(statuses: number[] = [200]): { send: SendRequest; seen: Pipel
 const tokens = (...values: string[]) => {
   const calls: Array<{ forceRefresh?: boolean }> = [];
   let i = 0;
-  return { calls, getToken: async (o: { forceRefresh?: boolean } = {}) => (calls.push(o), values[Math.min(i++, values.length - 1)]) };
+  return {
+    calls,
+    getToken: async (o: { forceRefresh?: boolean } = {}) => (
+      calls.push(o),
+      values[Math.min(i++, values.length - 1)]
+    ),
+  };
 };
 
 describe('header stamping', () => {
   it("stamps every header Partner Center documents, with the inbound request's correlation id", async () => {
     const { send, seen } = recording();
     const pipeline = createPipeline(
-      [requestIdPolicy(), correlationPolicy(), standardHeadersPolicy({ applicationName: 'billing-gw', locale: 'en-US' }), bearerTokenPolicy(tokens('t1'))],
+      [
+        requestIdPolicy(),
+        correlationPolicy(),
+        standardHeadersPolicy({ applicationName: 'billing-gw', locale: 'en-US' }),
+        bearerTokenPolicy(tokens('t1')),
+      ],
       send,
     );
     await runInRequestContext({ correlationId: '6b3a8c4e-8f0e-4e4a-9a59-2f1f0e9d1c11' }, () =>
@@ -68,7 +79,14 @@ describe('header stamping', () => {
   });
 });
 
-const fast: RetryOptions = { maxAttempts: 4, attemptTimeoutMs: 1_000, deadlineMs: 5_000, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterSeconds: 2 };
+const fast: RetryOptions = {
+  maxAttempts: 4,
+  attemptTimeoutMs: 1_000,
+  deadlineMs: 5_000,
+  baseDelayMs: 1,
+  maxDelayMs: 5,
+  maxRetryAfterSeconds: 2,
+};
 
 describe('bearer token policy, inside the retry policy', () => {
   it('refreshes the token once after a 401 and sends once more with the new one', async () => {
@@ -82,7 +100,10 @@ describe('bearer token policy, inside the retry policy', () => {
 
   it('returns the second 401 instead of looping', async () => {
     const { send, seen } = recording([401]);
-    const response = await createPipeline([retryPolicy(fast), bearerTokenPolicy(tokens('a', 'b', 'c'))], send)(call());
+    const response = await createPipeline(
+      [retryPolicy(fast), bearerTokenPolicy(tokens('a', 'b', 'c'))],
+      send,
+    )(call());
     expect(response.status).toBe(401);
     expect(response.attempts).toBe(2);
     expect(seen).toHaveLength(2);

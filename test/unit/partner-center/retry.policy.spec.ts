@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { createPipeline, PipelineRequest, PipelineResponse, SendRequest } from '../../../src/partner-center/pipeline/pipeline';
+import {
+  createPipeline,
+  PipelineRequest,
+  PipelineResponse,
+  SendRequest,
+} from '../../../src/partner-center/pipeline/pipeline';
 import { requestIdPolicy } from '../../../src/partner-center/pipeline/request-id.policy';
-import { DeadlineExceededError, retryPolicy, RetryEvent } from '../../../src/partner-center/pipeline/retry.policy';
+import {
+  DeadlineExceededError,
+  retryPolicy,
+  RetryEvent,
+} from '../../../src/partner-center/pipeline/retry.policy';
 import { TransportError } from '../../../src/partner-center/http/transport';
 import { RetryOptions } from '../../../src/partner-center/partner-center.options';
 
@@ -14,7 +23,10 @@ const fast: RetryOptions = {
   maxRetryAfterSeconds: 2,
 };
 
-function answers(...scripted: Array<Partial<PipelineResponse> | Error>): { send: SendRequest; seen: PipelineRequest[] } {
+function answers(...scripted: Array<Partial<PipelineResponse> | Error>): {
+  send: SendRequest;
+  seen: PipelineRequest[];
+} {
   const seen: PipelineRequest[] = [];
   const send: SendRequest = async (request) => {
     seen.push({ ...request, headers: { ...request.headers } });
@@ -25,16 +37,25 @@ function answers(...scripted: Array<Partial<PipelineResponse> | Error>): { send:
   return { send, seen };
 }
 
-const get = (): PipelineRequest => ({ method: 'GET', url: 'https://pc.test/v1/customers/x/usagebudget', requestId: randomUUID(), headers: {}, state: {} });
+const get = (): PipelineRequest => ({
+  method: 'GET',
+  url: 'https://pc.test/v1/customers/x/usagebudget',
+  requestId: randomUUID(),
+  headers: {},
+  state: {},
+});
 
 describe('retry policy', () => {
-  it.each([408, 429, 500, 502, 503, 504])('retries a %i and returns the success that follows', async (status) => {
-    const { send, seen } = answers({ status }, { status: 200 });
-    const response = await createPipeline([retryPolicy(fast)], send)(get());
-    expect(response.status).toBe(200);
-    expect(response.attempts).toBe(2);
-    expect(seen).toHaveLength(2);
-  });
+  it.each([408, 429, 500, 502, 503, 504])(
+    'retries a %i and returns the success that follows',
+    async (status) => {
+      const { send, seen } = answers({ status }, { status: 200 });
+      const response = await createPipeline([retryPolicy(fast)], send)(get());
+      expect(response.status).toBe(200);
+      expect(response.attempts).toBe(2);
+      expect(seen).toHaveLength(2);
+    },
+  );
 
   it.each([400, 401, 403, 404, 405, 409, 412, 501])('never retries a %i', async (status) => {
     const { send, seen } = answers({ status });
@@ -90,7 +111,10 @@ describe('retry policy', () => {
 
   it("falls back to the 429 body's 'Try again in N seconds' when the header is missing", async () => {
     const events: RetryEvent[] = [];
-    const body = JSON.stringify({ statusCode: 429, message: 'Rate limit is exceeded. Try again in 1 seconds.' });
+    const body = JSON.stringify({
+      statusCode: 429,
+      message: 'Rate limit is exceeded. Try again in 1 seconds.',
+    });
     const { send } = answers({ status: 429, body }, { status: 200 });
     await createPipeline([retryPolicy(fast, (e) => events.push(e))], send)(get());
     expect(events[0].delayMs).toBe(1000);
@@ -105,7 +129,10 @@ describe('retry policy', () => {
 
   it('does not start a wait that would end past the deadline', async () => {
     const { send, seen } = answers({ status: 429, headers: { 'retry-after': '2' } });
-    const response = await createPipeline([retryPolicy({ ...fast, deadlineMs: 1_500, attemptTimeoutMs: 1_000 })], send)(get());
+    const response = await createPipeline(
+      [retryPolicy({ ...fast, deadlineMs: 1_500, attemptTimeoutMs: 1_000 })],
+      send,
+    )(get());
     expect(response.status).toBe(429);
     expect(seen).toHaveLength(1);
   });
@@ -116,10 +143,15 @@ describe('retry policy', () => {
       calls += 1;
       if (calls > 1) return Promise.resolve({ status: 200, headers: {}, body: '{}' });
       return new Promise((_, reject) =>
-        request.signal?.addEventListener('abort', () => reject(new TransportError('aborted', 'ERR_CANCELED', 'aborted'))),
+        request.signal?.addEventListener('abort', () =>
+          reject(new TransportError('aborted', 'ERR_CANCELED', 'aborted')),
+        ),
       );
     };
-    const response = await createPipeline([retryPolicy({ ...fast, attemptTimeoutMs: 100 })], hangsOnce)(get());
+    const response = await createPipeline(
+      [retryPolicy({ ...fast, attemptTimeoutMs: 100 })],
+      hangsOnce,
+    )(get());
     expect(response.status).toBe(200);
     expect(calls).toBe(2);
   });
@@ -127,12 +159,15 @@ describe('retry policy', () => {
   it('ends a call that keeps hanging at the overall deadline', async () => {
     const hangs: SendRequest = (request) =>
       new Promise((_, reject) =>
-        request.signal?.addEventListener('abort', () => reject(new TransportError('aborted', 'ERR_CANCELED', 'aborted'))),
+        request.signal?.addEventListener('abort', () =>
+          reject(new TransportError('aborted', 'ERR_CANCELED', 'aborted')),
+        ),
       );
     const started = Date.now();
-    const error = await createPipeline([retryPolicy({ ...fast, maxAttempts: 10, attemptTimeoutMs: 200, deadlineMs: 500 })], hangs)(get()).catch(
-      (e: unknown) => e,
-    );
+    const error = await createPipeline(
+      [retryPolicy({ ...fast, maxAttempts: 10, attemptTimeoutMs: 200, deadlineMs: 500 })],
+      hangs,
+    )(get()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeadlineExceededError);
     expect(Date.now() - started).toBeLessThan(2_000);
   });

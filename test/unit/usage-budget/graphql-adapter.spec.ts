@@ -3,8 +3,10 @@ import { PartnerCenterError } from '../../../src/partner-center/errors/partner-c
 import { createUsageBudgetTestApp, FakePartnerCenterClient, testConfig } from './usage-budget-test-app';
 
 const CUSTOMER = '0b8f6d5e-3c7a-4f21-9d8e-2a1b3c4d5e6f';
-const GET_BUDGET = 'query ($id: ID!) { customerUsageBudget(customerId: $id) { customerId amount usageSpendingBudget } }';
-const UPDATE_BUDGET = 'mutation ($input: UpdateUsageBudgetInput!) { updateUsageBudget(input: $input) { customerId amount } }';
+const GET_BUDGET =
+  'query ($id: ID!) { customerUsageBudget(customerId: $id) { customerId amount usageSpendingBudget } }';
+const UPDATE_BUDGET =
+  'mutation ($input: UpdateUsageBudgetInput!) { updateUsageBudget(input: $input) { customerId amount } }';
 
 describe('GraphQL usage-budget adapter', () => {
   let app: NestFastifyApplication;
@@ -19,29 +21,42 @@ describe('GraphQL usage-budget adapter', () => {
     partnerCenter.answer = async () => ({ amount: 100 });
   });
 
-  const graphql = async (query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}) => {
-    const response = await app.inject({ method: 'POST', url: '/graphql', payload: { query, variables }, headers });
+  const graphql = async (
+    query: string,
+    variables: Record<string, unknown>,
+    headers: Record<string, string> = {},
+  ) => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/graphql',
+      payload: { query, variables },
+      headers,
+    });
     return response.json();
   };
 
   it('reads a budget, with usageSpendingBudget null when Partner Center gives none', async () => {
     const body = await graphql(GET_BUDGET, { id: CUSTOMER });
-    expect(body).toEqual({ data: { customerUsageBudget: { customerId: CUSTOMER, amount: 100, usageSpendingBudget: null } } });
+    expect(body).toEqual({
+      data: { customerUsageBudget: { customerId: CUSTOMER, amount: 100, usageSpendingBudget: null } },
+    });
   });
 
   it('keeps a null amount: the customer has no budget', async () => {
     partnerCenter.answer = async () => ({ amount: null, usageSpendingBudget: 0 });
     const body = await graphql(GET_BUDGET, { id: CUSTOMER });
-    expect(body.data.customerUsageBudget).toEqual({ customerId: CUSTOMER, amount: null, usageSpendingBudget: 0 });
+    expect(body.data.customerUsageBudget).toEqual({
+      customerId: CUSTOMER,
+      amount: null,
+      usageSpendingBudget: 0,
+    });
   });
 
   it('sets a budget', async () => {
     const body = await graphql(UPDATE_BUDGET, { input: { customerId: CUSTOMER, amount: 42 } });
     expect(body.data.updateUsageBudget).toEqual({ customerId: CUSTOMER, amount: 100 });
     // One upstream call: the write does not read first.
-    expect(partnerCenter.calls).toEqual([
-      { operation: 'update', customerId: CUSTOMER, amount: 42 },
-    ]);
+    expect(partnerCenter.calls).toEqual([{ operation: 'update', customerId: CUSTOMER, amount: 42 }]);
   });
 
   it.each([
@@ -51,7 +66,11 @@ describe('GraphQL usage-budget adapter', () => {
   ])('refuses %s as BAD_USER_INPUT without an upstream call', async (_case, input, field) => {
     const correlationId = '11111111-2222-4333-8444-555555555555';
     const body = await graphql(UPDATE_BUDGET, { input }, { 'ms-correlationid': correlationId });
-    expect(body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', correlationId, errors: [expect.objectContaining({ field })] });
+    expect(body.errors[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      correlationId,
+      errors: [expect.objectContaining({ field })],
+    });
     expect(partnerCenter.calls).toHaveLength(0);
   });
 
@@ -76,25 +95,62 @@ describe('GraphQL usage-budget adapter', () => {
     ['rejected', 'UPSTREAM_ERROR'],
   ] as const)('reports an upstream %s failure as %s with the Partner Center facts', async (kind, code) => {
     partnerCenter.answer = () =>
-      Promise.reject(new PartnerCenterError({ kind, source: 'partner-center', status: 404, code: '60003', description: 'Tenant not found.', requestId: 'rid', attempts: 1 }));
+      Promise.reject(
+        new PartnerCenterError({
+          kind,
+          source: 'partner-center',
+          status: 404,
+          code: '60003',
+          description: 'Tenant not found.',
+          requestId: 'rid',
+          attempts: 1,
+        }),
+      );
     const body = await graphql(GET_BUDGET, { id: CUSTOMER });
     expect(body.data).toBeNull();
     expect(body.errors[0].extensions).toMatchObject({
       code,
       correlationId: expect.any(String),
-      partnerCenter: { source: 'partner-center', status: 404, code: '60003', description: 'Tenant not found.', requestId: 'rid' },
+      partnerCenter: {
+        source: 'partner-center',
+        status: 404,
+        code: '60003',
+        description: 'Tenant not found.',
+        requestId: 'rid',
+      },
     });
   });
 
   it('gives retryAfterSeconds for a throttled call and the claims of a challenge', async () => {
-    partnerCenter.answer = () => Promise.reject(new PartnerCenterError({ kind: 'rate-limited', source: 'partner-center', status: 429, retryAfterSeconds: 30, attempts: 1 }));
+    partnerCenter.answer = () =>
+      Promise.reject(
+        new PartnerCenterError({
+          kind: 'rate-limited',
+          source: 'partner-center',
+          status: 429,
+          retryAfterSeconds: 30,
+          attempts: 1,
+        }),
+      );
     expect((await graphql(GET_BUDGET, { id: CUSTOMER })).errors[0].extensions.retryAfterSeconds).toBe(30);
-    partnerCenter.answer = () => Promise.reject(new PartnerCenterError({ kind: 'unauthenticated', source: 'identity', claims: '{"access_token":{}}', attempts: 1 }));
-    expect((await graphql(GET_BUDGET, { id: CUSTOMER })).errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', claims: '{"access_token":{}}' });
+    partnerCenter.answer = () =>
+      Promise.reject(
+        new PartnerCenterError({
+          kind: 'unauthenticated',
+          source: 'identity',
+          claims: '{"access_token":{}}',
+          attempts: 1,
+        }),
+      );
+    expect((await graphql(GET_BUDGET, { id: CUSTOMER })).errors[0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      claims: '{"access_token":{}}',
+    });
   });
 
   it('masks an unexpected error as INTERNAL_SERVER_ERROR', async () => {
-    partnerCenter.answer = () => Promise.reject(new Error('socket hang up at https://api.internal/v1?token=abc'));
+    partnerCenter.answer = () =>
+      Promise.reject(new Error('socket hang up at https://api.internal/v1?token=abc'));
     const body = await graphql(GET_BUDGET, { id: CUSTOMER });
     expect(body.errors[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
     expect(body.errors[0].message).not.toMatch(/socket|internal|token/);
@@ -129,7 +185,13 @@ describe('GraphQL in production', () => {
 
   it('sends no stack traces', async () => {
     partnerCenter.answer = () => Promise.reject(new Error('boom'));
-    const response = await app.inject({ method: 'POST', url: '/graphql', payload: { query: `{ customerUsageBudget(customerId: "${'0b8f6d5e-3c7a-4f21-9d8e-2a1b3c4d5e6f'}") { amount } }` } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/graphql',
+      payload: {
+        query: `{ customerUsageBudget(customerId: "${'0b8f6d5e-3c7a-4f21-9d8e-2a1b3c4d5e6f'}") { amount } }`,
+      },
+    });
     expect(response.body).not.toMatch(/stacktrace|boom/);
     expect(response.json().errors[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
   });

@@ -2,7 +2,13 @@ import { InvalidInputError } from '../../../src/common/invalid-input.error';
 import type { Caller } from '../../../src/request-context/caller';
 import { idempotencyKeyFrom, upstreamRequestId } from '../../../src/usage-budget/idempotency';
 
-const caller = (subject: string, issuer = 'https://idp/v2.0'): Caller => ({ subject, issuer, roles: [], scopes: [], anonymous: false });
+const caller = (subject: string, issuer = 'https://idp/v2.0'): Caller => ({
+  subject,
+  issuer,
+  roles: [],
+  scopes: [],
+  anonymous: false,
+});
 const KEY = '5e1c2d3b-4a59-4f68-8d7e-9c0b1a2f3e4d';
 
 describe('idempotency keys', () => {
@@ -23,13 +29,27 @@ describe('idempotency keys', () => {
   });
 
   it('takes the key from either header, or both when they agree', () => {
-    expect(idempotencyKeyFrom([{ header: 'MS-RequestId', value: KEY }, { header: 'Idempotency-Key', value: undefined }])).toBe(KEY);
-    expect(idempotencyKeyFrom([{ header: 'MS-RequestId', value: KEY }, { header: 'Idempotency-Key', value: KEY.toUpperCase() }])).toBe(KEY);
+    expect(
+      idempotencyKeyFrom([
+        { header: 'MS-RequestId', value: KEY },
+        { header: 'Idempotency-Key', value: undefined },
+      ]),
+    ).toBe(KEY);
+    expect(
+      idempotencyKeyFrom([
+        { header: 'MS-RequestId', value: KEY },
+        { header: 'Idempotency-Key', value: KEY.toUpperCase() },
+      ]),
+    ).toBe(KEY);
     expect(idempotencyKeyFrom([{ header: 'MS-RequestId', value: undefined }])).toBeUndefined();
   });
 
   it('refuses a key that is not a GUID, naming the header', () => {
-    expect(() => idempotencyKeyFrom([{ header: 'Idempotency-Key', value: 'retry-1' }])).toThrow(InvalidInputError);
-    expect(() => idempotencyKeyFrom([{ header: 'Idempotency-Key', value: 'retry-1' }])).toThrow(/Idempotency-Key/);
+    expect(() => idempotencyKeyFrom([{ header: 'Idempotency-Key', value: 'retry-1' }])).toThrow(
+      InvalidInputError,
+    );
+    expect(() => idempotencyKeyFrom([{ header: 'Idempotency-Key', value: 'retry-1' }])).toThrow(
+      /Idempotency-Key/,
+    );
   });
 });

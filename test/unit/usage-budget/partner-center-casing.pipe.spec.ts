@@ -6,7 +6,10 @@ describe('PartnerCenterCasingPipe', () => {
   const pipe = new PartnerCenterCasingPipe(UPDATE_USAGE_BUDGET_BODY_NAMES);
 
   it('renames known properties to camelCase, nested ones too', () => {
-    expect(pipe.transform({ AMOUNT: 1, Attributes: { OBJECTTYPE: 'SpendingBudget' } })).toEqual({ amount: 1, attributes: { objectType: 'SpendingBudget' } });
+    expect(pipe.transform({ AMOUNT: 1, Attributes: { OBJECTTYPE: 'SpendingBudget' } })).toEqual({
+      amount: 1,
+      attributes: { objectType: 'SpendingBudget' },
+    });
   });
 
   it('leaves unknown properties for the validation to refuse', () => {

@@ -12,15 +12,27 @@ import { setupOpenApi } from '../../../src/usage-budget/openapi';
 
 /** Stands in for Partner Center: records every call and answers what the test scripted. */
 export class FakePartnerCenterClient {
-  readonly calls: Array<{ operation: 'get' | 'update'; customerId: string; amount?: number; requestId?: string }> = [];
-  answer: () => Promise<PartnerCenterSpendingBudget> = async () => ({ amount: 100, usageSpendingBudget: 100 });
+  readonly calls: Array<{
+    operation: 'get' | 'update';
+    customerId: string;
+    amount?: number;
+    requestId?: string;
+  }> = [];
+  answer: () => Promise<PartnerCenterSpendingBudget> = async () => ({
+    amount: 100,
+    usageSpendingBudget: 100,
+  });
 
   getUsageBudget(customerId: string, requestId?: string): Promise<PartnerCenterSpendingBudget> {
     this.calls.push({ operation: 'get', customerId, ...(requestId && { requestId }) });
     return this.answer();
   }
 
-  updateUsageBudget(customerId: string, amount: number, requestId?: string): Promise<PartnerCenterSpendingBudget> {
+  updateUsageBudget(
+    customerId: string,
+    amount: number,
+    requestId?: string,
+  ): Promise<PartnerCenterSpendingBudget> {
     this.calls.push({ operation: 'update', customerId, amount, ...(requestId && { requestId }) });
     return this.answer();
   }
@@ -51,7 +63,11 @@ export async function createUsageBudgetTestApp(config: GatewayConfig = testConfi
   class FakeOutboundModule {}
 
   const moduleRef = await Test.createTestingModule({
-    imports: [FakeOutboundModule, GatewayGraphqlModule.forRoot({ production: config.production }), UsageBudgetModule.forRoot(config.usageBudget)],
+    imports: [
+      FakeOutboundModule,
+      GatewayGraphqlModule.forRoot({ production: config.production }),
+      UsageBudgetModule.forRoot(config.usageBudget),
+    ],
   }).compile();
   moduleRef.useLogger(false);
   const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes });

@@ -8,10 +8,16 @@ import { issueAppToken } from '../tokens';
 import { resourceScopes } from './scopes';
 
 /** App-only: the client's own token for Partner Center, only ever for the `.default` scope. */
-export async function clientCredentialsGrant(form: URLSearchParams, client: RegisteredClient, authority: SandboxAuthority, ledger: TokenLedger): Promise<SandboxReply> {
+export async function clientCredentialsGrant(
+  form: URLSearchParams,
+  client: RegisteredClient,
+  authority: SandboxAuthority,
+  ledger: TokenLedger,
+): Promise<SandboxReply> {
   const scope = form.get('scope') ?? '';
   const requested = resourceScopes(scope);
-  if (requested.length !== 1 || requested[0].toLowerCase() !== APP_ONLY_SCOPE) return entraErrors.invalidScope(scope);
+  if (requested.length !== 1 || requested[0].toLowerCase() !== APP_ONLY_SCOPE)
+    return entraErrors.invalidScope(scope);
   const accessToken = await issueAppToken(authority, ledger, client.clientId);
   return json(200, {
     token_type: 'Bearer',

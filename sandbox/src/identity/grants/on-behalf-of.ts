@@ -16,8 +16,14 @@ export const MFA_POLICY_ID = '5b2b0f4e-3c7a-4d1e-9f60-1a2b3c4d5e6f';
  * delegated Partner Center token. Partner Center enforces MFA for app+user calls, so a caller who
  * signed in without MFA gets the claims challenge that MSAL turns into InteractionRequiredAuthError.
  */
-export async function onBehalfOfGrant(form: URLSearchParams, client: RegisteredClient, authority: SandboxAuthority, ledger: TokenLedger): Promise<SandboxReply> {
-  if (form.get('requested_token_use') !== 'on_behalf_of') return entraErrors.missingParameter('requested_token_use');
+export async function onBehalfOfGrant(
+  form: URLSearchParams,
+  client: RegisteredClient,
+  authority: SandboxAuthority,
+  ledger: TokenLedger,
+): Promise<SandboxReply> {
+  if (form.get('requested_token_use') !== 'on_behalf_of')
+    return entraErrors.missingParameter('requested_token_use');
   const assertion = form.get('assertion');
   if (!assertion) return entraErrors.missingParameter('assertion');
 
@@ -25,7 +31,8 @@ export async function onBehalfOfGrant(form: URLSearchParams, client: RegisteredC
   if ('error' in verified) return verified.error;
   const scope = form.get('scope') ?? '';
   const requested = resourceScopes(scope);
-  if (requested.length !== 1 || requested[0].toLowerCase() !== DELEGATED_SCOPE) return entraErrors.invalidScope(scope);
+  if (requested.length !== 1 || requested[0].toLowerCase() !== DELEGATED_SCOPE)
+    return entraErrors.invalidScope(scope);
 
   const user = delegatingUser(verified.claims);
   if (!user.amr?.includes('mfa')) return mfaRequired();
@@ -43,21 +50,46 @@ export async function onBehalfOfGrant(form: URLSearchParams, client: RegisteredC
   });
 }
 
-async function verifyUserAssertion(assertion: string, client: RegisteredClient, authority: SandboxAuthority): Promise<{ claims: JWTPayload } | { error: SandboxReply }> {
+async function verifyUserAssertion(
+  assertion: string,
+  client: RegisteredClient,
+  authority: SandboxAuthority,
+): Promise<{ claims: JWTPayload } | { error: SandboxReply }> {
   // The caller's token must have been issued for this app (the gateway's API), under any of its usual names.
   const audiences = [authority.callerAudience, `api://${client.clientId}`, client.clientId];
   try {
-    const { payload } = await jwtVerify(assertion, authority.key.publicKey, { algorithms: ['RS256'], issuer: authority.issuer });
+    const { payload } = await jwtVerify(assertion, authority.key.publicKey, {
+      algorithms: ['RS256'],
+      issuer: authority.issuer,
+    });
     const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     if (!aud.some((a) => a && audiences.includes(a))) {
-      return { error: entraErrors.invalidGrant(50013, `Assertion audience claim does not match the required value. The audience in the assertion was '${aud.join(',')}' and the expected audience is '${audiences[0]}'.`) };
+      return {
+        error: entraErrors.invalidGrant(
+          50013,
+          `Assertion audience claim does not match the required value. The audience in the assertion was '${aud.join(',')}' and the expected audience is '${audiences[0]}'.`,
+        ),
+      };
     }
-    if (payload.tid !== authority.tenantId) return { error: entraErrors.invalidGrant(50013, 'Assertion contains an invalid tenant.') };
+    if (payload.tid !== authority.tenantId)
+      return { error: entraErrors.invalidGrant(50013, 'Assertion contains an invalid tenant.') };
     return { claims: payload };
   } catch (error) {
-    if (error instanceof errors.JWTExpired) return { error: entraErrors.invalidGrant(500133, 'Assertion is not within its valid time range. Ensure that the access token is not expired before using it for user assertion.') };
-    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf') return { error: entraErrors.invalidGrant(500133, 'Assertion is not within its valid time range.') };
-    return { error: entraErrors.invalidGrant(50013, `Assertion failed signature validation. [Reason - ${error instanceof Error ? error.message : 'invalid token'}]`) };
+    if (error instanceof errors.JWTExpired)
+      return {
+        error: entraErrors.invalidGrant(
+          500133,
+          'Assertion is not within its valid time range. Ensure that the access token is not expired before using it for user assertion.',
+        ),
+      };
+    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf')
+      return { error: entraErrors.invalidGrant(500133, 'Assertion is not within its valid time range.') };
+    return {
+      error: entraErrors.invalidGrant(
+        50013,
+        `Assertion failed signature validation. [Reason - ${error instanceof Error ? error.message : 'invalid token'}]`,
+      ),
+    };
   }
 }
 
@@ -67,7 +99,12 @@ function delegatingUser(claims: JWTPayload): DelegatingUser {
     oid,
     sub: String(claims.sub ?? oid),
     name: typeof claims.name === 'string' ? claims.name : undefined,
-    upn: typeof claims.upn === 'string' ? claims.upn : typeof claims.preferred_username === 'string' ? claims.preferred_username : undefined,
+    upn:
+      typeof claims.upn === 'string'
+        ? claims.upn
+        : typeof claims.preferred_username === 'string'
+          ? claims.preferred_username
+          : undefined,
     amr: Array.isArray(claims.amr) ? claims.amr.map(String) : undefined,
   };
 }

@@ -15,9 +15,17 @@ export interface AssertionOverrides {
 }
 
 /** A client assertion built the way msal-node 7 builds it (PS256 + x5t#S256, or RS256 + x5t). */
-export async function clientAssertion(cert: ClientCertificate, clientId: string, tokenEndpoint: string, o: AssertionOverrides = {}): Promise<string> {
+export async function clientAssertion(
+  cert: ClientCertificate,
+  clientId: string,
+  tokenEndpoint: string,
+  o: AssertionOverrides = {},
+): Promise<string> {
   const alg = o.alg ?? 'PS256';
-  const thumbprint = Buffer.from(o.thumbprintHex ?? (alg === 'PS256' ? cert.thumbprintSha256 : cert.thumbprintSha1), 'hex').toString('base64url');
+  const thumbprint = Buffer.from(
+    o.thumbprintHex ?? (alg === 'PS256' ? cert.thumbprintSha256 : cert.thumbprintSha1),
+    'hex',
+  ).toString('base64url');
   const x5c = cert.certificatePem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, '');
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ jti: randomUUID() })

@@ -21,16 +21,25 @@ export function tokenPath(sandbox: RunningSandbox, tenant = sandbox.tenantId): s
 }
 
 export function form(fields: Record<string, string>): [string, { headers: Record<string, string> }] {
-  return [new URLSearchParams(fields).toString(), { headers: { 'content-type': 'application/x-www-form-urlencoded' } }];
+  return [
+    new URLSearchParams(fields).toString(),
+    { headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+  ];
 }
 
 /** An app-only Partner Center token for the default client. */
 export async function appToken(sandbox: RunningSandbox, http: AxiosInstance): Promise<string> {
   const response = await http.post(
     tokenPath(sandbox),
-    ...form({ grant_type: 'client_credentials', client_id: sandbox.defaultClient.clientId, client_secret: sandbox.defaultClient.clientSecret, scope: PC_DEFAULT_SCOPE }),
+    ...form({
+      grant_type: 'client_credentials',
+      client_id: sandbox.defaultClient.clientId,
+      client_secret: sandbox.defaultClient.clientSecret,
+      scope: PC_DEFAULT_SCOPE,
+    }),
   );
-  if (response.status !== 200) throw new Error(`token request failed: ${response.status} ${JSON.stringify(response.data)}`);
+  if (response.status !== 200)
+    throw new Error(`token request failed: ${response.status} ${JSON.stringify(response.data)}`);
   return response.data.access_token;
 }
 

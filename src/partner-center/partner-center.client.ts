@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { failureFromResponse } from './errors/failure-from-response';
 import { PartnerCenterError } from './errors/partner-center-error';
-import { TransportError } from './http/transport';
+import { TransportError } from '../common/http/https-exchange';
 import { PARTNER_CENTER_OPTIONS, PartnerCenterOptions } from './partner-center.options';
 import { PipelineRequest, SendRequest } from './pipeline/pipeline';
 import { DeadlineExceededError } from './pipeline/retry.policy';

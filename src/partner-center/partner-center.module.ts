@@ -2,13 +2,12 @@ import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown } from '@n
 import type { Agent } from 'node:https';
 import { createMsalApplication } from './credentials/msal-application.factory';
 import { TokenProvider } from './credentials/token-provider';
-import { createHttpsAgent } from './http/https-agent';
+import { createHttpsAgent } from '../common/http/https-agent';
 import { createTransport } from './http/transport';
 import { PARTNER_CENTER_PIPELINE, PartnerCenterClient } from './partner-center.client';
 import { PARTNER_CENTER_OPTIONS, PartnerCenterOptions } from './partner-center.options';
 import { AccessTokenSource, bearerTokenPolicy } from './pipeline/bearer-token.policy';
 import { OnBehalfOfTokenProvider } from './credentials/on-behalf-of-token-provider';
-import { ConfidentialClientApplication } from '@azure/msal-node';
 import { correlationPolicy } from './pipeline/correlation.policy';
 import { createPipeline } from './pipeline/pipeline';
 import { requestIdPolicy } from './pipeline/request-id.policy';
@@ -16,7 +15,6 @@ import { retryPolicy } from './pipeline/retry.policy';
 import { standardHeadersPolicy } from './pipeline/standard-headers.policy';
 
 const HTTPS_AGENT = Symbol('PARTNER_CENTER_HTTPS_AGENT');
-const MSAL_APPLICATION = Symbol('PARTNER_CENTER_MSAL_APPLICATION');
 const ACCESS_TOKEN_SOURCE = Symbol('PARTNER_CENTER_ACCESS_TOKEN_SOURCE');
 
 /**
@@ -39,21 +37,15 @@ export class PartnerCenterModule implements OnApplicationShutdown {
         { provide: PARTNER_CENTER_OPTIONS, useValue: options },
         { provide: HTTPS_AGENT, useFactory: () => createHttpsAgent(options.extraCaCertificates) },
         {
-          provide: MSAL_APPLICATION,
-          inject: [HTTPS_AGENT],
-          useFactory: (agent: Agent) =>
-            createMsalApplication(options, agent, {
-              warn: (m) => logger.warn(m),
-              debug: (m) => logger.debug(m),
-            }),
-        },
-        {
           provide: ACCESS_TOKEN_SOURCE,
-          inject: [MSAL_APPLICATION],
-          useFactory: (application: ConfidentialClientApplication): AccessTokenSource =>
-            options.authMode === 'app+user'
-              ? new OnBehalfOfTokenProvider(application)
-              : new TokenProvider(application, options.tenantId),
+          inject: [HTTPS_AGENT],
+          useFactory: (agent: Agent): AccessTokenSource => {
+            const msalLog = { warn: (m: string) => logger.warn(m), debug: (m: string) => logger.debug(m) };
+            const application = () => createMsalApplication(options, agent, msalLog);
+            return options.authMode === 'app+user'
+              ? new OnBehalfOfTokenProvider(application())
+              : new TokenProvider(application);
+          },
         },
         {
           provide: PARTNER_CENTER_PIPELINE,

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { IssuerUnavailableError } from '../auth/issuer-unavailable.error';
 import { FailureSource, PartnerCenterError } from '../partner-center/errors/partner-center-error';
 import { GatewayFailureKind } from './failure-mapping';
 import { FieldViolation, InvalidInputError } from '../common/invalid-input.error';
@@ -43,6 +44,12 @@ export function describeFailure(error: unknown): Failure {
     return { kind: 'invalid-input', detail: 'The request is invalid: see errors.', errors: error.violations };
   }
   if (error instanceof PartnerCenterError) return describeUpstreamFailure(error);
+  if (error instanceof IssuerUnavailableError) {
+    return {
+      kind: 'unavailable',
+      detail: "The token issuer's keys cannot be read, so no token can be checked; retry later.",
+    };
+  }
   if (error instanceof HttpException) return describeHttpException(error);
   return {
     kind: 'internal',
@@ -70,7 +77,7 @@ function describeUpstreamFailure(error: PartnerCenterError): Failure {
 }
 
 function upstreamDetail(error: PartnerCenterError): string {
-  const who = error.source === 'identity' ? 'Entra ID' : 'Partner Center';
+  const who = error.source === 'entra-id' ? 'Entra ID' : 'Partner Center';
   switch (error.kind) {
     case 'not-found':
       return `${who} does not know this customer or its usage budget.`;

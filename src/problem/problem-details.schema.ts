@@ -23,7 +23,7 @@ class FieldViolationSchema {
 
 class PartnerCenterFactsSchema {
   @ApiProperty({
-    enum: ['partner-center', 'identity'],
+    enum: ['partner-center', 'entra-id'],
     description: 'Partner Center, or Entra ID while getting its token.',
   })
   source: string;

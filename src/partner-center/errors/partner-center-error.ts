@@ -1,5 +1,5 @@
 /** Where a failure came from: Partner Center itself, or Entra ID while getting its token. */
-export type FailureSource = 'partner-center' | 'identity';
+export type FailureSource = 'partner-center' | 'entra-id';
 
 /**
  * Why a call failed, in the gateway's stable vocabulary. The inbound adapters map each one to a GraphQL
@@ -57,7 +57,7 @@ export class PartnerCenterError extends Error implements UpstreamFailure {
 }
 
 function describe(failure: UpstreamFailure): string {
-  const who = failure.source === 'identity' ? 'Entra ID' : 'Partner Center';
+  const who = failure.source === 'entra-id' ? 'Entra ID' : 'Partner Center';
   const status = failure.status ? ` ${failure.status}` : '';
   const code = failure.code !== undefined ? ` (code ${failure.code})` : '';
   const tries = failure.attempts > 1 ? ` after ${failure.attempts} attempts` : '';

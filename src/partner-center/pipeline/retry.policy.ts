@@ -9,7 +9,7 @@ import {
 } from 'cockatiel';
 import { PartnerCenterError } from '../errors/partner-center-error';
 import { RetryOptions } from '../partner-center.options';
-import { TransportError } from '../http/transport';
+import { TransportError } from '../../common/http/https-exchange';
 import { exponentialDelay, requestedWaitSeconds } from './backoff';
 import { retryableTokenRejection } from './bearer-token.policy';
 import { PipelinePolicy, PipelineResponse } from './pipeline';
@@ -123,7 +123,7 @@ function isTransient(error: unknown): boolean {
   if (error instanceof TransportError) return true;
   return (
     error instanceof PartnerCenterError &&
-    error.source === 'identity' &&
+    error.source === 'entra-id' &&
     (error.kind === 'unavailable' || error.kind === 'timeout')
   );
 }

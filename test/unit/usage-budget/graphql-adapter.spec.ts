@@ -137,7 +137,7 @@ describe('GraphQL usage-budget adapter', () => {
       Promise.reject(
         new PartnerCenterError({
           kind: 'unauthenticated',
-          source: 'identity',
+          source: 'entra-id',
           claims: '{"access_token":{}}',
           attempts: 1,
         }),

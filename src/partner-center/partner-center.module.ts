@@ -13,14 +13,17 @@ import { createPipeline } from './pipeline/pipeline';
 import { requestIdPolicy } from './pipeline/request-id.policy';
 import { retryPolicy } from './pipeline/retry.policy';
 import { standardHeadersPolicy } from './pipeline/standard-headers.policy';
+import { QuotaShaper } from './quota/quota-shaper';
+import { quotaFeedbackPolicy, quotaGatePolicy } from './quota/quota.policies';
 
 const HTTPS_AGENT = Symbol('PARTNER_CENTER_HTTPS_AGENT');
-const ACCESS_TOKEN_SOURCE = Symbol('PARTNER_CENTER_ACCESS_TOKEN_SOURCE');
+export const ACCESS_TOKEN_SOURCE = Symbol('PARTNER_CENTER_ACCESS_TOKEN_SOURCE');
 
 /**
  * The outbound side: one keep-alive agent, one MSAL application (app-only or on-behalf-of tokens, by
  * PARTNER_CENTER_AUTH_MODE), and the request pipeline
- *   requestId → correlation → standard headers → retry (deadline, attempts, timeouts) → bearer token → transport
+ *   requestId → correlation → standard headers → quota gate (429 pauses, adaptive concurrency)
+ *     → retry (deadline, attempts, timeouts) → quota feedback → bearer token → transport
  * The id stamping is outside the retry so every retry of a call carries the same MS-RequestId; signing is inside,
  * so a token request or a refresh after a 401 is one more attempt under the same bounds.
  */
@@ -35,6 +38,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
       global: true,
       providers: [
         { provide: PARTNER_CENTER_OPTIONS, useValue: options },
+        { provide: QuotaShaper, useFactory: () => new QuotaShaper(options.quota) },
         { provide: HTTPS_AGENT, useFactory: () => createHttpsAgent(options.extraCaCertificates) },
         {
           provide: ACCESS_TOKEN_SOURCE,
@@ -49,16 +53,21 @@ export class PartnerCenterModule implements OnApplicationShutdown {
         },
         {
           provide: PARTNER_CENTER_PIPELINE,
-          inject: [HTTPS_AGENT, ACCESS_TOKEN_SOURCE],
-          useFactory: (agent: Agent, tokens: AccessTokenSource) =>
+          inject: [HTTPS_AGENT, ACCESS_TOKEN_SOURCE, QuotaShaper],
+          useFactory: (agent: Agent, tokens: AccessTokenSource, quota: QuotaShaper) =>
             createPipeline(
               [
                 requestIdPolicy(),
                 correlationPolicy(),
                 standardHeadersPolicy(options),
+                quotaGatePolicy(
+                  quota,
+                  Math.min(options.retry.maxRetryAfterSeconds * 1000, options.retry.deadlineMs),
+                ),
                 retryPolicy(options.retry, (event) =>
                   logger.warn({ msg: 'retrying Partner Center call', ...event }),
                 ),
+                quotaFeedbackPolicy(quota),
                 bearerTokenPolicy(tokens),
               ],
               createTransport(agent),
@@ -66,7 +75,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
         },
         PartnerCenterClient,
       ],
-      exports: [PartnerCenterClient, PARTNER_CENTER_OPTIONS],
+      exports: [PartnerCenterClient, PARTNER_CENTER_OPTIONS, QuotaShaper, ACCESS_TOKEN_SOURCE],
     };
   }
 

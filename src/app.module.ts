@@ -5,6 +5,7 @@ import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module';
 import type { GatewayConfig } from './gateway-config';
 import { RATE_LIMIT_CONFIG } from './hardening/rate-limit.config';
+import { SharedStateModule } from './shared-state/shared-state.module';
 import { GatewayGraphqlModule } from './graphql/graphql.module';
 import { HealthController } from './health/health.controller';
 import { LoggingModule } from './observability/logging.module';
@@ -23,6 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        SharedStateModule.forRoot(config.sharedState),
         LoggingModule.forRoot(config.logLevel, logDestination),
         PartnerCenterModule.forRoot(partnerCenter),
         GatewayGraphqlModule.forRoot({ production: config.production }),

@@ -24,7 +24,11 @@ export async function createGateway(
   partnerCenter: PartnerCenterOptions,
   runtime: GatewayRuntimeOptions = {},
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, return503OnClosing: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    return503OnClosing: true,
+    trustProxy: config.http.trustProxy,
+  });
   // First hook of all, so that every later step, and every response, has the correlation id.
   registerRequestContextHook(adapter.getInstance());
   registerSecurityHeaders(adapter.getInstance());

@@ -151,7 +151,12 @@ function quotaFromEnv(env: Env): QuotaOptions {
       `must be at least PARTNER_CENTER_MIN_CONCURRENCY (${minConcurrency})`,
     );
   }
-  return { minConcurrency, maxConcurrency, initialConcurrency: maxConcurrency };
+  return {
+    minConcurrency,
+    maxConcurrency,
+    initialConcurrency: maxConcurrency,
+    maxRequestsPerSecond: integer(env, 'PARTNER_CENTER_MAX_REQUESTS_PER_SECOND', 0, 0, 100_000),
+  };
 }
 
 function retryFromEnv(env: Env): RetryOptions {

@@ -14,6 +14,7 @@ import { requestIdPolicy } from './pipeline/request-id.policy';
 import { retryPolicy } from './pipeline/retry.policy';
 import { standardHeadersPolicy } from './pipeline/standard-headers.policy';
 import { QuotaShaper } from './quota/quota-shaper';
+import { SHARED_STATE, SharedState } from '../shared-state/shared-state';
 import { quotaFeedbackPolicy, quotaGatePolicy } from './quota/quota.policies';
 
 const HTTPS_AGENT = Symbol('PARTNER_CENTER_HTTPS_AGENT');
@@ -38,17 +39,25 @@ export class PartnerCenterModule implements OnApplicationShutdown {
       global: true,
       providers: [
         { provide: PARTNER_CENTER_OPTIONS, useValue: options },
-        { provide: QuotaShaper, useFactory: () => new QuotaShaper(options.quota) },
+        {
+          provide: QuotaShaper,
+          inject: [SHARED_STATE],
+          useFactory: (shared: SharedState) => new QuotaShaper(options.quota, shared),
+        },
         { provide: HTTPS_AGENT, useFactory: () => createHttpsAgent(options.extraCaCertificates) },
         {
           provide: ACCESS_TOKEN_SOURCE,
-          inject: [HTTPS_AGENT],
-          useFactory: (agent: Agent): AccessTokenSource => {
+          inject: [HTTPS_AGENT, SHARED_STATE],
+          useFactory: (agent: Agent, shared: SharedState): AccessTokenSource => {
             const msalLog = { warn: (m: string) => logger.warn(m), debug: (m: string) => logger.debug(m) };
             const application = () => createMsalApplication(options, agent, msalLog);
             return options.authMode === 'app+user'
               ? new OnBehalfOfTokenProvider(application())
-              : new TokenProvider(application);
+              : new TokenProvider(
+                  application,
+                  shared,
+                  `${options.authorityHost}|${options.tenantId}|${options.clientId}`,
+                );
           },
         },
         {

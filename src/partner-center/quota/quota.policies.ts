@@ -38,6 +38,15 @@ export function quotaGatePolicy(
         onWait(pause);
         await new Promise((resolve) => setTimeout(resolve, pause));
       }
+      if (!(await quota.takeRateBudget(maxWaitMs))) {
+        throw new PartnerCenterError({
+          kind: 'rate-limited',
+          source: 'partner-center',
+          retryAfterSeconds: 1,
+          requestId: request.requestId,
+          attempts: 0,
+        });
+      }
       const release = await quota.acquire();
       try {
         return await next(request);

@@ -45,12 +45,13 @@ export class FakePartnerCenterClient {
 export function testConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   return {
     production: false,
-    http: { host: '127.0.0.1', port: 0, bodyLimitBytes: 1024 },
+    http: { host: '127.0.0.1', port: 0, bodyLimitBytes: 1024, trustProxy: false },
     logLevel: 'silent',
     usageBudget: { maxAmount: 1_000_000, cacheTtlMs: 0, batchMaxIds: 50 },
     rateLimit: { perMinute: 0 },
     upstream: { target: 'sandbox', connection: {} as never, sandbox: { port: 0 } },
     auth: { mode: 'disabled' },
+    sharedState: { keyPrefix: 'test:' },
     ...overrides,
   };
 }

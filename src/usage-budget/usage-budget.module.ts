@@ -7,6 +7,7 @@ import { UsageBudgetService } from './usage-budget.service';
 import { BudgetCache } from './reads/budget-cache';
 import { BudgetReads } from './reads/budget-reads';
 import { PartnerCenterClient } from '../partner-center/partner-center.client';
+import { SHARED_STATE, SharedState } from '../shared-state/shared-state';
 
 /**
  * The usage-budget use case and both its inbound adapters. PartnerCenterClient comes from the global
@@ -22,9 +23,9 @@ export class UsageBudgetModule {
         { provide: USAGE_BUDGET_CONFIG, useValue: config },
         {
           provide: BudgetReads,
-          inject: [PartnerCenterClient],
-          useFactory: (partnerCenter: PartnerCenterClient) =>
-            new BudgetReads(partnerCenter, new BudgetCache(config.cacheTtlMs)),
+          inject: [PartnerCenterClient, SHARED_STATE],
+          useFactory: (partnerCenter: PartnerCenterClient, shared: SharedState) =>
+            new BudgetReads(partnerCenter, new BudgetCache(config.cacheTtlMs), shared),
         },
         UsageBudgetService,
         UsageBudgetResolver,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { assertNoViolations } from '../common/invalid-input.error';
+import { assertNoViolations, InvalidInputError } from '../common/invalid-input.error';
+import { SHARED_STATE, SharedState } from '../shared-state/shared-state';
 import { PartnerCenterError } from '../partner-center/errors/partner-center-error';
 import { PartnerCenterClient } from '../partner-center/partner-center.client';
 import type { PartnerCenterSpendingBudget } from '../partner-center/spending-budget';
@@ -34,6 +35,7 @@ export class UsageBudgetService {
     private readonly reads: BudgetReads,
     private readonly audit: AuditTrail,
     @Inject(USAGE_BUDGET_CONFIG) private readonly config: UsageBudgetConfig,
+    @Inject(SHARED_STATE) private readonly shared: SharedState,
   ) {}
 
   async get(customerId: string, options: CallOptions = {}): Promise<CustomerBudget> {
@@ -64,15 +66,19 @@ export class UsageBudgetService {
     ]);
     const idempotencyKey = options.idempotencyKey ?? randomUUID();
     const requestId = upstreamRequestId(currentCaller(), idempotencyKey);
+    const replayed = await this.recordedOutcome(requestId, customerId, amount);
+    if (replayed) return toCustomerBudget(customerId, replayed);
     const oldAmount = this.reads.known(customerId)?.amount;
-    this.reads.invalidate(customerId);
+    await this.reads.invalidate(customerId);
     try {
       const updated = await this.partnerCenter.updateUsageBudget(customerId, amount, requestId);
+      await this.recordOutcome(requestId, customerId, amount, updated);
       this.audit.budgetChanged({ customerId, oldAmount, newAmount: amount, outcome: 'success' });
       return toCustomerBudget(customerId, updated);
     } catch (error) {
       const outcome = await this.settle(customerId, amount, error, idempotencyKey);
       if (outcome.confirmed) {
+        await this.recordOutcome(requestId, customerId, amount, outcome.confirmed);
         this.audit.budgetChanged({
           customerId,
           oldAmount,
@@ -91,8 +97,37 @@ export class UsageBudgetService {
       });
       throw outcome.error;
     } finally {
-      this.reads.invalidate(customerId);
+      await this.reads.invalidate(customerId);
     }
+  }
+
+  /**
+   * A change already applied under this upstream id (by this replica or another, within a day) is answered from its
+   * record, without asking Partner Center again; the same key with another change is refused, not applied.
+   */
+  private async recordedOutcome(requestId: string, customerId: string, amount: number) {
+    const raw = await this.shared.get(`writes:${requestId}`);
+    if (!raw) return undefined;
+    const record = JSON.parse(raw) as WriteRecord;
+    if (record.customerId !== customerId.toLowerCase() || record.amount !== amount) {
+      throw new InvalidInputError([
+        {
+          field: 'idempotencyKey',
+          message: 'this idempotency key was used for another change; use a new key for a new change',
+        },
+      ]);
+    }
+    return record.budget;
+  }
+
+  private async recordOutcome(
+    requestId: string,
+    customerId: string,
+    amount: number,
+    budget: PartnerCenterSpendingBudget,
+  ) {
+    const record: WriteRecord = { customerId: customerId.toLowerCase(), amount, budget };
+    await this.shared.set(`writes:${requestId}`, JSON.stringify(record), WRITE_RECORD_MS);
   }
 
   /**
@@ -115,6 +150,15 @@ export class UsageBudgetService {
     return { unknown: true, error: new PartnerCenterError({ ...error, idempotencyKey }, error.message) };
   }
 }
+
+/** What a replayed write answers, and what it must match. */
+interface WriteRecord {
+  customerId: string;
+  amount: number;
+  budget: PartnerCenterSpendingBudget;
+}
+
+const WRITE_RECORD_MS = 24 * 60 * 60_000;
 
 function toCustomerBudget(customerId: string, budget: PartnerCenterSpendingBudget): CustomerBudget {
   return { customerId, amount: budget.amount, usageSpendingBudget: budget.usageSpendingBudget ?? null };

@@ -22,10 +22,12 @@ describe("the caller's idempotency key", () => {
   const patch = (amount: number, headers: Record<string, string>) =>
     gateway.http.patch(`/v1/customers/${CONTOSO}/usagebudget`, { amount }, { headers });
 
-  it('applies a PATCH retried by the caller with the same MS-RequestId once, and echoes the id', async () => {
+  it('applies a PATCH sent twice at once with the same MS-RequestId once: one upstream id, and echoes the id', async () => {
     const requestId = randomUUID();
-    const first = await patch(300, { 'MS-RequestId': requestId });
-    const retry = await patch(300, { 'MS-RequestId': requestId });
+    const [first, retry] = await Promise.all([
+      patch(300, { 'MS-RequestId': requestId }),
+      patch(300, { 'MS-RequestId': requestId }),
+    ]);
     expect([first.status, retry.status]).toEqual([200, 200]);
     expect(first.headers['ms-requestid']).toBe(requestId);
     expect(retry.headers['ms-requestid']).toBe(requestId);
@@ -35,6 +37,24 @@ describe("the caller's idempotency key", () => {
     expect(a.headers['ms-requestid']).toMatch(GUID);
     // The upstream id is derived from the caller and the key, not the key itself.
     expect(a.headers['ms-requestid']).not.toBe(requestId);
+  });
+
+  it('answers a later retry from the recorded outcome, without asking Partner Center again', async () => {
+    const requestId = randomUUID();
+    const first = await patch(302, { 'MS-RequestId': requestId });
+    const retry = await patch(302, { 'MS-RequestId': requestId });
+    expect(retry.status).toBe(200);
+    expect(retry.data).toEqual(first.data);
+    expect(patches()).toHaveLength(1);
+  });
+
+  it('refuses the same key for a different change instead of applying either', async () => {
+    const requestId = randomUUID();
+    await patch(303, { 'MS-RequestId': requestId });
+    const reused = await patch(304, { 'MS-RequestId': requestId });
+    expect(reused.status).toBe(400);
+    expect(reused.data.code).toBe('BAD_USER_INPUT');
+    expect(patches()).toHaveLength(1);
   });
 
   it('honours Idempotency-Key the same way', async () => {

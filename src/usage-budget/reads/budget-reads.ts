@@ -1,6 +1,7 @@
 import { SingleFlight } from '../../common/single-flight';
 import { PartnerCenterClient } from '../../partner-center/partner-center.client';
 import type { PartnerCenterSpendingBudget } from '../../partner-center/spending-budget';
+import type { SharedState } from '../../shared-state/shared-state';
 import { BudgetCache } from './budget-cache';
 
 /** A budget read, and how old it is when it was served from the cache (0: just read from Partner Center). */
@@ -9,55 +10,142 @@ export interface BudgetRead {
   ageMs: number;
 }
 
+interface SharedRead {
+  budget: PartnerCenterSpendingBudget;
+  fetchedAt: number;
+}
+
+const INVALIDATIONS = 'reads:invalidations';
+/** How long a replica reading a budget keeps the others from reading the same one, and how long its answer lives. */
+const FLIGHT_LOCK_MS = 2_000;
+const FLIGHT_RESULT_MS = 1_000;
+const FLIGHT_POLL_MS = 15;
+
 /**
  * How the gateway reads budgets without spending Partner Center's quota twice for one answer:
  * - concurrent reads of one customer under one upstream identity share one call (never across users in app+user
- *   mode: the identity is part of the key);
- * - the optional cache answers repeated reads within its TTL;
- * - a write waits for nothing: it bumps the customer's generation, so reads that arrive after it never join a
- *   read that started before it, and a read that overlapped a write does not fill the cache with what it replaced.
+ *   mode: the identity is part of the key); with Redis, across replicas too: one replica reads under a short lock
+ *   and shares the answer, the others wait a moment for it;
+ * - the optional cache answers repeated reads within its TTL (in Redis too, for the fleet);
+ * - a write waits for nothing: it bumps the customer's generation on every replica, so reads that arrive after it
+ *   never join a read that started before it, and a read that overlapped a write does not fill any cache.
  */
 export class BudgetReads {
   private readonly flights = new SingleFlight<PartnerCenterSpendingBudget>();
   private readonly generations = new Map<string, number>();
+  private readonly invalidatedAt = new Map<string, number>();
 
   constructor(
     private readonly partnerCenter: PartnerCenterClient,
     readonly cache: BudgetCache,
+    private readonly shared: SharedState,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    shared.subscribe(INVALIDATIONS, (customerId) => this.forget(customerId));
+  }
 
   async read(customerId: string, requestId?: string): Promise<BudgetRead> {
+    const id = customerId.toLowerCase();
     const identity = this.partnerCenter.identityScope();
-    const cached = this.cache.get(identity, customerId);
+    const cached = this.cache.get(identity, id) ?? (await this.sharedCacheEntry(identity, id));
     if (cached) return cached;
-    const generation = this.generationOf(customerId);
-    const key = `${identity}|${customerId.toLowerCase()}|${generation}`;
-    const budget = await this.flights.run(key, async () => {
+    const generation = this.generationOf(id);
+    const budget = await this.flights.run(`${identity}|${id}|${generation}`, async () => {
+      const fromAnotherReplica = await this.readOfAnotherReplica(identity, id, generation);
+      if (fromAnotherReplica) return fromAnotherReplica;
       const startedAt = this.now();
-      const fetched = await this.partnerCenter.getUsageBudget(customerId, requestId);
-      if (this.generationOf(customerId) === generation)
-        this.cache.set(identity, customerId, fetched, startedAt);
-      return fetched;
+      try {
+        const fetched = await this.partnerCenter.getUsageBudget(id, requestId);
+        if (this.generationOf(id) === generation) await this.remember(identity, id, fetched, startedAt);
+        return fetched;
+      } finally {
+        if (this.shared.backend === 'redis') await this.shared.delete(flightLock(identity, id));
+      }
     });
     return { budget, ageMs: 0 };
   }
 
-  /** What the gateway knows of a customer's budget right now without asking (a fresh cache entry). */
+  /** What the gateway knows of a customer's budget right now without asking (a fresh local cache entry). */
   known(customerId: string): PartnerCenterSpendingBudget | undefined {
-    return this.cache.get(this.partnerCenter.identityScope(), customerId)?.budget;
+    return this.cache.get(this.partnerCenter.identityScope(), customerId.toLowerCase())?.budget;
   }
 
-  /** A write is starting or has ended: what was read before it is stale. */
-  invalidate(customerId: string): void {
+  /** A write is starting or has ended: what was read before it is stale, here and on every replica. */
+  async invalidate(customerId: string): Promise<void> {
     const id = customerId.toLowerCase();
-    this.generations.set(id, (this.generations.get(id) ?? 0) + 1);
-    this.cache.invalidate(id);
-    // Generations only need to differ while reads are in flight; forget them when the map grows large.
-    if (this.generations.size > 100_000) this.generations.clear();
+    this.forget(id);
+    if (this.shared.backend === 'redis') await this.shared.publish(INVALIDATIONS, id);
   }
 
-  private generationOf(customerId: string): number {
-    return this.generations.get(customerId.toLowerCase()) ?? 0;
+  private forget(id: string): void {
+    this.generations.set(id, (this.generations.get(id) ?? 0) + 1);
+    this.invalidatedAt.set(id, this.now());
+    this.cache.invalidate(id);
+    // Generations only need to differ while reads are in flight; forget them when the maps grow large.
+    if (this.generations.size > 100_000) {
+      this.generations.clear();
+      this.invalidatedAt.clear();
+    }
+  }
+
+  private generationOf(id: string): number {
+    return this.generations.get(id) ?? 0;
+  }
+
+  private async remember(
+    identity: string,
+    id: string,
+    budget: PartnerCenterSpendingBudget,
+    fetchedAt: number,
+  ) {
+    this.cache.set(identity, id, budget, fetchedAt);
+    if (this.shared.backend !== 'redis') return;
+    const value = JSON.stringify({ budget, fetchedAt } satisfies SharedRead);
+    await this.shared.set(`reads:result:${identity}:${id}`, value, FLIGHT_RESULT_MS);
+    if (this.cache.enabled) await this.shared.set(`reads:cache:${identity}:${id}`, value, this.cache.ttlMs);
+  }
+
+  private async sharedCacheEntry(identity: string, id: string): Promise<BudgetRead | undefined> {
+    if (!this.cache.enabled || this.shared.backend !== 'redis') return undefined;
+    const entry = parse(await this.shared.get(`reads:cache:${identity}:${id}`));
+    if (!entry) return undefined;
+    const ageMs = this.now() - entry.fetchedAt;
+    if (ageMs >= this.cache.ttlMs) return undefined;
+    this.cache.set(identity, id, entry.budget, entry.fetchedAt);
+    return { budget: entry.budget, ageMs };
+  }
+
+  /**
+   * With Redis: when another replica is reading the same budget right now, its answer (published for a second), as
+   * long as no write overlapped the wait; undefined when this replica should read it itself.
+   */
+  private async readOfAnotherReplica(identity: string, id: string, generation: number) {
+    if (this.shared.backend !== 'redis' || this.shared.degraded) return undefined;
+    const resultKey = `reads:result:${identity}:${id}`;
+    if (await this.shared.tryLock(flightLock(identity, id), FLIGHT_LOCK_MS)) return undefined;
+    const startedAt = this.now();
+    // Only an answer read after the last write this replica heard of, and no older than a flight.
+    const notBefore = Math.max(startedAt - FLIGHT_LOCK_MS, this.invalidatedAt.get(id) ?? 0);
+    while (this.now() - startedAt < FLIGHT_LOCK_MS && this.generationOf(id) === generation) {
+      const result = parse(await this.shared.get(resultKey));
+      if (result && result.fetchedAt > notBefore) return result.budget;
+      await new Promise((resolve) => setTimeout(resolve, FLIGHT_POLL_MS));
+      // The other replica's read ended without an answer for us (it failed): read it here.
+      if (await this.shared.tryLock(flightLock(identity, id), FLIGHT_LOCK_MS)) return undefined;
+    }
+    return undefined;
+  }
+}
+
+function flightLock(identity: string, id: string): string {
+  return `reads:flight:${identity}:${id}`;
+}
+
+function parse(raw: string | undefined): SharedRead | undefined {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as SharedRead;
+  } catch {
+    return undefined;
   }
 }

@@ -7,6 +7,8 @@ import { GatewayGraphqlModule } from '../../../src/graphql/graphql.module';
 import { PartnerCenterClient } from '../../../src/partner-center/partner-center.client';
 import type { PartnerCenterSpendingBudget } from '../../../src/partner-center/spending-budget';
 import { configureHttp } from '../../../src/problem/configure-http';
+import { MemorySharedState } from '../../../src/shared-state/memory-shared-state';
+import { SHARED_STATE } from '../../../src/shared-state/shared-state';
 import { UsageBudgetModule } from '../../../src/usage-budget/usage-budget.module';
 import { setupOpenApi } from '../../../src/usage-budget/openapi';
 
@@ -62,8 +64,11 @@ export async function createUsageBudgetTestApp(config: GatewayConfig = testConfi
 
   @Global()
   @Module({
-    providers: [{ provide: PartnerCenterClient, useValue: partnerCenter }],
-    exports: [PartnerCenterClient],
+    providers: [
+      { provide: PartnerCenterClient, useValue: partnerCenter },
+      { provide: SHARED_STATE, useValue: new MemorySharedState() },
+    ],
+    exports: [PartnerCenterClient, SHARED_STATE],
   })
   class FakeOutboundModule {}
 

@@ -25,7 +25,10 @@ export class AppModule {
       imports: [
         LoggingModule.forRoot(config.logLevel, logDestination),
         PartnerCenterModule.forRoot(partnerCenter),
-        GatewayGraphqlModule.forRoot({ production: config.production }),
+        GatewayGraphqlModule.forRoot({
+          production: config.production,
+          sandbox: config.upstream.target === 'sandbox',
+        }),
         UsageBudgetModule.forRoot(config.usageBudget),
         AuthModule.forRoot(config.auth),
       ],

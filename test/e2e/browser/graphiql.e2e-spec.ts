@@ -31,7 +31,7 @@ afterAll(async () => {
 
 afterEach(() => {
   // Every test: nothing left the machine, nothing was refused by the CSP, no script failed.
-  const problems = browser.problems.splice(0);
+  const problems = browser?.problems.splice(0) ?? [];
   expect(problems).toEqual([]);
 });
 

@@ -27,7 +27,7 @@ class FieldViolationSchema {
 
 class PartnerCenterFactsSchema {
   @ApiProperty({
-    enum: ['partner-center', 'identity'],
+    enum: ['partner-center', 'entra-id'],
     description: 'Partner Center, or Entra ID while getting its token.',
   })
   source: string;
@@ -91,6 +91,13 @@ export class ProblemDetailsSchema {
 
   @ApiPropertyOptional({ description: "Entra ID's claims challenge, when the user must authenticate again." })
   claims?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'OUTCOME_UNKNOWN: the idempotency key to retry the change with (as MS-RequestId); it is applied at most once.',
+  })
+  idempotencyKey?: string;
 }
 
 const EXAMPLE_CORRELATION_ID = '6b3a8c4e-8f0e-4e4a-9a59-2f1f0e9d1c11';
@@ -205,7 +212,7 @@ const RESPONSES: ProblemResponse[] = [
         summary: "Entra ID refused the gateway's client credentials",
         error: fromPartnerCenter({
           kind: 'rejected',
-          source: 'identity',
+          source: 'entra-id',
           status: 401,
           code: 'invalid_client',
           description: 'AADSTS7000215: Invalid client secret provided.',
@@ -226,12 +233,21 @@ const RESPONSES: ProblemResponse[] = [
   },
   {
     status: 504,
-    kinds: ['timeout'],
-    description: 'Partner Center did not answer in time.',
+    kinds: ['timeout', 'outcome-unknown'],
+    description:
+      'Partner Center did not answer in time (UPSTREAM_UNAVAILABLE), or a change may have been applied without an answer saying so (OUTCOME_UNKNOWN: retry with the same idempotency key).',
     examples: {
       timeout: {
         summary: 'No answer within the attempt timeouts and the deadline',
         error: fromPartnerCenter({ kind: 'timeout', attempts: 4, requestId: undefined }),
+      },
+      outcomeUnknown: {
+        summary: 'A change that may have been applied: retry it with the same idempotency key',
+        error: fromPartnerCenter({
+          kind: 'outcome-unknown',
+          attempts: 4,
+          idempotencyKey: '0f8fad5b-d9cb-469f-a165-70867728950e',
+        }),
       },
     },
   },

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { introspectionFromSchema } from 'graphql';
-import { ExampleCustomer, defaultQuery } from './default-query';
+import { defaultQuery } from './default-query';
 import { GraphiqlAssets, GraphiqlAssetsMissingError, loadGraphiqlAssets } from './graphiql-assets';
 import { renderGraphiqlPage } from './graphiql-page';
 
@@ -27,10 +27,9 @@ export function prepareGraphiqlLandingPage(options: GraphiqlLandingPageOptions):
   }
   const plugin: ApolloServerPlugin = {
     async serverWillStart({ schema }) {
-      const customers = options.sandbox ? await sandboxCustomers() : undefined;
       const html = renderGraphiqlPage(assets, {
         endpoint: options.endpoint,
-        defaultQuery: defaultQuery(customers),
+        defaultQuery: defaultQuery({ sandbox: options.sandbox }),
         // The page carries the schema: GraphiQL's own introspection query is deeper and wider than the
         // operation limits allow (they stay as they are, introspection bombs included).
         schema: introspectionFromSchema(schema),
@@ -39,13 +38,4 @@ export function prepareGraphiqlLandingPage(options: GraphiqlLandingPageOptions):
     },
   };
   return { available: true, assets, plugin };
-}
-
-/** The sandbox's seed, from the sandbox package itself (present in sandbox mode, a dev dependency like the page). */
-async function sandboxCustomers(): Promise<readonly ExampleCustomer[] | undefined> {
-  try {
-    return (await import('partner-center-sandbox')).SEEDED_CUSTOMERS;
-  } catch {
-    return undefined;
-  }
 }

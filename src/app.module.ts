@@ -27,7 +27,10 @@ export class AppModule {
         SharedStateModule.forRoot(config.sharedState),
         LoggingModule.forRoot(config.logLevel, logDestination),
         PartnerCenterModule.forRoot(partnerCenter),
-        GatewayGraphqlModule.forRoot({ production: config.production }),
+        GatewayGraphqlModule.forRoot({
+          production: config.production,
+          sandbox: config.upstream.target === 'sandbox',
+        }),
         UsageBudgetModule.forRoot(config.usageBudget),
         AuthModule.forRoot(config.auth),
       ],

@@ -1,10 +1,15 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { createGraphqlErrorFormatter } from './graphql-error.formatter';
 import { DEFAULT_OPERATION_LIMITS, operationLimitsRule } from './operation-limits.rule';
 
+export const GRAPHQL_PATH = '/graphql';
+
 export interface GraphqlSettings {
   /** Production turns off the landing page, introspection and stack traces. */
   production: boolean;
+  /** Running on the Partner Center sandbox: the landing page's default query reads a seeded customer. */
+  sandbox?: boolean;
 }
 
 /**
@@ -12,15 +17,21 @@ export interface GraphqlSettings {
  * The schema is built in memory (`autoSchemaFile: true`): the gateway never writes to disk, so a read-only
  * container works; the committed schema.gql comes from `npm run schema` and a unit test keeps it in step.
  */
-export function graphqlModuleOptions(config: GraphqlSettings): ApolloDriverConfig {
+export function graphqlModuleOptions(
+  config: GraphqlSettings,
+  landingPage?: ApolloServerPlugin,
+): ApolloDriverConfig {
   return {
     driver: ApolloDriver,
-    path: '/graphql',
+    path: GRAPHQL_PATH,
     autoSchemaFile: true,
     sortSchema: true,
-    // A landing page (GraphiQL) for developers; in production @nestjs/apollo then installs the disabled one.
-    graphiql: !config.production,
+    // The landing page is our own GraphiQL plugin (its files served by the gateway; @nestjs/apollo's GraphiQL
+    // comes from a CDN). With both of these off, @nestjs/apollo installs Apollo's "disabled" landing page marker,
+    // which keeps Apollo's default (CDN) page away whether or not ours is given.
+    graphiql: false,
     playground: false,
+    plugins: landingPage ? [landingPage] : [],
     introspection: !config.production,
     csrfPrevention: true,
     // Apollo refuses batched HTTP requests unless allowed; said here so nobody turns it on by accident.

@@ -1,4 +1,4 @@
-import { applyDecorators } from '@nestjs/common';
+import { ForbiddenException, UnauthorizedException, applyDecorators } from '@nestjs/common';
 import {
   ApiExtraModels,
   ApiProperty,
@@ -6,7 +6,11 @@ import {
   ApiResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { InvalidInputError } from '../common/invalid-input.error';
+import { PartnerCenterError, UpstreamFailure } from '../partner-center/errors/partner-center-error';
+import { describeFailure } from './failure';
 import { FAILURE_MAPPING, GatewayFailureKind, problemType } from './failure-mapping';
+import { toProblemDetails } from './problem-details';
 
 // OpenAPI descriptions of problem+json; the runtime shape is built by toProblemDetails.
 
@@ -96,50 +100,184 @@ export class ProblemDetailsSchema {
   idempotencyKey?: string;
 }
 
-const RESPONSES: Array<{ status: number; kinds: GatewayFailureKind[]; description: string }> = [
+const EXAMPLE_CORRELATION_ID = '6b3a8c4e-8f0e-4e4a-9a59-2f1f0e9d1c11';
+const EXAMPLE_CUSTOMER_ID = 'c0000001-0000-4000-8000-000000000001';
+
+function fromPartnerCenter(
+  failure: Omit<UpstreamFailure, 'source' | 'attempts'> & Partial<UpstreamFailure>,
+): PartnerCenterError {
+  return new PartnerCenterError({
+    source: 'partner-center',
+    attempts: 1,
+    requestId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+    ...failure,
+  });
+}
+
+interface ProblemResponse {
+  status: number;
+  kinds: GatewayFailureKind[];
+  description: string;
+  /** What the handler would throw; the example is the problem the gateway renders from it. */
+  examples: Record<string, { summary: string; error: unknown }>;
+}
+
+const RESPONSES: ProblemResponse[] = [
   {
     status: 400,
     kinds: ['invalid-input'],
     description: 'Invalid customer id or body, or malformed JSON; nothing was sent to Partner Center.',
+    examples: {
+      amount: {
+        summary: 'A negative amount',
+        error: new InvalidInputError([{ field: 'amount', message: 'amount must not be negative' }]),
+      },
+      customerId: {
+        summary: 'A customer id that is not a GUID',
+        error: new InvalidInputError([
+          { field: 'customerId', message: 'customerId must be a GUID (the customer tenant id)' },
+        ]),
+      },
+    },
   },
   {
     status: 401,
     kinds: ['unauthenticated'],
-    description: 'Partner Center or Entra ID did not accept the credentials.',
+    description:
+      "No valid bearer token, or Partner Center or Entra ID did not accept the gateway's credentials (WWW-Authenticate says which).",
+    examples: {
+      noToken: {
+        summary: 'No bearer token',
+        error: new UnauthorizedException('A bearer token is required (Authorization: Bearer <token>).'),
+      },
+      partnerCenter: {
+        summary: "Partner Center refused the gateway's token, even after a refresh",
+        error: fromPartnerCenter({ kind: 'unauthenticated', status: 401, attempts: 2 }),
+      },
+    },
   },
-  { status: 403, kinds: ['forbidden'], description: 'Partner Center denied access to the customer.' },
+  {
+    status: 403,
+    kinds: ['forbidden'],
+    description: 'The caller lacks the permission, or Partner Center denied access to the customer.',
+    examples: {
+      permission: {
+        summary: 'A token without UsageBudget.ReadWrite, changing a budget',
+        error: new ForbiddenException('Changing a usage budget needs UsageBudget.ReadWrite.'),
+      },
+      noCommerceRelationship: {
+        summary: 'Partner Center: no commerce relationship with the customer',
+        error: fromPartnerCenter({
+          kind: 'forbidden',
+          status: 403,
+          code: 20002,
+          description: `The partner has no commerce relationship with the customer ID ${EXAMPLE_CUSTOMER_ID}.`,
+        }),
+      },
+    },
+  },
   {
     status: 404,
     kinds: ['not-found'],
     description: 'Partner Center does not know the customer or its budget.',
+    examples: {
+      notFound: {
+        summary: 'Unknown customer',
+        error: fromPartnerCenter({
+          kind: 'not-found',
+          status: 404,
+          code: 60003,
+          description: `Tenant ${EXAMPLE_CUSTOMER_ID} not found`,
+        }),
+      },
+    },
   },
-  { status: 429, kinds: ['rate-limited'], description: 'Partner Center is throttling; see Retry-After.' },
+  {
+    status: 429,
+    kinds: ['rate-limited'],
+    description: 'Partner Center, or the per-caller limit, is throttling; see Retry-After.',
+    examples: {
+      throttled: {
+        summary: 'Partner Center throttling, Retry-After longer than the gateway waits',
+        error: fromPartnerCenter({ kind: 'rate-limited', status: 429, retryAfterSeconds: 57 }),
+      },
+    },
+  },
   {
     status: 502,
     kinds: ['rejected'],
-    description: 'Partner Center refused the request or answered something unreadable.',
+    description: 'Partner Center or Entra ID refused the request, or answered something unreadable.',
+    examples: {
+      invalidClient: {
+        summary: "Entra ID refused the gateway's client credentials",
+        error: fromPartnerCenter({
+          kind: 'rejected',
+          source: 'entra-id',
+          status: 401,
+          code: 'invalid_client',
+          description: 'AADSTS7000215: Invalid client secret provided.',
+        }),
+      },
+    },
   },
-  { status: 503, kinds: ['unavailable'], description: 'Partner Center or Entra ID is unavailable.' },
+  {
+    status: 503,
+    kinds: ['unavailable'],
+    description: 'Partner Center or Entra ID is unavailable.',
+    examples: {
+      unavailable: {
+        summary: 'Partner Center answered 503 on every attempt',
+        error: fromPartnerCenter({ kind: 'unavailable', status: 503, attempts: 4 }),
+      },
+    },
+  },
   {
     status: 504,
     kinds: ['timeout', 'outcome-unknown'],
     description:
       'Partner Center did not answer in time (UPSTREAM_UNAVAILABLE), or a change may have been applied without an answer saying so (OUTCOME_UNKNOWN: retry with the same idempotency key).',
+    examples: {
+      timeout: {
+        summary: 'No answer within the attempt timeouts and the deadline',
+        error: fromPartnerCenter({ kind: 'timeout', attempts: 4, requestId: undefined }),
+      },
+      outcomeUnknown: {
+        summary: 'A change that may have been applied: retry it with the same idempotency key',
+        error: fromPartnerCenter({
+          kind: 'outcome-unknown',
+          attempts: 4,
+          idempotencyKey: '0f8fad5b-d9cb-469f-a165-70867728950e',
+        }),
+      },
+    },
   },
 ];
 
-/** Documents the problem+json answers every Partner Center-backed operation can give. */
+/**
+ * Documents the problem+json answers every Partner Center-backed operation can give, each status with its own
+ * examples, rendered by the same code that renders real answers.
+ */
 export function ApiProblemResponses(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(ProblemDetailsSchema),
-    ...RESPONSES.map(({ status, kinds, description }) =>
+    ...RESPONSES.map(({ status, kinds, description, examples }) =>
       ApiResponse({
         status,
         description: `${description} Code: ${kinds.map((kind) => FAILURE_MAPPING[kind].code).join(', ')}.`,
         ...(status === 429 && {
           headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } },
         }),
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsSchema) } } },
+        content: {
+          'application/problem+json': {
+            schema: { $ref: getSchemaPath(ProblemDetailsSchema) },
+            examples: Object.fromEntries(
+              Object.entries(examples).map(([name, { summary, error }]) => [
+                name,
+                { summary, value: toProblemDetails(describeFailure(error), EXAMPLE_CORRELATION_ID) },
+              ]),
+            ),
+          },
+        },
       }),
     ),
   );

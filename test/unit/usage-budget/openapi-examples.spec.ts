@@ -1,0 +1,29 @@
+import { createUsageBudgetTestApp } from './usage-budget-test-app';
+
+describe('OpenAPI problem examples', () => {
+  it('gives every error status examples of its own, with that status and code', async () => {
+    const { app } = await createUsageBudgetTestApp();
+    try {
+      const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+      const operations = document.paths['/v1/customers/{customerId}/usagebudget'];
+      const seen = new Set<string>();
+      for (const method of ['get', 'patch']) {
+        for (const [status, response] of Object.entries<any>(operations[method].responses)) {
+          if (status.startsWith('2')) continue;
+          const examples = Object.values<any>(response.content['application/problem+json'].examples);
+          expect(examples.length).toBeGreaterThan(0);
+          for (const { summary, value } of examples) {
+            expect(summary).toEqual(expect.any(String));
+            expect(value.status).toBe(Number(status));
+            expect(response.description).toContain(value.code);
+            expect(value.correlationId).toEqual(expect.any(String));
+            seen.add(JSON.stringify(value));
+          }
+        }
+      }
+      expect(seen.size).toBeGreaterThanOrEqual(8);
+    } finally {
+      await app.close();
+    }
+  });
+});

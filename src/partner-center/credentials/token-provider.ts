@@ -2,6 +2,7 @@ import { ConfidentialClientApplication, InteractionRequiredAuthError, ServerErro
 import { PARTNER_CENTER_RESOURCE } from '../clouds';
 import { PartnerCenterError } from '../errors/partner-center-error';
 import { AccessTokenSource } from '../pipeline/bearer-token.policy';
+import { UpstreamCircuit } from '../pipeline/circuit-breaker.policy';
 import { DEFAULT_TOKEN_CYCLER_OPTIONS, HeldToken, TokenCycler, TokenCyclerOptions } from './token-cycler';
 
 export const APP_ONLY_SCOPE = `${PARTNER_CENTER_RESOURCE}/.default`;
@@ -31,8 +32,13 @@ export class TokenProvider implements AccessTokenSource {
     private readonly createApplication: () => ConfidentialClientApplication,
     private readonly scope: string = APP_ONLY_SCOPE,
     cyclerOptions: TokenCyclerOptions = DEFAULT_TOKEN_CYCLER_OPTIONS,
+    circuit?: UpstreamCircuit,
   ) {
-    this.cycler = new TokenCycler(() => this.acquire(), cyclerOptions);
+    // Each token request passes Entra ID's circuit: while it is open, renewals fail at once (the held token serves).
+    this.cycler = new TokenCycler(
+      () => (circuit ? circuit.execute(() => this.acquire()) : this.acquire()),
+      cyclerOptions,
+    );
   }
 
   getToken(options: { forceRefresh?: boolean } = {}): Promise<string> {

@@ -110,17 +110,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
   // Short-lived tokens, so renewals (and the outages that hit them) happen during the run.
   const sandbox = await startSandbox({ quiet: true, tokenLifetimeSeconds: 90 });
+  // The gateway's PARTNER_CENTER_* variables of this process apply (e.g. to try another retry budget).
+  const tuning = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => name.startsWith('PARTNER_CENTER_')),
+  );
   const config = loadGatewayConfig({
+    ...tuning,
     PARTNER_CENTER: 'sandbox',
-    LOG_LEVEL: 'error',
-    RATE_LIMIT_PER_MINUTE: '0',
+    LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'error',
+    RATE_LIMIT_PER_MINUTE: '0', // every client is 127.0.0.1: the per-caller limit would throttle the run itself
   });
   if (config.upstream.target !== 'sandbox') throw new Error('the chaos run needs sandbox settings');
   const partnerCenter = sandboxConnection(sandbox, config.upstream.connection);
   partnerCenter.retry = { ...partnerCenter.retry, ...options.retry };
   let logLines = 0;
   const app = await createGateway(config, partnerCenter, {
-    logDestination: { write: () => void (logLines += 1) },
+    logDestination: {
+      write: (line: string) => {
+        logLines += 1;
+        if (process.env.CHAOS_LOG_LEVEL) process.stderr.write(line);
+      },
+    },
   });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };

@@ -160,7 +160,7 @@ describe('bulkhead', () => {
     expect(Math.max(...seen)).toBe(3);
     const refused = answers.filter(({ r }) => r.status === 503);
     expect(refused).toHaveLength(4); // 9 - 3 in flight - 2 queued
-    for (const { r, at } of refused) {
+    for (const { r } of refused) {
       expect(r.headers['retry-after']).toBe('1');
       expect(r.data).toMatchObject({
         code: 'UPSTREAM_UNAVAILABLE',

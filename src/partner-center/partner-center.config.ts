@@ -147,8 +147,8 @@ function resilienceFromEnv(env: Env): ResilienceOptions {
       failureThreshold: integer(env, 'PARTNER_CENTER_CIRCUIT_FAILURE_THRESHOLD', 5, 1, 1000),
       breakMs: integer(env, 'PARTNER_CENTER_CIRCUIT_BREAK_MS', 5_000, 100, 600_000),
     },
-    maxConcurrentCalls: integer(env, 'PARTNER_CENTER_MAX_CONCURRENT_CALLS', 32, 1, 10_000),
-    maxQueuedCalls: integer(env, 'PARTNER_CENTER_MAX_QUEUED_CALLS', 64, 0, 100_000),
+    maxConcurrentCalls: integer(env, 'PARTNER_CENTER_MAX_CONCURRENT_CALLS', 64, 1, 10_000),
+    maxQueuedCalls: integer(env, 'PARTNER_CENTER_MAX_QUEUED_CALLS', 128, 0, 100_000),
     retryBudget: {
       ratio: decimal(env, 'PARTNER_CENTER_RETRY_BUDGET_RATIO', 0.2, 0, 10),
       minRetries: integer(env, 'PARTNER_CENTER_RETRY_BUDGET_MIN_RETRIES', 10, 0, 10_000),

@@ -5,8 +5,8 @@ import { runChaos } from '../../chaos/run';
  * applied twice, no crash. A write reported failed yet applied (answer lost after the PATCH, then the retries
  * refused) is the OUTCOME_UNKNOWN case of point 4: the full run counts it as a missed target, this test does not yet.
  * Reads are held to 50% only: on this shared 2-core machine under load, attempts run into their timeouts, the
- * retry budget (20% by default) refuses the retries and the breaker opens; the 120 s run reports the real figure. With the default retry budget (20% of calls) a 30%
- * fault rate asks for more retries than the budget grants (see the README, "Upstream calls").
+ * retry budget (20% by default) refuses the retries and the breaker opens; and a 30% fault rate asks for more
+ * retries than that budget grants anyway (README, "Upstream calls"). The 120 s run reports the real figure.
  */
 describe('chaos (short run)', () => {
   it('loses no write, doubles none, and does not crash while Partner Center and Entra ID misbehave', async () => {

@@ -1,4 +1,4 @@
-import { ConfigError, Env, httpsUrl, integer, oneOf, read, secret, tenantId } from '../config/env';
+import { ConfigError, decimal, Env, httpsUrl, integer, oneOf, read, secret, tenantId } from '../config/env';
 import { isGuid } from '../common/guid';
 import { PARTNER_CENTER_CLOUDS, PartnerCenterCloud } from './clouds';
 import { loadCertificateCredential } from './credentials/certificate-credential';
@@ -6,6 +6,7 @@ import type {
   PartnerCenterAuthMode,
   PartnerCenterCredential,
   PartnerCenterOptions,
+  ResilienceOptions,
   RetryOptions,
 } from './partner-center.options';
 import type { QuotaOptions } from './quota/quota-shaper';
@@ -26,7 +27,7 @@ export type UpstreamConfig =
 /** What sandbox mode takes from the environment; the URLs, tenant and client come from the running sandbox. */
 export type SandboxConnectionSettings = Pick<
   PartnerCenterOptions,
-  'authMode' | 'applicationName' | 'locale' | 'retry' | 'quota'
+  'authMode' | 'applicationName' | 'locale' | 'retry' | 'quota' | 'resilience'
 >;
 
 export const SANDBOX_IN_PRODUCTION_VARIABLE = 'ALLOW_SANDBOX_IN_PRODUCTION';
@@ -138,6 +139,7 @@ function connectionSettingsFromEnv(env: Env): SandboxConnectionSettings {
     locale: read(env, 'PARTNER_CENTER_LOCALE') ?? 'en-US',
     retry: retryFromEnv(env),
     quota: quotaFromEnv(env),
+    resilience: resilienceFromEnv(env),
   };
 }
 
@@ -156,6 +158,22 @@ function quotaFromEnv(env: Env): QuotaOptions {
     maxConcurrency,
     initialConcurrency: maxConcurrency,
     maxRequestsPerSecond: integer(env, 'PARTNER_CENTER_MAX_REQUESTS_PER_SECOND', 0, 0, 100_000),
+  };
+}
+
+function resilienceFromEnv(env: Env): ResilienceOptions {
+  return {
+    circuit: {
+      failureThreshold: integer(env, 'PARTNER_CENTER_CIRCUIT_FAILURE_THRESHOLD', 5, 1, 1000),
+      breakMs: integer(env, 'PARTNER_CENTER_CIRCUIT_BREAK_MS', 5_000, 100, 600_000),
+    },
+    maxConcurrentCalls: integer(env, 'PARTNER_CENTER_MAX_CONCURRENT_CALLS', 256, 1, 10_000),
+    maxQueuedCalls: integer(env, 'PARTNER_CENTER_MAX_QUEUED_CALLS', 1_000, 0, 100_000),
+    retryBudget: {
+      ratio: decimal(env, 'PARTNER_CENTER_RETRY_BUDGET_RATIO', 0.5, 0, 10),
+      minRetries: integer(env, 'PARTNER_CENTER_RETRY_BUDGET_MIN_RETRIES', 10, 0, 10_000),
+      windowMs: 10_000,
+    },
   };
 }
 

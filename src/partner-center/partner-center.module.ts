@@ -1,12 +1,23 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { Agent } from 'node:https';
 import { createMsalApplication } from './credentials/msal-application.factory';
-import { TokenProvider } from './credentials/token-provider';
+import { APP_ONLY_SCOPE, TokenProvider } from './credentials/token-provider';
+import { DEFAULT_TOKEN_CYCLER_OPTIONS } from './credentials/token-cycler';
 import { createHttpsAgent } from '../common/http/https-agent';
 import { createTransport } from './http/transport';
 import { PARTNER_CENTER_PIPELINE, PartnerCenterClient } from './partner-center.client';
 import { PARTNER_CENTER_OPTIONS, PartnerCenterOptions } from './partner-center.options';
 import { AccessTokenSource, bearerTokenPolicy } from './pipeline/bearer-token.policy';
+import { bulkheadPolicy } from './pipeline/bulkhead.policy';
+import {
+  circuitBreakerPolicy,
+  ENTRA_ID_CIRCUIT,
+  ENTRA_ID_FAILURES,
+  PARTNER_CENTER_CIRCUIT,
+  PARTNER_CENTER_FAILURES,
+  UpstreamCircuit,
+} from './pipeline/circuit-breaker.policy';
+import { RetryBudget } from './pipeline/retry-budget';
 import { OnBehalfOfTokenProvider } from './credentials/on-behalf-of-token-provider';
 import { correlationPolicy } from './pipeline/correlation.policy';
 import { createPipeline } from './pipeline/pipeline';
@@ -23,10 +34,13 @@ export const ACCESS_TOKEN_SOURCE = Symbol('PARTNER_CENTER_ACCESS_TOKEN_SOURCE');
 /**
  * The outbound side: one keep-alive agent, one MSAL application (app-only or on-behalf-of tokens, by
  * PARTNER_CENTER_AUTH_MODE), and the request pipeline
- *   requestId → correlation → standard headers → quota gate (429 pauses, adaptive concurrency)
- *     → retry (deadline, attempts, timeouts) → quota feedback → bearer token → transport
+ *   requestId → correlation → standard headers → circuit breaker → bulkhead → quota gate (429 pauses,
+ *   adaptive concurrency, fleet request budget) → retry (deadline, attempts, timeouts, retry budget)
+ *   → quota feedback → bearer token → transport
  * The id stamping is outside the retry so every retry of a call carries the same MS-RequestId; signing is inside,
- * so a token request or a refresh after a 401 is one more attempt under the same bounds.
+ * so a token request or a refresh after a 401 is one more attempt under the same bounds. The breaker judges whole
+ * logical calls (a blip that a retry absorbs is no failure) and refuses before a bulkhead slot is taken; the
+ * bulkhead holds a slot for the call's whole life, so the number of connections busy never exceeds it.
  */
 @Module({})
 export class PartnerCenterModule implements OnApplicationShutdown {
@@ -44,11 +58,28 @@ export class PartnerCenterModule implements OnApplicationShutdown {
           inject: [SHARED_STATE],
           useFactory: (shared: SharedState) => new QuotaShaper(options.quota, shared),
         },
+        {
+          provide: PARTNER_CENTER_CIRCUIT,
+          useFactory: () =>
+            new UpstreamCircuit(
+              'partner-center',
+              options.resilience.circuit,
+              PARTNER_CENTER_FAILURES,
+              (state) => logger.warn({ msg: 'Partner Center circuit changed', state }),
+            ),
+        },
+        {
+          provide: ENTRA_ID_CIRCUIT,
+          useFactory: () =>
+            new UpstreamCircuit('entra-id', options.resilience.circuit, ENTRA_ID_FAILURES, (state) =>
+              logger.warn({ msg: 'Entra ID circuit changed', state }),
+            ),
+        },
         { provide: HTTPS_AGENT, useFactory: () => createHttpsAgent(options.extraCaCertificates) },
         {
           provide: ACCESS_TOKEN_SOURCE,
-          inject: [HTTPS_AGENT, SHARED_STATE],
-          useFactory: (agent: Agent, shared: SharedState): AccessTokenSource => {
+          inject: [HTTPS_AGENT, SHARED_STATE, ENTRA_ID_CIRCUIT],
+          useFactory: (agent: Agent, shared: SharedState, entraId: UpstreamCircuit): AccessTokenSource => {
             const msalLog = { warn: (m: string) => logger.warn(m), debug: (m: string) => logger.debug(m) };
             const application = () => createMsalApplication(options, agent, msalLog);
             return options.authMode === 'app+user'
@@ -57,24 +88,36 @@ export class PartnerCenterModule implements OnApplicationShutdown {
                   application,
                   shared,
                   `${options.authorityHost}|${options.tenantId}|${options.clientId}`,
+                  APP_ONLY_SCOPE,
+                  DEFAULT_TOKEN_CYCLER_OPTIONS,
+                  entraId,
                 );
           },
         },
         {
           provide: PARTNER_CENTER_PIPELINE,
-          inject: [HTTPS_AGENT, ACCESS_TOKEN_SOURCE, QuotaShaper],
-          useFactory: (agent: Agent, tokens: AccessTokenSource, quota: QuotaShaper) =>
+          inject: [HTTPS_AGENT, ACCESS_TOKEN_SOURCE, QuotaShaper, PARTNER_CENTER_CIRCUIT],
+          useFactory: (
+            agent: Agent,
+            tokens: AccessTokenSource,
+            quota: QuotaShaper,
+            circuit: UpstreamCircuit,
+          ) =>
             createPipeline(
               [
                 requestIdPolicy(),
                 correlationPolicy(),
                 standardHeadersPolicy(options),
+                circuitBreakerPolicy(circuit),
+                bulkheadPolicy(options.resilience.maxConcurrentCalls, options.resilience.maxQueuedCalls),
                 quotaGatePolicy(
                   quota,
                   Math.min(options.retry.maxRetryAfterSeconds * 1000, options.retry.deadlineMs),
                 ),
-                retryPolicy(options.retry, (event) =>
-                  logger.warn({ msg: 'retrying Partner Center call', ...event }),
+                retryPolicy(
+                  options.retry,
+                  (event) => logger.warn({ msg: 'retrying Partner Center call', ...event }),
+                  new RetryBudget(options.resilience.retryBudget),
                 ),
                 quotaFeedbackPolicy(quota),
                 bearerTokenPolicy(tokens),
@@ -84,7 +127,14 @@ export class PartnerCenterModule implements OnApplicationShutdown {
         },
         PartnerCenterClient,
       ],
-      exports: [PartnerCenterClient, PARTNER_CENTER_OPTIONS, QuotaShaper, ACCESS_TOKEN_SOURCE],
+      exports: [
+        PartnerCenterClient,
+        PARTNER_CENTER_OPTIONS,
+        QuotaShaper,
+        ACCESS_TOKEN_SOURCE,
+        PARTNER_CENTER_CIRCUIT,
+        ENTRA_ID_CIRCUIT,
+      ],
     };
   }
 

@@ -18,6 +18,22 @@ export interface RetryOptions {
   maxRetryAfterSeconds: number;
 }
 
+/** A breaker per upstream: this many failed calls in a row open it for `breakMs`, then one probe is let through. */
+export interface CircuitOptions {
+  failureThreshold: number;
+  breakMs: number;
+}
+
+/** Bounds that keep a sick upstream from taking the gateway down with it. */
+export interface ResilienceOptions {
+  circuit: CircuitOptions;
+  /** Logical Partner Center calls in flight at once, and how many more may wait for a slot. */
+  maxConcurrentCalls: number;
+  maxQueuedCalls: number;
+  /** Retries may not exceed `minRetries + ratio × calls` over the last `windowMs`, process-wide. */
+  retryBudget: { ratio: number; minRetries: number; windowMs: number };
+}
+
 /** `app`: the partner's app identity (client credentials). `app+user`: on-behalf-of the signed-in caller. */
 export type PartnerCenterAuthMode = 'app' | 'app+user';
 
@@ -33,6 +49,7 @@ export interface PartnerCenterOptions {
   retry: RetryOptions;
   /** The adaptive upstream concurrency limit's bounds. */
   quota: QuotaOptions;
+  resilience: ResilienceOptions;
   /** CA certificates (PEM) to trust besides the system store and NODE_EXTRA_CA_CERTS: the embedded sandbox's. */
   extraCaCertificates?: string[];
 }

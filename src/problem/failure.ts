@@ -72,7 +72,7 @@ function describeUpstreamFailure(error: PartnerCenterError): Failure {
     kind: error.kind,
     detail: upstreamDetail(error),
     partnerCenter,
-    ...(error.kind === 'rate-limited' &&
+    ...((error.kind === 'rate-limited' || error.kind === 'unavailable') &&
       error.retryAfterSeconds !== undefined && { retryAfterSeconds: error.retryAfterSeconds }),
     ...(error.claims !== undefined && { claims: error.claims }),
     ...(error.idempotencyKey !== undefined && { idempotencyKey: error.idempotencyKey }),
@@ -95,7 +95,9 @@ function upstreamDetail(error: PartnerCenterError): string {
         ? `${who} is throttling requests; retry after ${error.retryAfterSeconds} seconds.`
         : `${who} is throttling requests; retry later.`;
     case 'unavailable':
-      return `${who} is unavailable; retry later.`;
+      return error.retryAfterSeconds !== undefined
+        ? `${who} is unavailable; retry after ${error.retryAfterSeconds} seconds.`
+        : `${who} is unavailable; retry later.`;
     case 'timeout':
       return `${who} did not answer in time; retry later.`;
     case 'outcome-unknown':

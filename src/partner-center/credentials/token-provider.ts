@@ -3,6 +3,7 @@ import { PARTNER_CENTER_RESOURCE } from '../clouds';
 import { PartnerCenterError } from '../errors/partner-center-error';
 import { AccessTokenSource } from '../pipeline/bearer-token.policy';
 import type { SharedState } from '../../shared-state/shared-state';
+import { UpstreamCircuit } from '../pipeline/circuit-breaker.policy';
 import { DEFAULT_TOKEN_CYCLER_OPTIONS, HeldToken, TokenCycler, TokenCyclerOptions } from './token-cycler';
 
 export const APP_ONLY_SCOPE = `${PARTNER_CENTER_RESOURCE}/.default`;
@@ -38,6 +39,7 @@ export class TokenProvider implements AccessTokenSource {
     credentialKey: string,
     private readonly scope: string = APP_ONLY_SCOPE,
     cyclerOptions: TokenCyclerOptions = DEFAULT_TOKEN_CYCLER_OPTIONS,
+    private readonly circuit?: UpstreamCircuit,
   ) {
     this.sharedKey = `token:${credentialKey}:${scope}`;
     this.cycler = new TokenCycler(async () => {
@@ -95,7 +97,12 @@ export class TokenProvider implements AccessTokenSource {
     return this.lastToken === token.token;
   }
 
-  private async fromEntraId(): Promise<SharedToken> {
+  /** Each token request passes Entra ID's circuit: while it is open, renewals fail at once (the held token serves). */
+  private fromEntraId(): Promise<SharedToken> {
+    return this.circuit ? this.circuit.execute(() => this.requestToken()) : this.requestToken();
+  }
+
+  private async requestToken(): Promise<SharedToken> {
     this.application ??= this.createApplication();
     const acquiredAtMs = Date.now();
     try {

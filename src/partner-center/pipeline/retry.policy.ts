@@ -12,7 +12,9 @@ import { RetryOptions } from '../partner-center.options';
 import { TransportError } from '../../common/http/https-exchange';
 import { exponentialDelay, requestedWaitSeconds } from './backoff';
 import { retryableTokenRejection } from './bearer-token.policy';
+import { CircuitOpenError } from './circuit-open.error';
 import { PipelinePolicy, PipelineResponse } from './pipeline';
+import { RetryBudget, UNLIMITED_RETRY_BUDGET } from './retry-budget';
 
 /** Statuses that say "not now" rather than "no": everything else is the answer. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
@@ -41,15 +43,19 @@ export class DeadlineExceededError extends Error {
  * deadline that wraps everything (token acquisition included: the bearer policy runs inside). Retry-After is
  * honoured; a wait longer than allowed, or one that would end past the deadline, is not started: the last answer
  * (e.g. the 429 with its Retry-After) goes back to the caller at once. A first 401 is tried once more at once, with
- * a fresh token; a token endpoint that is down is retried like Partner Center being down.
+ * a fresh token; a token endpoint that is down is retried like Partner Center being down (not while its circuit
+ * is open). Every other retry is taken from the process-wide `budget`; when it is spent, the last answer goes back.
+ * No hedging: a second copy of a call is never sent while the first is still in flight.
  */
 export function retryPolicy(
   options: RetryOptions,
   onRetry: (event: RetryEvent) => void = () => undefined,
+  budget: Pick<RetryBudget, 'recordCall' | 'tryRetry'> = UNLIMITED_RETRY_BUDGET,
 ): PipelinePolicy {
   return {
     name: 'retry',
     async sendRequest(request, next) {
+      budget.recordCall();
       const deadline = Date.now() + options.deadlineMs;
       let attempts = 0;
       let plannedDelay = 0;
@@ -68,13 +74,16 @@ export function retryPolicy(
         return waitSeconds <= options.maxRetryAfterSeconds ? waitSeconds * 1000 : undefined;
       };
 
+      // The filter also sees the last attempt's outcome: only a retry that will really be made spends the budget.
+      const spend = (): boolean => attempts < options.maxAttempts && budget.tryRetry();
+
       const retryable = handleWhenResult((result) => {
         const response = result as PipelineResponse;
-        const retryable =
-          RETRYABLE_STATUSES.has(response.status) || retryableTokenRejection(response.status, request.state);
-        return retryable && plan(delayForResponse(response));
+        if (retryableTokenRejection(response.status, request.state)) return plan(0);
+        return RETRYABLE_STATUSES.has(response.status) && plan(delayForResponse(response)) && spend();
       }).orWhen(
-        (error) => isTransient(error) && Date.now() < deadline && plan(exponentialDelay(attempts, options)),
+        (error) =>
+          isTransient(error) && Date.now() < deadline && plan(exponentialDelay(attempts, options)) && spend(),
       );
 
       const retries = retry(retryable, {
@@ -133,6 +142,7 @@ function isTransient(error: unknown): boolean {
   if (error instanceof TransportError) return true;
   return (
     error instanceof PartnerCenterError &&
+    !(error instanceof CircuitOpenError) &&
     error.source === 'entra-id' &&
     (error.kind === 'unavailable' || error.kind === 'timeout')
   );

@@ -1,6 +1,9 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { clientErrorsPlugin } from './client-errors.plugin';
 import { createGraphqlErrorFormatter } from './graphql-error.formatter';
 import { DEFAULT_OPERATION_LIMITS, operationLimitsRule } from './operation-limits.rule';
+
+export const GRAPHQL_PATH = '/graphql';
 
 export interface GraphqlSettings {
   /** Production turns off the landing page, introspection and stack traces. */
@@ -15,7 +18,7 @@ export interface GraphqlSettings {
 export function graphqlModuleOptions(config: GraphqlSettings): ApolloDriverConfig {
   return {
     driver: ApolloDriver,
-    path: '/graphql',
+    path: GRAPHQL_PATH,
     autoSchemaFile: true,
     sortSchema: true,
     // A landing page (GraphiQL) for developers; in production @nestjs/apollo then installs the disabled one.
@@ -25,6 +28,10 @@ export function graphqlModuleOptions(config: GraphqlSettings): ApolloDriverConfi
     csrfPrevention: true,
     // Apollo refuses batched HTTP requests unless allowed; said here so nobody turns it on by accident.
     allowBatchedHttpRequests: false,
+    // Automatic persisted queries are off: such a request gets PERSISTED_QUERY_NOT_SUPPORTED (and the client, by
+    // the APQ protocol, sends the full query instead). Every query is parsed and validated from its text.
+    persistedQueries: false,
+    plugins: [clientErrorsPlugin()],
     validationRules: [operationLimitsRule(DEFAULT_OPERATION_LIMITS)],
     includeStacktraceInErrorResponses: !config.production,
     // Our formatError maps Nest's HTTP exceptions itself (Nest's own would turn a 400 into BAD_REQUEST).

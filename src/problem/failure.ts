@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { FailureSource, PartnerCenterError } from '../partner-center/errors/partner-center-error';
 import { GatewayFailureKind } from './failure-mapping';
 import { FieldViolation, InvalidInputError } from '../common/invalid-input.error';
+import { MalformedJsonError } from '../hardening/json-body.parser';
 
 /** What Partner Center (or Entra ID) said, safe to show a caller: no URLs, no tokens, no headers. */
 export interface PartnerCenterFacts {
@@ -42,6 +43,7 @@ export function describeFailure(error: unknown): Failure {
   if (error instanceof InvalidInputError) {
     return { kind: 'invalid-input', detail: 'The request is invalid: see errors.', errors: error.violations };
   }
+  if (error instanceof MalformedJsonError) return { kind: 'malformed-request', detail: error.message };
   if (error instanceof PartnerCenterError) return describeUpstreamFailure(error);
   if (error instanceof HttpException) return describeHttpException(error);
   return {

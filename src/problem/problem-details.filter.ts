@@ -1,12 +1,17 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GRAPHQL_PATH } from '../graphql/graphql.options';
+import { graphqlErrorFromFailure } from '../graphql/graphql-error.formatter';
 import { currentCorrelationId } from '../request-context/request-context';
 import { describeFailure } from './failure';
+import { FAILURE_MAPPING } from './failure-mapping';
 import { PROBLEM_CONTENT_TYPE, toProblemDetails } from './problem-details';
 
 /**
  * Answers every failure of a REST request — handler errors, unknown routes, Fastify's body errors — as
- * `application/problem+json`. GraphQL errors are handed back untouched: `formatError` renders those.
+ * `application/problem+json`. GraphQL errors are handed back untouched: `formatError` renders those. A request to
+ * `/graphql` refused before Apollo saw it (body too large, not JSON, past the JSON limits, wrong media type) gets a
+ * GraphQL-shaped answer, `{"errors":[…]}` with the same codes: GraphQL clients read `errors`, not problem+json.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -34,6 +39,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
     if (failure.kind === 'payload-too-large' && this.options.bodyLimitBytes !== undefined) {
       failure.detail = `The request body is larger than ${this.options.bodyLimitBytes} bytes.`;
+    }
+    if (request.url.split('?')[0] === GRAPHQL_PATH) {
+      if (failure.retryAfterSeconds !== undefined)
+        reply.header('Retry-After', String(failure.retryAfterSeconds));
+      reply
+        .status(FAILURE_MAPPING[failure.kind].status)
+        .header('Content-Type', 'application/json; charset=utf-8')
+        .send(JSON.stringify({ errors: [graphqlErrorFromFailure(failure, correlationId)] }));
+      return undefined;
     }
     const problem = toProblemDetails(failure, correlationId);
     if (problem.retryAfterSeconds !== undefined)

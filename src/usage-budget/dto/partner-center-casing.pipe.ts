@@ -1,5 +1,6 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { FieldViolation, InvalidInputError } from '../../common/invalid-input.error';
+import { FORBIDDEN_KEYS } from '../../hardening/json-body.parser';
 
 /** Canonical property names of a body, nested: `{ attributes: { objectType: {} } }`. */
 export interface PropertyNames {
@@ -9,7 +10,10 @@ export interface PropertyNames {
 /**
  * Partner Center reads property names case-insensitively, so a client written for it may send `Amount`.
  * Renames known properties to their canonical case before validation; unknown ones are left as they are,
- * for the validation to refuse. The same property twice (`amount` and `Amount`) is ambiguous and refused.
+ * for the validation to refuse — except prototype keys (`constructor`, `prototype`, `__proto__`), which validation
+ * would silently drop and which must never be assigned: those are refused here, by name. The JSON body parser refuses
+ * them anywhere in a body already; this keeps the DTO safe whatever parsed the body.
+ * The same property twice (`amount` and `Amount`) is ambiguous and refused.
  */
 @Injectable()
 export class PartnerCenterCasingPipe implements PipeTransform {
@@ -37,6 +41,10 @@ function canonicalize(
   for (const [key, value] of Object.entries(object)) {
     const name = byLowerCase.get(key.toLowerCase()) ?? key;
     const field = parent ? `${parent}.${name}` : name;
+    if (FORBIDDEN_KEYS.has(key)) {
+      violations.push({ field, message: `property ${field} should not exist` });
+      continue;
+    }
     if (Object.prototype.hasOwnProperty.call(result, name)) {
       violations.push({
         field,

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GRAPHQL_PATH } from '../graphql/graphql.options';
 import { graphqlErrorFromFailure } from '../graphql/graphql-error.formatter';
+import { isClientAbort } from '../observability/client-abort';
 import { currentCorrelationId } from '../request-context/request-context';
 import { describeFailure } from './failure';
 import { FAILURE_MAPPING } from './failure-mapping';
@@ -27,6 +28,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const failure = describeFailure(exception);
     const correlationId = request.correlationId || currentCorrelationId();
+    if (isClientAbort(request.raw, reply.raw)) {
+      // Reading the body failed because the client went away: nobody to answer, nothing went wrong here.
+      this.logger.debug(`Client closed the connection during ${request.method} ${request.url}`);
+      return undefined;
+    }
     if (failure.unexpected) {
       // The caller only sees a generic detail; the cause goes to the log, under the same correlation id.
       const stack = exception instanceof Error ? exception.stack : String(exception);

@@ -9,6 +9,7 @@ import { registerSecurityHeaders } from './hardening/security-headers.hook';
 import { registerJsonBodyParser } from './hardening/json-body.parser';
 import { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { configureHttp } from './problem/configure-http';
+import { answerFrameworkError } from './problem/framework-errors';
 import { setupOpenApi } from './usage-budget/openapi';
 
 /**
@@ -25,7 +26,11 @@ export async function createGateway(
   partnerCenter: PartnerCenterOptions,
   runtime: GatewayRuntimeOptions = {},
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, return503OnClosing: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    return503OnClosing: true,
+    frameworkErrors: answerFrameworkError,
+  });
   // First hook of all, so that every later step, and every response, has the correlation id.
   registerRequestContextHook(adapter.getInstance());
   registerSecurityHeaders(adapter.getInstance());

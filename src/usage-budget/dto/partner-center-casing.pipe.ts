@@ -1,6 +1,5 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { FieldViolation, InvalidInputError } from '../../common/invalid-input.error';
-import { FORBIDDEN_KEYS } from '../../hardening/json-body.parser';
 
 /** Canonical property names of a body, nested: `{ attributes: { objectType: {} } }`. */
 export interface PropertyNames {
@@ -9,10 +8,9 @@ export interface PropertyNames {
 
 /**
  * Partner Center reads property names case-insensitively, so a client written for it may send `Amount`.
- * Renames known properties to their canonical case before validation; unknown ones are left as they are,
- * for the validation to refuse — except prototype keys (`constructor`, `prototype`, `__proto__`), which validation
- * would silently drop and which must never be assigned: those are refused here, by name. The JSON body parser refuses
- * them anywhere in a body already; this keeps the DTO safe whatever parsed the body.
+ * Renames known properties to their canonical case before validation. Unknown properties are refused here, by name:
+ * class-transformer silently drops the ones an object inherits (`constructor`, `toString`, `hasOwnProperty`, …), so
+ * validation alone would let `{"amount": 5, "constructor": 1}` through as a plain change.
  * The same property twice (`amount` and `Amount`) is ambiguous and refused.
  */
 @Injectable()
@@ -39,9 +37,9 @@ function canonicalize(
   const byLowerCase = new Map(Object.keys(names).map((name) => [name.toLowerCase(), name]));
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(object)) {
-    const name = byLowerCase.get(key.toLowerCase()) ?? key;
-    const field = parent ? `${parent}.${name}` : name;
-    if (FORBIDDEN_KEYS.has(key)) {
+    const name = byLowerCase.get(key.toLowerCase());
+    const field = parent ? `${parent}.${name ?? key}` : (name ?? key);
+    if (name === undefined) {
       violations.push({ field, message: `property ${field} should not exist` });
       continue;
     }

@@ -54,8 +54,7 @@ export function registerJsonBodyParser(
 
 /** Parses a JSON body within the limits; throws InvalidInputError (limits, prototype keys) or MalformedJsonError. */
 export function parseJsonBody(text: string, limits: JsonBodyLimits = JSON_BODY_LIMITS): unknown {
-  // An empty body on a JSON request means "no body" (Fastify's own parser agrees); the handler decides if it needs one.
-  if (text.trim() === '') return undefined;
+  // An empty body is not JSON either (Fastify's own parser refuses it too).
   const measured = measureJson(text, limits);
   if (measured.depth > limits.maxDepth)
     throw limitError(`the JSON body nests deeper than ${limits.maxDepth} levels`);

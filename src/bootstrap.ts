@@ -9,6 +9,7 @@ import { registerSecurityHeaders } from './hardening/security-headers.hook';
 import { registerJsonBodyParser } from './hardening/json-body.parser';
 import { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { configureHttp } from './problem/configure-http';
+import { GRAPHQL_PATH } from './graphql/graphql.options';
 import { answerFrameworkError } from './problem/framework-errors';
 import { setupOpenApi } from './usage-budget/openapi';
 
@@ -48,7 +49,7 @@ export async function createGateway(
     },
   );
   app.useLogger(app.get(Logger));
-  configureHttp(app, { bodyLimitBytes: config.http.bodyLimitBytes });
+  configureHttp(app, { bodyLimitBytes: config.http.bodyLimitBytes, graphqlPath: GRAPHQL_PATH });
   setupOpenApi(app);
   await app.init();
   return app;

@@ -2,8 +2,8 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { currentCorrelationId } from '../request-context/request-context';
-import { describeFailure, Failure } from '../problem/failure';
-import { graphqlCode } from '../problem/failure-mapping';
+import { describeFailure } from '../problem/failure';
+import { graphqlErrorFromFailure } from '../problem/graphql-error';
 
 const logger = new Logger('GraphQL');
 
@@ -40,23 +40,5 @@ export function createGraphqlErrorFormatter(options: { production: boolean }) {
       ...(formatted.path && { path: formatted.path }),
       extensions: { ...rendered.extensions, ...(stacktrace !== undefined && { stacktrace }) },
     };
-  };
-}
-
-/**
- * A failure as a GraphQL error: for resolver failures (above) and for requests refused before Apollo saw them
- * (body too large, not JSON, past the JSON limits), which GraphQL clients also read from `errors`.
- */
-export function graphqlErrorFromFailure(failure: Failure, correlationId: string | undefined) {
-  return {
-    message: failure.detail,
-    extensions: {
-      code: graphqlCode(failure.kind),
-      correlationId,
-      ...(failure.errors && { errors: failure.errors }),
-      ...(failure.partnerCenter && { partnerCenter: failure.partnerCenter }),
-      ...(failure.retryAfterSeconds !== undefined && { retryAfterSeconds: failure.retryAfterSeconds }),
-      ...(failure.claims !== undefined && { claims: failure.claims }),
-    },
   };
 }

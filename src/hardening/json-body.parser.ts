@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FieldViolation, InvalidInputError } from '../common/invalid-input.error';
+import { MalformedJsonError } from '../common/malformed-json.error';
 
 export interface JsonBodyLimits {
   /** Deepest nesting of objects and arrays. The gateway's bodies are 2 levels deep; 32 leaves room for GraphQL variables. */
@@ -15,14 +16,6 @@ export const JSON_BODY_LIMITS: JsonBodyLimits = { maxDepth: 32, maxKeys: 1_000 }
  * by name, so they can never be silently dropped (or worse, applied).
  */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** A body that is not JSON at all: a malformed request rather than a wrong value. */
-export class MalformedJsonError extends Error {
-  constructor() {
-    super('The request body is not valid JSON.');
-    this.name = 'MalformedJsonError';
-  }
-}
 
 /**
  * The `application/json` parser for REST and GraphQL alike. Before anything builds objects from the body, one linear

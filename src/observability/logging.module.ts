@@ -5,7 +5,7 @@ import type { Options } from 'pino-http';
 import type { IncomingMessage } from 'node:http';
 import { currentCorrelationId } from '../request-context/request-context';
 import type { LogLevel } from '../gateway-config';
-import { isClientAbort } from './client-abort';
+import { isClientAbort } from '../request-context/client-abort';
 import { REDACTED_PATHS, scrubSecrets } from './redaction';
 
 type WithCorrelation = IncomingMessage & { correlationId?: string };

@@ -2,27 +2,28 @@ import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown } from '@n
 import type { Agent } from 'node:https';
 import { createMsalApplication } from './credentials/msal-application.factory';
 import { TokenProvider } from './credentials/token-provider';
-import { createHttpsAgent } from './http/https-agent';
+import { createHttpsAgent } from '../common/http/https-agent';
 import { createTransport } from './http/transport';
 import { PARTNER_CENTER_PIPELINE, PartnerCenterClient } from './partner-center.client';
 import { PARTNER_CENTER_OPTIONS, PartnerCenterOptions } from './partner-center.options';
 import { AccessTokenSource, bearerTokenPolicy } from './pipeline/bearer-token.policy';
 import { OnBehalfOfTokenProvider } from './credentials/on-behalf-of-token-provider';
-import { ConfidentialClientApplication } from '@azure/msal-node';
 import { correlationPolicy } from './pipeline/correlation.policy';
 import { createPipeline } from './pipeline/pipeline';
 import { requestIdPolicy } from './pipeline/request-id.policy';
 import { retryPolicy } from './pipeline/retry.policy';
 import { standardHeadersPolicy } from './pipeline/standard-headers.policy';
+import { QuotaShaper } from './quota/quota-shaper';
+import { quotaFeedbackPolicy, quotaGatePolicy } from './quota/quota.policies';
 
 const HTTPS_AGENT = Symbol('PARTNER_CENTER_HTTPS_AGENT');
-const MSAL_APPLICATION = Symbol('PARTNER_CENTER_MSAL_APPLICATION');
-const ACCESS_TOKEN_SOURCE = Symbol('PARTNER_CENTER_ACCESS_TOKEN_SOURCE');
+export const ACCESS_TOKEN_SOURCE = Symbol('PARTNER_CENTER_ACCESS_TOKEN_SOURCE');
 
 /**
  * The outbound side: one keep-alive agent, one MSAL application (app-only or on-behalf-of tokens, by
  * PARTNER_CENTER_AUTH_MODE), and the request pipeline
- *   requestId → correlation → standard headers → retry (deadline, attempts, timeouts) → bearer token → transport
+ *   requestId → correlation → standard headers → quota gate (429 pauses, adaptive concurrency)
+ *     → retry (deadline, attempts, timeouts) → quota feedback → bearer token → transport
  * The id stamping is outside the retry so every retry of a call carries the same MS-RequestId; signing is inside,
  * so a token request or a refresh after a 401 is one more attempt under the same bounds.
  */
@@ -37,36 +38,36 @@ export class PartnerCenterModule implements OnApplicationShutdown {
       global: true,
       providers: [
         { provide: PARTNER_CENTER_OPTIONS, useValue: options },
+        { provide: QuotaShaper, useFactory: () => new QuotaShaper(options.quota) },
         { provide: HTTPS_AGENT, useFactory: () => createHttpsAgent(options.extraCaCertificates) },
         {
-          provide: MSAL_APPLICATION,
-          inject: [HTTPS_AGENT],
-          useFactory: (agent: Agent) =>
-            createMsalApplication(options, agent, {
-              warn: (m) => logger.warn(m),
-              debug: (m) => logger.debug(m),
-            }),
-        },
-        {
           provide: ACCESS_TOKEN_SOURCE,
-          inject: [MSAL_APPLICATION],
-          useFactory: (application: ConfidentialClientApplication): AccessTokenSource =>
-            options.authMode === 'app+user'
-              ? new OnBehalfOfTokenProvider(application)
-              : new TokenProvider(application, options.tenantId),
+          inject: [HTTPS_AGENT],
+          useFactory: (agent: Agent): AccessTokenSource => {
+            const msalLog = { warn: (m: string) => logger.warn(m), debug: (m: string) => logger.debug(m) };
+            const application = () => createMsalApplication(options, agent, msalLog);
+            return options.authMode === 'app+user'
+              ? new OnBehalfOfTokenProvider(application())
+              : new TokenProvider(application);
+          },
         },
         {
           provide: PARTNER_CENTER_PIPELINE,
-          inject: [HTTPS_AGENT, ACCESS_TOKEN_SOURCE],
-          useFactory: (agent: Agent, tokens: AccessTokenSource) =>
+          inject: [HTTPS_AGENT, ACCESS_TOKEN_SOURCE, QuotaShaper],
+          useFactory: (agent: Agent, tokens: AccessTokenSource, quota: QuotaShaper) =>
             createPipeline(
               [
                 requestIdPolicy(),
                 correlationPolicy(),
                 standardHeadersPolicy(options),
+                quotaGatePolicy(
+                  quota,
+                  Math.min(options.retry.maxRetryAfterSeconds * 1000, options.retry.deadlineMs),
+                ),
                 retryPolicy(options.retry, (event) =>
                   logger.warn({ msg: 'retrying Partner Center call', ...event }),
                 ),
+                quotaFeedbackPolicy(quota),
                 bearerTokenPolicy(tokens),
               ],
               createTransport(agent),
@@ -74,7 +75,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
         },
         PartnerCenterClient,
       ],
-      exports: [PartnerCenterClient, PARTNER_CENTER_OPTIONS],
+      exports: [PartnerCenterClient, PARTNER_CENTER_OPTIONS, QuotaShaper, ACCESS_TOKEN_SOURCE],
     };
   }
 

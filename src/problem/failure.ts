@@ -1,8 +1,9 @@
 import { HttpException } from '@nestjs/common';
+import { IssuerUnavailableError } from '../auth/issuer-unavailable.error';
 import { FailureSource, PartnerCenterError } from '../partner-center/errors/partner-center-error';
 import { GatewayFailureKind } from './failure-mapping';
 import { FieldViolation, InvalidInputError } from '../common/invalid-input.error';
-import { MalformedJsonError } from '../hardening/json-body.parser';
+import { MalformedJsonError } from '../common/malformed-json.error';
 
 /** What Partner Center (or Entra ID) said, safe to show a caller: no URLs, no tokens, no headers. */
 export interface PartnerCenterFacts {
@@ -24,6 +25,8 @@ export interface Failure {
   retryAfterSeconds?: number;
   /** Entra ID's claims challenge, for a client that must step up (MFA). */
   claims?: string;
+  /** For OUTCOME_UNKNOWN: the idempotency key that makes a retry safe. */
+  idempotencyKey?: string;
   /** Not the caller's fault and not explained to them: the adapter logs the original error. */
   unexpected?: boolean;
 }
@@ -45,6 +48,12 @@ export function describeFailure(error: unknown): Failure {
   }
   if (error instanceof MalformedJsonError) return { kind: 'malformed-request', detail: error.message };
   if (error instanceof PartnerCenterError) return describeUpstreamFailure(error);
+  if (error instanceof IssuerUnavailableError) {
+    return {
+      kind: 'unavailable',
+      detail: "The token issuer's keys cannot be read, so no token can be checked; retry later.",
+    };
+  }
   if (error instanceof HttpException) return describeHttpException(error);
   return {
     kind: 'internal',
@@ -68,11 +77,12 @@ function describeUpstreamFailure(error: PartnerCenterError): Failure {
     ...(error.kind === 'rate-limited' &&
       error.retryAfterSeconds !== undefined && { retryAfterSeconds: error.retryAfterSeconds }),
     ...(error.claims !== undefined && { claims: error.claims }),
+    ...(error.idempotencyKey !== undefined && { idempotencyKey: error.idempotencyKey }),
   };
 }
 
 function upstreamDetail(error: PartnerCenterError): string {
-  const who = error.source === 'identity' ? 'Entra ID' : 'Partner Center';
+  const who = error.source === 'entra-id' ? 'Entra ID' : 'Partner Center';
   switch (error.kind) {
     case 'not-found':
       return `${who} does not know this customer or its usage budget.`;
@@ -90,6 +100,11 @@ function upstreamDetail(error: PartnerCenterError): string {
       return `${who} is unavailable; retry later.`;
     case 'timeout':
       return `${who} did not answer in time; retry later.`;
+    case 'outcome-unknown':
+      return (
+        `${who} may have applied the change, but no answer says so. Retrying with the same idempotency key ` +
+        '(MS-RequestId or Idempotency-Key; GraphQL idempotencyKey) is safe: it is applied at most once.'
+      );
     case 'rejected':
       return `${who} refused the request.`;
   }

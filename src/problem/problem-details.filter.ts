@@ -1,11 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GRAPHQL_PATH } from '../graphql/graphql.options';
-import { graphqlErrorFromFailure } from '../graphql/graphql-error.formatter';
-import { isClientAbort } from '../observability/client-abort';
+import { isClientAbort } from '../request-context/client-abort';
 import { currentCorrelationId } from '../request-context/request-context';
 import { describeFailure } from './failure';
 import { FAILURE_MAPPING } from './failure-mapping';
+import { graphqlErrorFromFailure } from './graphql-error';
 import { PROBLEM_CONTENT_TYPE, toProblemDetails } from './problem-details';
 
 /**
@@ -18,7 +17,7 @@ import { PROBLEM_CONTENT_TYPE, toProblemDetails } from './problem-details';
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
 
-  constructor(private readonly options: { bodyLimitBytes?: number } = {}) {}
+  constructor(private readonly options: { bodyLimitBytes?: number; graphqlPath?: string } = {}) {}
 
   catch(exception: unknown, host: ArgumentsHost): unknown {
     if (host.getType<string>() !== 'http') return exception;
@@ -46,7 +45,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (failure.kind === 'payload-too-large' && this.options.bodyLimitBytes !== undefined) {
       failure.detail = `The request body is larger than ${this.options.bodyLimitBytes} bytes.`;
     }
-    if (request.url.split('?')[0] === GRAPHQL_PATH) {
+    if (this.options.graphqlPath !== undefined && request.url.split('?')[0] === this.options.graphqlPath) {
       if (failure.retryAfterSeconds !== undefined)
         reply.header('Retry-After', String(failure.retryAfterSeconds));
       reply

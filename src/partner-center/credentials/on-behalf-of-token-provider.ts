@@ -2,6 +2,7 @@ import { AuthenticationResult, ConfidentialClientApplication } from '@azure/msal
 import { createHash } from 'node:crypto';
 import { currentCaller } from '../../request-context/request-context';
 import { PARTNER_CENTER_RESOURCE } from '../clouds';
+import { SingleFlight } from '../../common/single-flight';
 import { PartnerCenterError } from '../errors/partner-center-error';
 import { AccessTokenSource } from '../pipeline/bearer-token.policy';
 import { tokenFailure } from './token-provider';
@@ -14,7 +15,7 @@ export const USER_IMPERSONATION_SCOPE = `${PARTNER_CENTER_RESOURCE}/user_imperso
  * calls of one user share a single exchange. An MFA or consent demand surfaces as `unauthenticated` with claims.
  */
 export class OnBehalfOfTokenProvider implements AccessTokenSource {
-  private readonly inFlight = new Map<string, Promise<AuthenticationResult>>();
+  private readonly inFlight = new SingleFlight<AuthenticationResult>();
 
   constructor(private readonly application: ConfidentialClientApplication) {}
 
@@ -23,7 +24,7 @@ export class OnBehalfOfTokenProvider implements AccessTokenSource {
     if (!assertion) {
       throw new PartnerCenterError({
         kind: 'unauthenticated',
-        source: 'identity',
+        source: 'entra-id',
         code: 'user_assertion_missing',
         description: "app+user mode calls Partner Center as the signed-in user: send the user's bearer token",
         attempts: 1,
@@ -32,12 +33,7 @@ export class OnBehalfOfTokenProvider implements AccessTokenSource {
     const forceRefresh = options.forceRefresh === true;
     // Keyed by a hash: the assertion itself is a secret and must not sit in a map key that could be dumped.
     const key = `${createHash('sha256').update(assertion).digest('base64url')}|${forceRefresh}`;
-    let pending = this.inFlight.get(key);
-    if (!pending) {
-      pending = this.exchange(assertion, forceRefresh).finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, pending);
-    }
-    return (await pending).accessToken;
+    return (await this.inFlight.run(key, () => this.exchange(assertion, forceRefresh))).accessToken;
   }
 
   private async exchange(assertion: string, forceRefresh: boolean): Promise<AuthenticationResult> {

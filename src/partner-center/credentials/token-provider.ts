@@ -1,12 +1,8 @@
-import {
-  AuthenticationResult,
-  ConfidentialClientApplication,
-  InteractionRequiredAuthError,
-  ServerError,
-} from '@azure/msal-node';
+import { ConfidentialClientApplication, InteractionRequiredAuthError, ServerError } from '@azure/msal-node';
 import { PARTNER_CENTER_RESOURCE } from '../clouds';
 import { PartnerCenterError } from '../errors/partner-center-error';
 import { AccessTokenSource } from '../pipeline/bearer-token.policy';
+import { DEFAULT_TOKEN_CYCLER_OPTIONS, HeldToken, TokenCycler, TokenCyclerOptions } from './token-cycler';
 
 export const APP_ONLY_SCOPE = `${PARTNER_CENTER_RESOURCE}/.default`;
 
@@ -22,40 +18,44 @@ const CLIENT_ERRORS = new Set([
 ]);
 
 /**
- * App-only Partner Center tokens from MSAL. MSAL's cache reuses a token until shortly before it expires, but it
- * does not merge concurrent cold calls: without single-flight, 50 requests on an empty cache would make 50 token
- * requests. So one request per tenant and scope is in flight at a time and everyone waiting shares it.
+ * App-only Partner Center tokens (client credentials), held and renewed by a TokenCycler rather than looked up in
+ * MSAL's cache on every call. MSAL is asked only when a token is due (`skipCache`: the cycler decided), and after a
+ * 429/5xx or no answer from the token endpoint the MSAL application is rebuilt: the same object would replay that
+ * failure for up to 60 s without calling out, turning a two-second blip into a minute of refusals.
  */
 export class TokenProvider implements AccessTokenSource {
-  private readonly inFlight = new Map<string, Promise<AuthenticationResult>>();
+  private application?: ConfidentialClientApplication;
+  private readonly cycler: TokenCycler;
 
   constructor(
-    private readonly application: ConfidentialClientApplication,
-    private readonly tenantId: string,
+    private readonly createApplication: () => ConfidentialClientApplication,
     private readonly scope: string = APP_ONLY_SCOPE,
-  ) {}
-
-  async getToken(options: { forceRefresh?: boolean } = {}): Promise<string> {
-    const forceRefresh = options.forceRefresh === true;
-    const key = `${this.tenantId}|${this.scope}|${forceRefresh ? 'refresh' : 'cached'}`;
-    let pending = this.inFlight.get(key);
-    if (!pending) {
-      pending = this.acquire(forceRefresh).finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, pending);
-    }
-    return (await pending).accessToken;
+    cyclerOptions: TokenCyclerOptions = DEFAULT_TOKEN_CYCLER_OPTIONS,
+  ) {
+    this.cycler = new TokenCycler(() => this.acquire(), cyclerOptions);
   }
 
-  private async acquire(forceRefresh: boolean): Promise<AuthenticationResult> {
+  getToken(options: { forceRefresh?: boolean } = {}): Promise<string> {
+    return this.cycler.getToken(options);
+  }
+
+  hasUsableToken(): boolean {
+    return this.cycler.hasUsableToken();
+  }
+
+  private async acquire(): Promise<HeldToken> {
+    this.application ??= this.createApplication();
     try {
       const result = await this.application.acquireTokenByClientCredential({
         scopes: [this.scope],
-        skipCache: forceRefresh,
+        skipCache: true,
       });
-      if (!result?.accessToken) throw new Error('MSAL returned no access token');
-      return result;
+      if (!result?.accessToken || !result.expiresOn) throw new Error('MSAL returned no access token');
+      return { token: result.accessToken, expiresOnMs: result.expiresOn.getTime() };
     } catch (error) {
-      throw tokenFailure(error);
+      const failure = tokenFailure(error);
+      if (failure.kind !== 'rejected') this.application = undefined; // no replay of a throttled or failed answer
+      throw failure;
     }
   }
 }
@@ -66,7 +66,7 @@ export function tokenFailure(error: unknown): PartnerCenterError {
   if (error instanceof InteractionRequiredAuthError) {
     return new PartnerCenterError({
       kind: 'unauthenticated',
-      source: 'identity',
+      source: 'entra-id',
       code: error.errorCode,
       description: firstLine(error.errorMessage),
       claims: error.claims || undefined,
@@ -79,7 +79,7 @@ export function tokenFailure(error: unknown): PartnerCenterError {
     const clientError = CLIENT_ERRORS.has(error.errorCode) && !(status && status >= 500) && !throttled;
     return new PartnerCenterError({
       kind: clientError ? 'rejected' : throttled ? 'rate-limited' : 'unavailable',
-      source: 'identity',
+      source: 'entra-id',
       status,
       code: error.errorCode || undefined,
       description: firstLine(error.errorMessage),
@@ -87,7 +87,7 @@ export function tokenFailure(error: unknown): PartnerCenterError {
     });
   }
   return new PartnerCenterError(
-    { kind: 'unavailable', source: 'identity', attempts: 1 },
+    { kind: 'unavailable', source: 'entra-id', attempts: 1 },
     'Entra ID could not be reached for a Partner Center token',
   );
 }

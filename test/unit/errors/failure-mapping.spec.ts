@@ -51,7 +51,7 @@ describe('failure mapping', () => {
 
   it('says which service refused: Entra ID for identity failures', () => {
     expect(
-      describeFailure(new PartnerCenterError({ kind: 'unavailable', source: 'identity', attempts: 3 }))
+      describeFailure(new PartnerCenterError({ kind: 'unavailable', source: 'entra-id', attempts: 3 }))
         .detail,
     ).toMatch(/^Entra ID/);
   });

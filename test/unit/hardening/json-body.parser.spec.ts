@@ -1,10 +1,6 @@
 import { InvalidInputError } from '../../../src/common/invalid-input.error';
-import {
-  JSON_BODY_LIMITS,
-  MalformedJsonError,
-  measureJson,
-  parseJsonBody,
-} from '../../../src/hardening/json-body.parser';
+import { MalformedJsonError } from '../../../src/common/malformed-json.error';
+import { JSON_BODY_LIMITS, measureJson, parseJsonBody } from '../../../src/hardening/json-body.parser';
 
 describe('JSON body parser', () => {
   const violations = (text: string) => {

@@ -11,7 +11,7 @@ import {
   retryPolicy,
   RetryEvent,
 } from '../../../src/partner-center/pipeline/retry.policy';
-import { TransportError } from '../../../src/partner-center/http/transport';
+import { TransportError } from '../../../src/common/http/https-exchange';
 import { RetryOptions } from '../../../src/partner-center/partner-center.options';
 
 const fast: RetryOptions = {

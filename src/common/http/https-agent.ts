@@ -3,17 +3,21 @@ import { Agent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 
 /**
- * One keep-alive agent for every call to Partner Center and Entra ID, built once.
+ * A keep-alive agent, built once per upstream: Partner Center with Entra ID's token endpoint, and the inbound
+ * token issuer's keys.
  *
  * Node trusts the system store plus NODE_EXTRA_CA_CERTS by default; but giving an agent its own `ca` replaces
  * that whole set, so when extra CAs are added (the embedded sandbox's) the defaults are added back explicitly.
  */
 export function createHttpsAgent(extraCaCertificates: string[] = []): Agent {
+  // As many idle sockets kept as may be open: with fewer, a burst above the idle limit closes sockets that the next
+  // burst must open again, a TLS handshake each. LIFO reuse keeps the warm ones busy and lets the rest time out.
   const options = {
     keepAlive: true,
     keepAliveMsecs: 10_000,
-    maxSockets: 64,
-    maxFreeSockets: 16,
+    maxSockets: 128,
+    maxFreeSockets: 128,
+    scheduling: 'lifo' as const,
     timeout: 60_000,
   };
   if (extraCaCertificates.length === 0) return new Agent(options);

@@ -1,0 +1,116 @@
+import { SingleFlight } from '../../common/single-flight';
+
+/** An access token and when it stops being accepted. */
+export interface HeldToken {
+  token: string;
+  expiresOnMs: number;
+}
+
+export interface TokenCyclerOptions {
+  /** Renew at most this long before expiry (and at half the lifetime for short-lived tokens). */
+  refreshBeforeExpiryMs: number;
+  /** Never hand out a token this close to expiry (capped at a tenth of its lifetime). */
+  expirySafetyMs: number;
+  /** The first wait after a failed renewal; doubles per failure, with jitter. */
+  failureBackoffMs: number;
+  failureBackoffMaxMs: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+export const DEFAULT_TOKEN_CYCLER_OPTIONS: TokenCyclerOptions = {
+  refreshBeforeExpiryMs: 5 * 60_000,
+  expirySafetyMs: 30_000,
+  failureBackoffMs: 250,
+  failureBackoffMaxMs: 4_000,
+};
+
+/**
+ * Keeps one token for a credential, in the manner of Azure's token cycler, so that a blip of the token endpoint is
+ * never seen by callers:
+ * - the held token is handed out without asking MSAL (no per-call cache lookup);
+ * - it is renewed early, in the background, at a jittered point before expiry (replicas do not renew together);
+ * - while a renewal fails, the held token keeps being served until it really expires;
+ * - one renewal is in flight at a time, and after a failure the next one waits (exponential backoff with jitter),
+ *   so an outage is not hammered: calls without a usable token meanwhile fail fast with the last failure.
+ */
+export class TokenCycler {
+  private held?: HeldToken;
+  private refreshAtMs = 0;
+  private failures = 0;
+  private lastFailure?: unknown;
+  private retryNotBeforeMs = 0;
+  private readonly renewal = new SingleFlight<HeldToken>();
+  private readonly now: () => number;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly acquire: () => Promise<HeldToken>,
+    private readonly options: TokenCyclerOptions = DEFAULT_TOKEN_CYCLER_OPTIONS,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** `forceRefresh`: Partner Center refused the held token (401); get a new one now, backoff or not. */
+  async getToken(options: { forceRefresh?: boolean } = {}): Promise<string> {
+    const now = this.now();
+    if (options.forceRefresh) return (await this.renew()).token;
+    const held = this.held;
+    if (held && now < this.usableUntil(held)) {
+      if (now >= this.refreshAtMs && now >= this.retryNotBeforeMs && !this.renewal.has('renew')) {
+        this.renew().catch(() => undefined); // a failed background renewal is retried later; the held token serves
+      }
+      return held.token;
+    }
+    if (this.lastFailure !== undefined && now < this.retryNotBeforeMs && !this.renewal.has('renew'))
+      throw this.lastFailure;
+    return (await this.renew()).token;
+  }
+
+  /** Whether a token is held that can still be handed out (readiness). */
+  hasUsableToken(): boolean {
+    return this.held !== undefined && this.now() < this.usableUntil(this.held);
+  }
+
+  private renew(): Promise<HeldToken> {
+    return this.renewal.run('renew', async () => {
+      const startedAt = this.now();
+      try {
+        const fresh = await this.acquire();
+        this.held = fresh;
+        this.failures = 0;
+        this.lastFailure = undefined;
+        this.retryNotBeforeMs = 0;
+        this.refreshAtMs = this.plannedRefresh(fresh, startedAt);
+        return fresh;
+      } catch (error) {
+        this.failures += 1;
+        this.lastFailure = error;
+        let step = Math.min(
+          this.options.failureBackoffMaxMs,
+          this.options.failureBackoffMs * 2 ** (this.failures - 1),
+        );
+        // A held token about to expire gets retries close enough together to be renewed before it does.
+        if (this.held) step = Math.min(step, Math.max(50, (this.usableUntil(this.held) - this.now()) / 4));
+        this.retryNotBeforeMs = this.now() + step / 2 + this.random() * (step / 2);
+        throw error;
+      }
+    });
+  }
+
+  private usableUntil(held: HeldToken): number {
+    return held.expiresOnMs - this.safetyMargin(held);
+  }
+
+  private safetyMargin(held: HeldToken): number {
+    return Math.min(this.options.expirySafetyMs, Math.max(0, held.expiresOnMs - this.now()) / 10);
+  }
+
+  private plannedRefresh(held: HeldToken, acquiredAt: number): number {
+    const lifetime = Math.max(0, held.expiresOnMs - acquiredAt);
+    const before = Math.min(this.options.refreshBeforeExpiryMs, lifetime / 2);
+    const jitter = this.random() * Math.min(30_000, lifetime / 10);
+    return held.expiresOnMs - before - jitter;
+  }
+}

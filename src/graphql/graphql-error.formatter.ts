@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { currentCorrelationId } from '../request-context/request-context';
 import { describeFailure } from '../problem/failure';
-import { FAILURE_MAPPING } from '../problem/failure-mapping';
+import { graphqlErrorFromFailure } from '../problem/graphql-error';
 
 const logger = new Logger('GraphQL');
 
@@ -33,20 +33,12 @@ export function createGraphqlErrorFormatter(options: { production: boolean }) {
         original instanceof Error ? original.stack : String(original),
       );
     }
+    const rendered = graphqlErrorFromFailure(failure, correlationId);
     return {
-      message: failure.detail,
+      ...rendered,
       ...(formatted.locations && { locations: formatted.locations }),
       ...(formatted.path && { path: formatted.path }),
-      extensions: {
-        code: FAILURE_MAPPING[failure.kind].code,
-        correlationId,
-        ...(failure.errors && { errors: failure.errors }),
-        ...(failure.partnerCenter && { partnerCenter: failure.partnerCenter }),
-        ...(failure.retryAfterSeconds !== undefined && { retryAfterSeconds: failure.retryAfterSeconds }),
-        ...(failure.claims !== undefined && { claims: failure.claims }),
-        ...(failure.idempotencyKey !== undefined && { idempotencyKey: failure.idempotencyKey }),
-        ...(stacktrace !== undefined && { stacktrace }),
-      },
+      extensions: { ...rendered.extensions, ...(stacktrace !== undefined && { stacktrace }) },
     };
   };
 }

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { clientErrorsPlugin } from './client-errors.plugin';
 import { createGraphqlErrorFormatter } from './graphql-error.formatter';
 import { DEFAULT_OPERATION_LIMITS, operationLimitsRule } from './operation-limits.rule';
 
@@ -36,6 +37,10 @@ export function graphqlModuleOptions(
     csrfPrevention: true,
     // Apollo refuses batched HTTP requests unless allowed; said here so nobody turns it on by accident.
     allowBatchedHttpRequests: false,
+    // Automatic persisted queries are off: such a request gets PERSISTED_QUERY_NOT_SUPPORTED (and the client, by
+    // the APQ protocol, sends the full query instead). Every query is parsed and validated from its text.
+    persistedQueries: false,
+    plugins: [clientErrorsPlugin()],
     validationRules: [operationLimitsRule(DEFAULT_OPERATION_LIMITS)],
     includeStacktraceInErrorResponses: !config.production,
     // Our formatError maps Nest's HTTP exceptions itself (Nest's own would turn a 400 into BAD_REQUEST).

@@ -5,6 +5,7 @@ import type { Options } from 'pino-http';
 import type { IncomingMessage } from 'node:http';
 import { currentCorrelationId } from '../request-context/request-context';
 import type { LogLevel } from '../gateway-config';
+import { isClientAbort } from '../request-context/client-abort';
 import { REDACTED_PATHS, scrubSecrets } from './redaction';
 
 type WithCorrelation = IncomingMessage & { correlationId?: string };
@@ -46,6 +47,7 @@ export class LoggingModule {
         }),
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' },
+      customLogLevel: (req, res) => (isClientAbort(req, res) ? 'debug' : 'info'),
     };
     return {
       module: LoggingModule,

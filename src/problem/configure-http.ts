@@ -6,6 +6,10 @@ import { ProblemDetailsFilter } from './problem-details.filter';
  * error and not-found handlers at init, which is how malformed JSON, oversized bodies and unknown routes reach it.
  * The body limit itself is Fastify's (`new FastifyAdapter({ bodyLimit })`); the filter only names it.
  */
-export function configureHttp(app: NestFastifyApplication, options: { bodyLimitBytes: number }): void {
+/** `graphqlPath`: where requests refused before Apollo get GraphQL-shaped errors instead of problem+json. */
+export function configureHttp(
+  app: NestFastifyApplication,
+  options: { bodyLimitBytes: number; graphqlPath?: string },
+): void {
   app.useGlobalFilters(new ProblemDetailsFilter(options));
 }

@@ -7,6 +7,7 @@ import type { FailureKind } from '../partner-center/errors/partner-center-error'
 export type GatewayFailureKind =
   | FailureKind
   | 'invalid-input'
+  | 'malformed-request'
   | 'route-not-found'
   | 'payload-too-large'
   | 'unsupported-media-type'
@@ -19,11 +20,20 @@ export interface FailureMapping {
   status: number;
   /** RFC 9457 `title`: the same for every occurrence of the kind. */
   title: string;
+  /** Where GraphQL clients know the failure under another code than REST clients (Apollo's own vocabulary). */
+  graphqlCode?: string;
 }
 
 /** The one table from failures to GraphQL codes and REST statuses. Codes and statuses are a public contract. */
 export const FAILURE_MAPPING: Readonly<Record<GatewayFailureKind, FailureMapping>> = {
   'invalid-input': { code: 'BAD_USER_INPUT', status: 400, title: 'The request is invalid' },
+  // A body that is not JSON: REST has always called it BAD_USER_INPUT; Apollo calls every malformed request BAD_REQUEST.
+  'malformed-request': {
+    code: 'BAD_USER_INPUT',
+    graphqlCode: 'BAD_REQUEST',
+    status: 400,
+    title: 'The request is malformed',
+  },
   unauthenticated: { code: 'UNAUTHENTICATED', status: 401, title: 'Not authenticated' },
   forbidden: { code: 'FORBIDDEN', status: 403, title: 'Access denied' },
   'not-found': { code: 'NOT_FOUND', status: 404, title: 'Not found' },
@@ -43,6 +53,11 @@ export const FAILURE_MAPPING: Readonly<Record<GatewayFailureKind, FailureMapping
 };
 
 const PROBLEM_TYPE_BASE = 'https://usage-budget-gateway/problems/';
+
+/** The code a GraphQL client gets for the failure. */
+export function graphqlCode(kind: GatewayFailureKind): string {
+  return FAILURE_MAPPING[kind].graphqlCode ?? FAILURE_MAPPING[kind].code;
+}
 
 /** RFC 9457 `type`: a stable URI per kind (it identifies the problem; nothing is served there). */
 export function problemType(kind: GatewayFailureKind): string {

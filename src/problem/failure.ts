@@ -3,6 +3,7 @@ import { IssuerUnavailableError } from '../auth/issuer-unavailable.error';
 import { FailureSource, PartnerCenterError } from '../partner-center/errors/partner-center-error';
 import { GatewayFailureKind } from './failure-mapping';
 import { FieldViolation, InvalidInputError } from '../common/invalid-input.error';
+import { MalformedJsonError } from '../common/malformed-json.error';
 
 /** What Partner Center (or Entra ID) said, safe to show a caller: no URLs, no tokens, no headers. */
 export interface PartnerCenterFacts {
@@ -45,6 +46,7 @@ export function describeFailure(error: unknown): Failure {
   if (error instanceof InvalidInputError) {
     return { kind: 'invalid-input', detail: 'The request is invalid: see errors.', errors: error.violations };
   }
+  if (error instanceof MalformedJsonError) return { kind: 'malformed-request', detail: error.message };
   if (error instanceof PartnerCenterError) return describeUpstreamFailure(error);
   if (error instanceof IssuerUnavailableError) {
     return {

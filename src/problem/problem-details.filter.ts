@@ -1,18 +1,23 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isClientAbort } from '../request-context/client-abort';
 import { currentCorrelationId } from '../request-context/request-context';
 import { describeFailure } from './failure';
+import { FAILURE_MAPPING } from './failure-mapping';
+import { graphqlErrorFromFailure } from './graphql-error';
 import { PROBLEM_CONTENT_TYPE, toProblemDetails } from './problem-details';
 
 /**
  * Answers every failure of a REST request — handler errors, unknown routes, Fastify's body errors — as
- * `application/problem+json`. GraphQL errors are handed back untouched: `formatError` renders those.
+ * `application/problem+json`. GraphQL errors are handed back untouched: `formatError` renders those. A request to
+ * `/graphql` refused before Apollo saw it (body too large, not JSON, past the JSON limits, wrong media type) gets a
+ * GraphQL-shaped answer, `{"errors":[…]}` with the same codes: GraphQL clients read `errors`, not problem+json.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
 
-  constructor(private readonly options: { bodyLimitBytes?: number } = {}) {}
+  constructor(private readonly options: { bodyLimitBytes?: number; graphqlPath?: string } = {}) {}
 
   catch(exception: unknown, host: ArgumentsHost): unknown {
     if (host.getType<string>() !== 'http') return exception;
@@ -22,6 +27,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const failure = describeFailure(exception);
     const correlationId = request.correlationId || currentCorrelationId();
+    if (isClientAbort(request.raw, reply.raw)) {
+      // Reading the body failed because the client went away: nobody to answer, nothing went wrong here.
+      this.logger.debug(`Client closed the connection during ${request.method} ${request.url}`);
+      return undefined;
+    }
     if (failure.unexpected) {
       // The caller only sees a generic detail; the cause goes to the log, under the same correlation id.
       const stack = exception instanceof Error ? exception.stack : String(exception);
@@ -34,6 +44,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
     if (failure.kind === 'payload-too-large' && this.options.bodyLimitBytes !== undefined) {
       failure.detail = `The request body is larger than ${this.options.bodyLimitBytes} bytes.`;
+    }
+    if (this.options.graphqlPath !== undefined && request.url.split('?')[0] === this.options.graphqlPath) {
+      if (failure.retryAfterSeconds !== undefined)
+        reply.header('Retry-After', String(failure.retryAfterSeconds));
+      reply
+        .status(FAILURE_MAPPING[failure.kind].status)
+        .header('Content-Type', 'application/json; charset=utf-8')
+        .send(JSON.stringify({ errors: [graphqlErrorFromFailure(failure, correlationId)] }));
+      return undefined;
     }
     const problem = toProblemDetails(failure, correlationId);
     if (problem.retryAfterSeconds !== undefined)

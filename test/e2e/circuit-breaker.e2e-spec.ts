@@ -1,11 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ADVENTURE_WORKS, setTimeout as sleep } from 'node:timers/promises';
 import {
   CircuitView,
   ENTRA_ID_CIRCUIT,
   PARTNER_CENTER_CIRCUIT,
 } from '../../src/partner-center/pipeline/circuit-breaker.policy';
 import { startGateway, TestGateway } from './support/gateway';
-import { CONTOSO, GET_BUDGET, TAILSPIN_EMPTY_404, UNKNOWN_CUSTOMER } from './support/ids';
+import { ADVENTURE_WORKS, CONTOSO, GET_BUDGET, TAILSPIN_EMPTY_404, UNKNOWN_CUSTOMER } from './support/ids';
 
 /** Issue 10, point 2: a breaker per upstream and a bulkhead, against the sandbox over real HTTPS and MSAL. */
 describe('circuit breaker', () => {
@@ -81,7 +82,8 @@ describe('circuit breaker', () => {
     gateway.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: '60', count: 6 });
     for (let i = 0; i < 6; i += 1) expect((await budget()).status).toBe(429);
     expect(circuit(PARTNER_CENTER_CIRCUIT).state()).toBe('closed');
-    expect((await budget()).status).toBe(200);
+    // The throttle gate keeps that customer paused for its Retry-After; another customer is answered.
+    expect((await budget(ADVENTURE_WORKS)).status).toBe(200);
   });
 
   it('opens on calls that get no answer (resets)', async () => {
@@ -138,14 +140,17 @@ describe('bulkhead', () => {
         PARTNER_CENTER_MAX_QUEUED_CALLS: '2',
         PARTNER_CENTER_CIRCUIT_FAILURE_THRESHOLD: '100',
       },
+      sandboxOptions: { extraCustomers: 9 },
       retry: { maxAttempts: 1, attemptTimeoutMs: 1_500, deadlineMs: 1_500 },
     });
     expect((await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`)).status).toBe(200);
     gateway.sandbox.requestLog.clear();
     gateway.sandbox.faults.add({ kind: 'hang' });
 
-    const calls = Array.from({ length: 9 }, () =>
-      gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`).then((r) => ({ r, at: Date.now() })),
+    // Nine different customers, so that coalescing does not merge the reads into one call.
+    const customers = gateway.sandbox.customers.filter((c) => c.id.startsWith('d0000000')).slice(0, 9);
+    const calls = customers.map((c) =>
+      gateway.http.get(`/v1/customers/${c.id}/usagebudget`).then((r) => ({ r, at: Date.now() })),
     );
     const inFlight = () => gateway.sandbox.requestLog.entries({ target: 'partner-center' }).length;
     for (let i = 0; i < 50 && inFlight() < 3; i += 1) await sleep(50);

@@ -8,8 +8,10 @@ export interface PropertyNames {
 
 /**
  * Partner Center reads property names case-insensitively, so a client written for it may send `Amount`.
- * Renames known properties to their canonical case before validation; unknown ones are left as they are,
- * for the validation to refuse. The same property twice (`amount` and `Amount`) is ambiguous and refused.
+ * Renames known properties to their canonical case before validation. Unknown properties are refused here, by name:
+ * class-transformer silently drops the ones an object inherits (`constructor`, `toString`, `hasOwnProperty`, …), so
+ * validation alone would let `{"amount": 5, "constructor": 1}` through as a plain change.
+ * The same property twice (`amount` and `Amount`) is ambiguous and refused.
  */
 @Injectable()
 export class PartnerCenterCasingPipe implements PipeTransform {
@@ -35,8 +37,12 @@ function canonicalize(
   const byLowerCase = new Map(Object.keys(names).map((name) => [name.toLowerCase(), name]));
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(object)) {
-    const name = byLowerCase.get(key.toLowerCase()) ?? key;
-    const field = parent ? `${parent}.${name}` : name;
+    const name = byLowerCase.get(key.toLowerCase());
+    const field = parent ? `${parent}.${name ?? key}` : (name ?? key);
+    if (name === undefined) {
+      violations.push({ field, message: `property ${field} should not exist` });
+      continue;
+    }
     if (Object.prototype.hasOwnProperty.call(result, name)) {
       violations.push({
         field,

@@ -12,8 +12,24 @@ describe('PartnerCenterCasingPipe', () => {
     });
   });
 
-  it('leaves unknown properties for the validation to refuse', () => {
-    expect(pipe.transform({ amount: 1, Currency: 'EUR' })).toEqual({ amount: 1, Currency: 'EUR' });
+  it.each([
+    [{ amount: 1, Currency: 'EUR' }, 'Currency'],
+    [{ amount: 1, constructor: 1 }, 'constructor'],
+    [{ amount: 1, prototype: {} }, 'prototype'],
+    [{ amount: 1, toString: 'x', hasOwnProperty: 1 }, 'toString'],
+    [JSON.parse('{"amount":1,"__proto__":{"admin":true}}'), '__proto__'],
+    [{ amount: 1, attributes: { objectType: 'SpendingBudget', constructor: 1 } }, 'attributes.constructor'],
+  ])('refuses an unknown property by name, inherited names too: %p', (body, field) => {
+    try {
+      pipe.transform(body);
+      throw new Error('expected a refusal');
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect((error as InvalidInputError).violations).toContainEqual({
+        field,
+        message: `property ${field} should not exist`,
+      });
+    }
   });
 
   it('refuses the same property in two cases', () => {

@@ -1,0 +1,38 @@
+/** A small seeded PRNG (mulberry32): the same seed gives the same cases, so a failing run can be replayed. */
+export class Prng {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  /** A float in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** An integer in [min, max]. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)];
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  /** Printable ASCII, or any byte value when `binary`. */
+  string(length: number, binary = false): string {
+    let out = '';
+    for (let i = 0; i < length; i += 1)
+      out += String.fromCharCode(binary ? this.int(0, 255) : this.int(32, 126));
+    return out;
+  }
+}

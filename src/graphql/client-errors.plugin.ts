@@ -1,0 +1,46 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+
+export const OPERATION_NOT_SUPPORTED = 'OPERATION_NOT_SUPPORTED';
+
+const PERSISTED_QUERY_MESSAGE =
+  'Persisted queries are not supported: automatic persisted queries are off on this gateway; send the query text.';
+
+/**
+ * Requests GraphQL clients get wrong, answered as client errors (a client code, HTTP 400) instead of Apollo's defaults:
+ * - a `subscription` would reach execution and fail there as INTERNAL_SERVER_ERROR (the schema has no subscription
+ *   type, and the gateway offers no subscription transport): refused once the operation is known, before execution;
+ * - PERSISTED_QUERY_NOT_SUPPORTED says why (APQ is off) instead of Apollo's bare class name;
+ * - a request refused before execution, without `data` (e.g. PERSISTED_QUERY_NOT_SUPPORTED, which Apollo answers
+ *   with 200 for its APQ protocol), gets 400: nothing was executed, and the request was the client's mistake.
+ */
+export function clientErrorsPlugin(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation === 'subscription') {
+            throw new GraphQLError(
+              'Subscriptions are not offered by this gateway: send a query or a mutation.',
+              { extensions: { code: OPERATION_NOT_SUPPORTED, http: { status: 400 } } },
+            );
+          }
+        },
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          for (const error of response.body.singleResult.errors ?? []) {
+            if (error.extensions?.code === 'PERSISTED_QUERY_NOT_SUPPORTED')
+              (error as { message: string }).message = PERSISTED_QUERY_MESSAGE;
+          }
+          if (
+            response.body.singleResult.data === undefined &&
+            (response.body.singleResult.errors?.length ?? 0) > 0 &&
+            (response.http.status === undefined || response.http.status === 200)
+          ) {
+            response.http.status = 400;
+          }
+        },
+      };
+    },
+  };
+}

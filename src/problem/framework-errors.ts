@@ -1,0 +1,28 @@
+import { HttpException } from '@nestjs/common';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { CORRELATION_HEADER } from '../request-context/request-context.hook';
+import { correlationIdFrom } from '../request-context/request-context';
+import { describeFailure } from './failure';
+import { PROBLEM_CONTENT_TYPE, toProblemDetails } from './problem-details';
+
+/**
+ * Fastify's `frameworkErrors`: a URL it cannot decode (`/%zz`) or a path parameter past its length limit is refused
+ * by the router before any hook or Nest filter runs, in Fastify's own JSON shape. This answers them as problem+json
+ * (400 BAD_USER_INPUT) with a correlation id instead, like every other refusal.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const correlationId = correlationIdFrom(
+    request.headers['ms-correlationid'],
+    request.headers['x-correlation-id'],
+  );
+  const failure = describeFailure(new HttpException(error.message, 400));
+  void reply
+    .status(400)
+    .header(CORRELATION_HEADER, correlationId)
+    .header('Content-Type', PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(toProblemDetails(failure, correlationId)));
+}

@@ -1,6 +1,7 @@
 /**
  * The layer rules, checked by `npm run lint` (and so by CI). Folders depend in one direction only:
  *   common, config, request-context          (depend on nothing else of the gateway)
+ *   observability                            (logger, metrics, tracing: every layer may report to it)
  *   auth, partner-center                     (inbound identity; the outbound side: pipeline, credentials)
  *   problem → audit → usage-budget           (presentation of failures; the use case and its two adapters)
  *   graphql, hardening, observability, health, sandbox-mode, the root files
@@ -11,14 +12,14 @@ const allowed = {
   config: ['common'],
   'request-context': ['common'],
   auth: ['common', 'config', 'request-context'],
-  'partner-center': ['common', 'config', 'request-context'],
+  'partner-center': ['common', 'config', 'request-context', 'observability'],
   problem: ['common', 'request-context', 'auth', 'partner-center'],
   audit: ['problem', 'request-context'],
   'usage-budget': ['common', 'config', 'request-context', 'auth', 'partner-center', 'problem', 'audit'],
   graphql: ['common', 'request-context', 'problem', 'usage-budget'],
   hardening: ['common', 'config', 'request-context', 'problem'],
-  observability: ['common', 'request-context'],
-  health: ['auth'],
+  observability: ['common', 'request-context', 'auth'],
+  health: ['auth', 'partner-center'],
   'sandbox-mode': ['auth', 'partner-center'],
 };
 

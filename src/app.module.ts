@@ -1,13 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CallerRateLimitInterceptor } from './hardening/caller-rate-limit.interceptor';
-import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module';
 import type { GatewayConfig } from './gateway-config';
 import { RATE_LIMIT_CONFIG } from './hardening/rate-limit.config';
 import { GatewayGraphqlModule } from './graphql/graphql.module';
-import { HealthController } from './health/health.controller';
-import { LoggingModule } from './observability/logging.module';
+import { HealthModule } from './health/health.module';
+import type { ShutdownState } from './health/shutdown-state';
+import type { Observability } from './observability/observability';
+import { ObservabilityModule } from './observability/observability.module';
 import { PartnerCenterModule } from './partner-center/partner-center.module';
 import { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { UsageBudgetModule } from './usage-budget/usage-budget.module';
@@ -18,18 +19,18 @@ export class AppModule {
   static forRoot(
     config: GatewayConfig,
     partnerCenter: PartnerCenterOptions,
-    logDestination?: DestinationStream,
+    runtime: { observability: Observability; shutdown: ShutdownState },
   ): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        LoggingModule.forRoot(config.logLevel, logDestination),
+        ObservabilityModule.forRoot(runtime.observability),
         PartnerCenterModule.forRoot(partnerCenter),
         GatewayGraphqlModule.forRoot({ production: config.production }),
         UsageBudgetModule.forRoot(config.usageBudget),
         AuthModule.forRoot(config.auth),
+        HealthModule.forRoot(runtime.shutdown),
       ],
-      controllers: [HealthController],
       providers: [
         { provide: RATE_LIMIT_CONFIG, useValue: config.rateLimit },
         { provide: APP_INTERCEPTOR, useClass: CallerRateLimitInterceptor },

@@ -1,7 +1,9 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { Agent } from 'node:https';
 import { createMsalApplication } from './credentials/msal-application.factory';
-import { TokenProvider } from './credentials/token-provider';
+import { APP_ONLY_SCOPE, TokenProvider } from './credentials/token-provider';
+import { DEFAULT_TOKEN_CYCLER_OPTIONS } from './credentials/token-cycler';
+import { Metrics } from '../observability/metrics';
 import { createHttpsAgent } from '../common/http/https-agent';
 import { createTransport } from './http/transport';
 import { PARTNER_CENTER_PIPELINE, PartnerCenterClient } from './partner-center.client';
@@ -13,14 +15,16 @@ import { createPipeline } from './pipeline/pipeline';
 import { requestIdPolicy } from './pipeline/request-id.policy';
 import { retryPolicy } from './pipeline/retry.policy';
 import { standardHeadersPolicy } from './pipeline/standard-headers.policy';
+import { telemetryPolicy, tokenTelemetry } from './pipeline/telemetry.policy';
 
 const HTTPS_AGENT = Symbol('PARTNER_CENTER_HTTPS_AGENT');
-const ACCESS_TOKEN_SOURCE = Symbol('PARTNER_CENTER_ACCESS_TOKEN_SOURCE');
+export const ACCESS_TOKEN_SOURCE = Symbol('PARTNER_CENTER_ACCESS_TOKEN_SOURCE');
 
 /**
  * The outbound side: one keep-alive agent, one MSAL application (app-only or on-behalf-of tokens, by
  * PARTNER_CENTER_AUTH_MODE), and the request pipeline
- *   requestId → correlation → standard headers → retry (deadline, attempts, timeouts) → bearer token → transport
+ *   requestId → correlation → standard headers → retry (deadline, attempts, timeouts) → telemetry → bearer token
+ *   → transport
  * The id stamping is outside the retry so every retry of a call carries the same MS-RequestId; signing is inside,
  * so a token request or a refresh after a 401 is one more attempt under the same bounds.
  */
@@ -38,19 +42,22 @@ export class PartnerCenterModule implements OnApplicationShutdown {
         { provide: HTTPS_AGENT, useFactory: () => createHttpsAgent(options.extraCaCertificates) },
         {
           provide: ACCESS_TOKEN_SOURCE,
-          inject: [HTTPS_AGENT],
-          useFactory: (agent: Agent): AccessTokenSource => {
+          inject: [HTTPS_AGENT, { token: Metrics, optional: true }],
+          useFactory: (agent: Agent, metrics?: Metrics): AccessTokenSource => {
             const msalLog = { warn: (m: string) => logger.warn(m), debug: (m: string) => logger.debug(m) };
             const application = () => createMsalApplication(options, agent, msalLog);
             return options.authMode === 'app+user'
               ? new OnBehalfOfTokenProvider(application())
-              : new TokenProvider(application);
+              : new TokenProvider(application, APP_ONLY_SCOPE, {
+                  ...DEFAULT_TOKEN_CYCLER_OPTIONS,
+                  observer: tokenTelemetry(metrics),
+                });
           },
         },
         {
           provide: PARTNER_CENTER_PIPELINE,
-          inject: [HTTPS_AGENT, ACCESS_TOKEN_SOURCE],
-          useFactory: (agent: Agent, tokens: AccessTokenSource) =>
+          inject: [HTTPS_AGENT, ACCESS_TOKEN_SOURCE, { token: Metrics, optional: true }],
+          useFactory: (agent: Agent, tokens: AccessTokenSource, metrics?: Metrics) =>
             createPipeline(
               [
                 requestIdPolicy(),
@@ -59,6 +66,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
                 retryPolicy(options.retry, (event) =>
                   logger.warn({ msg: 'retrying Partner Center call', ...event }),
                 ),
+                telemetryPolicy(metrics, { debug: (entry) => logger.debug(entry) }),
                 bearerTokenPolicy(tokens),
               ],
               createTransport(agent),
@@ -66,7 +74,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
         },
         PartnerCenterClient,
       ],
-      exports: [PartnerCenterClient, PARTNER_CENTER_OPTIONS],
+      exports: [PartnerCenterClient, PARTNER_CENTER_OPTIONS, ACCESS_TOKEN_SOURCE],
     };
   }
 

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { createGateway } from './bootstrap';
 import { ConfigError } from './config/env';
 import { GatewayConfig, loadGatewayConfig } from './gateway-config';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const shownHost =
     config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+  new Logger('Gateway').log(`Gateway listening on http://${shownHost}:${port}`);
   // The banner is for people: stderr, so that stdout stays one JSON log object per line.
   if (embedded)
     process.stderr.write(sandboxModeBanner(embedded.sandbox, `http://${shownHost}:${port}`) + '\n');

@@ -1,4 +1,5 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiExcludeController } from '@nestjs/swagger';
 import {
   HealthCheck,
@@ -29,7 +30,18 @@ export class ReadinessController {
 
   @Get()
   @HealthCheck()
-  readiness() {
+  async readiness(@Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
+    try {
+      return await this.check();
+    } catch (error) {
+      // Terminus says "not ready" with a 503 exception: answered here, in its shape, not as an unexpected error.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      void reply.status(503);
+      return error.getResponse();
+    }
+  }
+
+  private check() {
     return this.health.check([
       () => {
         const session = this.indicator.check('shutdown');

@@ -56,7 +56,7 @@ const HEAD = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'context']);
  * `LOG_FORMAT=pretty`: a small human formatter for a terminal (time, level, context, message, then the fields as
  * key=value), instead of a dependency. The JSON is formatted after pino redacted it.
  */
-export function prettyStream(target: NodeJS.WritableStream): DestinationStream {
+export function prettyStream(target: { write(text: string): unknown }): DestinationStream {
   return {
     write(chunk: string) {
       for (const line of chunk.split('\n')) {

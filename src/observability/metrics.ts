@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 const DURATION_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -74,6 +74,14 @@ export class Metrics {
     return (
       (this.registry.getSingleMetric(name) as Histogram<L> | undefined) ??
       new Histogram({ name, help, labelNames, buckets, registers: [this.registry] })
+    );
+  }
+
+  /** E.g. a circuit's state (0 closed, 1 half-open, 2 open). */
+  gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
+    return (
+      (this.registry.getSingleMetric(name) as Gauge<L> | undefined) ??
+      new Gauge({ name, help, labelNames, registers: [this.registry] })
     );
   }
 

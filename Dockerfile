@@ -1,21 +1,59 @@
-# Build stage: compile TypeScript with the dev dependencies.
-FROM node:20-slim AS build
+# syntax=docker/dockerfile:1
+#
+# Three stages on one base: `build` compiles with the dev dependencies; `runtime` (the default target, last) is the
+# gateway with production dependencies only and without the Partner Center sandbox; `sandbox` is the sandbox package
+# alone, for the compose `sandbox` profile. test/e2e/deployment/production-image.e2e-spec.ts replays the runtime
+# stage's COPY and RUN steps in a temporary folder and checks the resulting file list.
+#
+# Install scripts stay off in every `npm ci` (nothing here needs them); npm's cache is a build cache mount, so no
+# layer carries it.
+#
+# Base: node:24.20.0-bookworm-slim (Node 24 LTS on Debian 12), pinned by the digest of its multi-platform index so a
+# rebuild gets the same bits. To update: choose the new tag, run
+#   docker buildx imagetools inspect node:24.<minor>.<patch>-bookworm-slim
+# and put its "Digest:" and the tag here together (Renovate's and Dependabot's docker managers do this too).
+FROM node:24.20.0-bookworm-slim@sha256:ba849c60be29959425b8734d57b8b4b7d56f98edd9504c9af091d5281095a71e AS base
+
+FROM base AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+COPY sandbox/package.json ./sandbox/
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json nest-cli.json ./
+COPY sandbox/tsconfig.json sandbox/tsconfig.build.json ./sandbox/
+COPY sandbox/src ./sandbox/src
 COPY src ./src
 RUN npm run build
 
-# Runtime stage: production dependencies and the compiled output only; runs as the unprivileged node user.
-FROM node:20-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
+# The sandbox alone (an emulator: never a production upstream). Its CA certificate goes to /sandbox-state, a volume
+# the compose sandbox profile shares with the gateway so that the gateway trusts it through NODE_EXTRA_CA_CERTS.
+FROM base AS sandbox
+ENV NODE_ENV=production NODE_OPTIONS=--enable-source-maps \
+    SANDBOX_HOST=0.0.0.0 SANDBOX_PORT=8443 SANDBOX_STATE_DIR=/sandbox-state
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY sandbox/package.json ./sandbox/
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspace partner-center-sandbox
+COPY --from=build /app/sandbox/dist ./sandbox/dist
+RUN mkdir -p /sandbox-state && chown node:node /sandbox-state
+USER node
+EXPOSE 8443
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
+  CMD ["node", "-e", "require('https').get({host:'127.0.0.1',port:process.env.SANDBOX_PORT||8443,path:'/_sandbox/stats',ca:require('fs').readFileSync((process.env.SANDBOX_STATE_DIR||'/sandbox-state')+'/ca.pem')},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"]
+CMD ["node", "sandbox/dist/main.js"]
+
+# The gateway. Only package.json and the lock are copied before `npm ci`, never sandbox/: with the workspace's
+# package.json present, `npm ci --omit=dev` would link node_modules/partner-center-sandbox and install its
+# dependencies (selfsigned), dev dependency or not. Without it npm installs the production tree alone.
+FROM base AS runtime
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 NODE_OPTIONS=--enable-source-maps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=3s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# Liveness, as Docker and compose read it; Kubernetes probes /healthz and /readyz itself (deploy/kubernetes/).
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/main.js"]

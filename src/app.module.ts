@@ -4,6 +4,7 @@ import { CallerRateLimitInterceptor } from './hardening/caller-rate-limit.interc
 import { AuthModule } from './auth/auth.module';
 import type { GatewayConfig } from './gateway-config';
 import { RATE_LIMIT_CONFIG } from './hardening/rate-limit.config';
+import { SharedStateModule } from './shared-state/shared-state.module';
 import { GatewayGraphqlModule } from './graphql/graphql.module';
 import { HealthModule } from './health/health.module';
 import type { ShutdownState } from './health/shutdown-state';
@@ -25,6 +26,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot(runtime.observability),
+        SharedStateModule.forRoot(config.sharedState),
         PartnerCenterModule.forRoot(partnerCenter),
         GatewayGraphqlModule.forRoot({ production: config.production }),
         UsageBudgetModule.forRoot(config.usageBudget),

@@ -35,6 +35,7 @@ export async function createGateway(
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     return503OnClosing: true,
+    trustProxy: config.http.trustProxy,
     genReqId: correlationIdOfRequest,
   });
   // First hooks of all, so that every later step, and every response, has the correlation id and the trace.

@@ -1,7 +1,8 @@
 import { AuthConfig, authFromEnv } from './auth/auth.config';
-import { Env, integer, oneOf, read } from './config/env';
+import { ConfigError, Env, integer, oneOf, read } from './config/env';
 import { RateLimitConfig, rateLimitConfigFromEnv } from './hardening/rate-limit.config';
 import { UpstreamConfig, upstreamFromEnv } from './partner-center/partner-center.config';
+import { SharedStateConfig, sharedStateConfigFromEnv } from './shared-state/shared-state.config';
 import { UsageBudgetConfig, usageBudgetConfigFromEnv } from './usage-budget/usage-budget.config';
 
 import type { LogFormat, LogLevel } from './observability/logger';
@@ -20,7 +21,7 @@ export interface ShutdownConfig {
 /** The whole configuration, composed from each concern's own loader. */
 export interface GatewayConfig {
   production: boolean;
-  http: { host: string; port: number; bodyLimitBytes: number };
+  http: { host: string; port: number; bodyLimitBytes: number; trustProxy: boolean | number | string };
   logLevel: LogLevel;
   observability: ObservabilityConfig;
   shutdown: ShutdownConfig;
@@ -30,6 +31,8 @@ export interface GatewayConfig {
   upstream: UpstreamConfig;
   /** Inbound authentication (`src/auth/`). */
   auth: AuthConfig;
+  /** Redis for a fleet, or memory (`src/shared-state/`). */
+  sharedState: SharedStateConfig;
 }
 
 /**
@@ -53,6 +56,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       host: read(env, 'HOST') ?? '127.0.0.1',
       port: integer(env, 'PORT', 3000, 0, 65535),
       bodyLimitBytes: integer(env, 'HTTP_BODY_LIMIT_BYTES', 16 * 1024, 256, 1024 * 1024),
+      trustProxy: trustProxyFromEnv(env),
     },
     logLevel,
     observability: {
@@ -68,5 +72,24 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     rateLimit: rateLimitConfigFromEnv(env),
     upstream,
     auth: authFromEnv(env, upstream.target === 'sandbox'),
+    sharedState: sharedStateConfigFromEnv(env),
   };
+}
+
+/**
+ * TRUST_PROXY: whose X-Forwarded-For to believe for the caller's address (the rate limit of anonymous callers):
+ * `false` (default, the socket's address), `true` (any proxy), a number of hops, or addresses / CIDRs, comma-separated.
+ */
+function trustProxyFromEnv(env: Env): boolean | number | string {
+  const raw = read(env, 'TRUST_PROXY');
+  if (raw === undefined || raw.toLowerCase() === 'false') return false;
+  if (raw.toLowerCase() === 'true') return true;
+  if (/^\d+$/.test(raw)) return integer(env, 'TRUST_PROXY', 0, 0, 100);
+  if (!/^[0-9a-fA-F:.,/ ]+$/.test(raw)) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `must be true, false, a number of hops or addresses/CIDRs, got "${raw}"`,
+    );
+  }
+  return raw;
 }

@@ -2,7 +2,8 @@ import { parseFaultSpec } from './fault-spec';
 import { json, type SandboxReply, type SandboxRequest } from './http/exchange';
 import { issueCallerToken } from './identity/tokens';
 import type { SandboxServices } from './services';
-import type { CallerTokenClaims, FaultSpec, SandboxClient, SandboxStats } from './types';
+import { validThrottle } from './partner-center/throttle';
+import type { CallerTokenClaims, FaultSpec, SandboxClient, ThrottleConfig } from './types';
 
 type AdminHandler = (
   request: SandboxRequest,
@@ -31,17 +32,15 @@ export const ADMIN_ROUTES: Record<string, Record<string, AdminHandler>> = {
     GET: (r, s) => json(200, s.log.entries({ target: r.query.get('target') ?? undefined })),
     DELETE: (_r, s) => (s.log.clear(), noContent),
   },
-  stats: {
-    GET: (_r, s) => {
-      const stats: SandboxStats = {
-        tokenRequests: s.ledger.tokenRequests(),
-        requests: s.log.entries().length,
-        activeFaults: s.faults.list().length,
-        patchesApplied: s.store.patchesApplied(),
-        patchesAppliedByCustomer: s.store.patchesAppliedByCustomer(),
-      };
-      return json(200, stats);
+  stats: { GET: (_r, s) => json(200, s.stats()) },
+  'in-flight-peak': { DELETE: (_r, s) => (s.inFlight.resetPeak(), noContent) },
+  throttle: {
+    GET: (_r, s) => json(200, s.throttle.get() ?? null),
+    PUT: (r, s) => {
+      s.throttle.set(validThrottle(readJson(r.body) as ThrottleConfig));
+      return json(200, s.throttle.get());
     },
+    DELETE: (_r, s) => (s.throttle.set(undefined), noContent),
   },
   reset: { POST: (_r, s) => (s.reset(), noContent) },
   'revoke-tokens': { POST: (_r, s) => (s.ledger.revokeAll(), noContent) },

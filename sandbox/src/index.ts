@@ -2,7 +2,7 @@
 export { startSandbox } from './start';
 export { formatSandboxBanner } from './banner';
 export * from './defaults';
-export { SEEDED_CUSTOMERS } from './partner-center/seed';
+export { SEEDED_CUSTOMERS, extraCustomerId, extraCustomerAmount } from './partner-center/seed';
 export { MFA_POLICY_ID } from './identity/grants/on-behalf-of';
 export type * from './types';
 export { createClientCertificate, type ClientCertificate } from './client-certificate';

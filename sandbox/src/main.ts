@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { formatSandboxBanner } from './banner';
 import { SANDBOX_CLIENT_ID } from './defaults';
 import { startSandbox } from './start';
-import type { SandboxOptions } from './types';
+import type { SandboxOptions, ThrottleConfig } from './types';
 
 /** `npm run sandbox`: the sandbox alone, configured from SANDBOX_* variables (README.md). */
 async function main(): Promise<void> {
@@ -33,6 +33,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): SandboxOptions {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`SANDBOX_PORT must be a port number, got '${env.SANDBOX_PORT}'`);
   const certificatePath = env.SANDBOX_CLIENT_CERTIFICATE_PATH;
+  const extraCustomers = positiveInteger(env, 'SANDBOX_EXTRA_CUSTOMERS', true);
+  const requestLogLimit = positiveInteger(env, 'SANDBOX_REQUEST_LOG_LIMIT');
+  const throttle = throttleFromEnv(env);
   return {
     host: env.SANDBOX_HOST || undefined,
     port,
@@ -45,7 +48,38 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): SandboxOptions {
         certificatePem: certificatePath ? readFileSync(certificatePath, 'utf8') : undefined,
       },
     ],
+    ...(extraCustomers !== undefined && { extraCustomers }),
+    ...(requestLogLimit !== undefined && { requestLogLimit }),
+    ...(throttle && { throttle }),
   };
+}
+
+/** SANDBOX_THROTTLE_WINDOW_MS with SANDBOX_THROTTLE_PER_PARTNER and/or SANDBOX_THROTTLE_PER_CUSTOMER. */
+function throttleFromEnv(env: NodeJS.ProcessEnv): ThrottleConfig | undefined {
+  const windowMs = positiveInteger(env, 'SANDBOX_THROTTLE_WINDOW_MS');
+  const perPartner = positiveInteger(env, 'SANDBOX_THROTTLE_PER_PARTNER');
+  const perCustomer = positiveInteger(env, 'SANDBOX_THROTTLE_PER_CUSTOMER');
+  if (windowMs === undefined && perPartner === undefined && perCustomer === undefined) return undefined;
+  if (windowMs === undefined)
+    throw new Error('SANDBOX_THROTTLE_WINDOW_MS is required with SANDBOX_THROTTLE_PER_PARTNER/PER_CUSTOMER');
+  if (perPartner === undefined && perCustomer === undefined)
+    throw new Error(
+      'SANDBOX_THROTTLE_WINDOW_MS needs SANDBOX_THROTTLE_PER_PARTNER or SANDBOX_THROTTLE_PER_CUSTOMER',
+    );
+  return {
+    windowMs,
+    ...(perPartner !== undefined && { perPartner }),
+    ...(perCustomer !== undefined && { perCustomer }),
+  };
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, zeroAllowed = false): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < (zeroAllowed ? 0 : 1))
+    throw new Error(`${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} integer, got '${raw}'`);
+  return value;
 }
 
 if (require.main === module) {

@@ -20,7 +20,11 @@ interface Route {
 }
 
 const ROUTES: Route[] = [
-  { target: 'admin', pattern: /^\/_sandbox\/(.+?)\/?$/, methods: { GET: admin, POST: admin, DELETE: admin } },
+  {
+    target: 'admin',
+    pattern: /^\/_sandbox\/(.+?)\/?$/,
+    methods: { GET: admin, POST: admin, PUT: admin, DELETE: admin },
+  },
   {
     target: 'partner-center',
     pattern: /^\/v1\/customers\/([^/]+)\/usagebudget$/i,

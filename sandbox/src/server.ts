@@ -51,14 +51,17 @@ async function handle(
   stopping: AbortSignal,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://sandbox.invalid');
+  const method = req.method ?? 'GET';
+  const route = resolveRoute(method, url.pathname);
+  // In flight from arrival until the answer is written or the connection closes (hung requests included).
+  if (route.target === 'partner-center') res.once('close', services.inFlight.enter());
   const request: SandboxRequest = {
-    method: req.method ?? 'GET',
+    method,
     path: url.pathname,
     query: url.searchParams,
     headers: lowercaseHeaders(req.headers),
     body: await readBody(req),
   };
-  const route = resolveRoute(request.method, request.path);
   const entry = services.log.record(route.target, request);
   res.on('finish', () => (entry.status = res.statusCode));
   if (route.target === 'token') services.ledger.countRequest();

@@ -10,7 +10,7 @@ import {
 } from './defaults';
 import { createSigningKey } from './keys';
 import { issueCallerToken } from './identity/tokens';
-import { SEEDED_CUSTOMERS } from './partner-center/seed';
+import { seedCustomers } from './partner-center/seed';
 import { startServer } from './server';
 import { SandboxServices } from './services';
 import { createSandboxTls } from './tls';
@@ -34,9 +34,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
     callerAudience: options.callerAudience ?? DEFAULT_CALLER_AUDIENCE,
   };
-  const services = new SandboxServices(authority);
+  const customers = seedCustomers(options.extraCustomers ?? 0);
+  const services = new SandboxServices(authority, { customers, requestLogLimit: options.requestLogLimit });
   clients.forEach((c) => services.registry.register(c));
   (options.faults ?? []).forEach((f) => services.faults.add(f));
+  if (options.throttle) services.throttle.set(options.throttle);
   const quietLog = (line: string) => (options.quiet ? undefined : console.error(line));
   const server = await startServer(tls, { host, port: options.port ?? 0 }, services, quietLog);
   authority.url = `https://${hostForUrl(publicHost)}:${server.port}`;
@@ -51,7 +53,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     caCertPem: tls.caCertPem,
     caCertPath: tls.caCertPath,
     callerAudience: authority.callerAudience,
-    customers: SEEDED_CUSTOMERS.map((c) => ({ ...c })),
+    customers,
     faults: {
       add: (spec) => services.faults.add(spec),
       remove: (id) => services.faults.remove(id),
@@ -59,6 +61,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       list: () => services.faults.list(),
     },
     requestLog: { entries: (filter) => services.log.entries(filter), clear: () => services.log.clear() },
+    throttle: {
+      set: (config) => services.throttle.set(config),
+      clear: () => services.throttle.set(undefined),
+      get: () => services.throttle.get(),
+    },
+    stats: () => services.stats(),
+    resetInFlightPeak: () => services.inFlight.resetPeak(),
     tokenRequests: () => services.ledger.tokenRequests(),
     patchesApplied: (customerId) => services.store.patchesApplied(customerId),
     revokeTokens: () => services.ledger.revokeAll(),

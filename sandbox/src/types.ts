@@ -29,7 +29,25 @@ export interface SandboxOptions {
   callerAudience?: string;
   /** Faults active from start. */
   faults?: FaultSpec[];
+  /** Partner Center's throttling, off by default; settable at run time (RunningSandbox.throttle, /_sandbox/throttle). */
+  throttle?: ThrottleConfig;
+  /** Seeds this many more customers (extraCustomerId(i), budget extraCustomerAmount(i)) for load tests; default 0. */
+  extraCustomers?: number;
+  /** How many request log entries are kept (the latest); default 10,000. Counters stay exact regardless. */
+  requestLogLimit?: number;
   quiet?: boolean;
+}
+
+/**
+ * Fixed windows like Partner Center's limits: at most `perPartner` Partner Center requests per window per partner
+ * tenant, and at most `perCustomer` per partner + customer. A window starts with the first request after the last
+ * one ended. Over a limit: 429 with Retry-After (whole seconds until that window ends, at least 1). Throttled requests
+ * do not count against the window.
+ */
+export interface ThrottleConfig {
+  windowMs: number;
+  perPartner?: number;
+  perCustomer?: number;
 }
 
 export interface FaultSpec {
@@ -118,6 +136,12 @@ export interface RunningSandbox {
   customers: SeededCustomer[];
   faults: { add(spec: FaultSpec): string; remove(id: string): boolean; clear(): void; list(): ActiveFault[] };
   requestLog: { entries(filter?: { target?: LogTarget }): LoggedRequest[]; clear(): void };
+  /** Set (replacing any), clear or read the throttle; the setting survives reset(), its windows and counter do not. */
+  throttle: { set(config: ThrottleConfig): void; clear(): void; get(): ThrottleConfig | undefined };
+  /** Exact counters, in flight now and at peak (the same as GET /_sandbox/stats). */
+  stats(): SandboxStats;
+  /** Starts a new peak of Partner Center requests in flight from the number in flight now. */
+  resetInFlightPeak(): void;
   tokenRequests(): number;
   /**
    * How many PATCHes were applied (answered 200 by the handler, the answer lost or not), for one customer or all;
@@ -128,7 +152,10 @@ export interface RunningSandbox {
   revokeTokens(): void;
   registerClient(c: SandboxClient): void;
   issueCallerToken(claims: CallerTokenClaims): Promise<string>;
-  /** Budgets, idempotency records, faults, log and counters back to the start. Revoked tokens stay revoked; registered apps stay. */
+  /**
+   * Budgets, idempotency records, faults, log, counters, throttle windows and the in-flight peak back to the start.
+   * Revoked tokens stay revoked; registered apps and the throttle setting stay.
+   */
   reset(): void;
   close(): Promise<void>;
 }
@@ -136,8 +163,19 @@ export interface RunningSandbox {
 /** GET /_sandbox/stats */
 export interface SandboxStats {
   tokenRequests: number;
+  /** Every request seen since the last reset, admin ones included; exact even when the log has dropped entries. */
   requests: number;
+  /** The same, per target. */
+  requestsByTarget: Record<LogTarget, number>;
   activeFaults: number;
+  /** Partner Center requests answered 429 by the throttle (429s from faults are not counted). */
+  throttled: number;
+  /** The throttle in force, if any. */
+  throttle: ThrottleConfig | null;
+  /** Partner Center requests being handled now (read until the answer is written or the connection closes). */
+  inFlight: number;
+  /** The most in flight at once since the last reset or resetInFlightPeak(). */
+  inFlightPeak: number;
   /** PATCHes applied, replays excluded (see RunningSandbox.patchesApplied). */
   patchesApplied: number;
   /** The same, per customer id (lowercase), only customers with at least one. */

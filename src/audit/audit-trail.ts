@@ -8,7 +8,10 @@ export interface BudgetChange {
   /** What the change replaced, when the gateway knows it without asking Partner Center (a write never waits on a read). */
   oldAmount?: number | null;
   newAmount: number;
-  outcome: 'success' | 'failure';
+  /** `unknown`: no answer says whether the change was applied (OUTCOME_UNKNOWN). */
+  outcome: 'success' | 'failure' | 'unknown';
+  /** The outcome was unknown, and a read showed the new amount in place. */
+  confirmedByRead?: boolean;
   /** Why the change failed; recorded as the stable error code the caller saw. */
   error?: unknown;
 }
@@ -44,6 +47,7 @@ export class AuditTrail {
         newAmount: change.newAmount,
         correlationId: currentCorrelationId(),
         outcome: change.outcome,
+        ...(change.confirmedByRead && { confirmedByRead: true }),
         ...(change.error !== undefined && {
           errorCode: FAILURE_MAPPING[describeFailure(change.error).kind].code,
         }),

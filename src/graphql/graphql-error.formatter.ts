@@ -44,6 +44,7 @@ export function createGraphqlErrorFormatter(options: { production: boolean }) {
         ...(failure.partnerCenter && { partnerCenter: failure.partnerCenter }),
         ...(failure.retryAfterSeconds !== undefined && { retryAfterSeconds: failure.retryAfterSeconds }),
         ...(failure.claims !== undefined && { claims: failure.claims }),
+        ...(failure.idempotencyKey !== undefined && { idempotencyKey: failure.idempotencyKey }),
         ...(stacktrace !== undefined && { stacktrace }),
       },
     };

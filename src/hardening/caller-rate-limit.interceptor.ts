@@ -1,14 +1,13 @@
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { FastifyRequest } from 'fastify';
-import { Observable } from 'rxjs';
+import { from, Observable, switchMap } from 'rxjs';
+import { SHARED_STATE, SharedState } from '../shared-state/shared-state';
 import { currentCaller } from '../request-context/request-context';
 import { RATE_LIMIT_CONFIG, RateLimitConfig } from './rate-limit.config';
 import { CallerRateLimitedException } from './caller-rate-limited.exception';
 
 const WINDOW_MS = 60_000;
-/** Past this many tracked callers, finished windows are dropped, so memory stays bounded under a flood of ids. */
-const PRUNE_AT = 10_000;
 /** Probes and scrapes come from the platform, not from callers: a probe that gets 429 takes a healthy replica out. */
 export const RATE_LIMIT_EXEMPT_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -19,34 +18,29 @@ export const RATE_LIMIT_EXEMPT_ROUTES: ReadonlySet<string> = new Set(['/healthz'
  */
 @Injectable()
 export class CallerRateLimitInterceptor implements NestInterceptor {
-  private readonly windows = new Map<string, { start: number; count: number }>();
   private readonly perMinute: number;
 
-  constructor(@Inject(RATE_LIMIT_CONFIG) config: RateLimitConfig) {
+  constructor(
+    @Inject(RATE_LIMIT_CONFIG) config: RateLimitConfig,
+    @Inject(SHARED_STATE) private readonly shared: SharedState,
+  ) {
     this.perMinute = config.perMinute;
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (this.perMinute > 0 && !isExempt(context)) this.take(this.callerKey(context));
-    return next.handle();
+    if (this.perMinute <= 0 || isExempt(context)) return next.handle();
+    return from(this.take(this.callerKey(context))).pipe(switchMap(() => next.handle()));
   }
 
-  private take(key: string): void {
+  /** One fixed window per caller and minute, counted for the whole fleet (Redis) or this process (memory). */
+  private async take(key: string): Promise<void> {
     const now = Date.now();
-    let window = this.windows.get(key);
-    if (!window || now - window.start >= WINDOW_MS) {
-      if (this.windows.size >= PRUNE_AT) this.prune(now);
-      window = { start: now, count: 0 };
-      this.windows.set(key, window);
+    const window = Math.floor(now / WINDOW_MS);
+    const { count } = await this.shared.increment(`ratelimit:${key}:${window}`, 2 * WINDOW_MS);
+    const resetInMs = (window + 1) * WINDOW_MS - now;
+    if (count > this.perMinute) {
+      throw new CallerRateLimitedException(Math.max(1, Math.ceil(resetInMs / 1000)));
     }
-    window.count += 1;
-    if (window.count > this.perMinute) {
-      throw new CallerRateLimitedException(Math.max(1, Math.ceil((window.start + WINDOW_MS - now) / 1000)));
-    }
-  }
-
-  private prune(now: number): void {
-    for (const [key, window] of this.windows) if (now - window.start >= WINDOW_MS) this.windows.delete(key);
   }
 
   private callerKey(context: ExecutionContext): string {

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { currentCaller } from '../request-context/request-context';
 import { failureFromResponse } from './errors/failure-from-response';
 import { PartnerCenterError } from './errors/partner-center-error';
 import { TransportError } from '../common/http/https-exchange';
 import { PARTNER_CENTER_OPTIONS, PartnerCenterOptions } from './partner-center.options';
 import { PipelineRequest, SendRequest } from './pipeline/pipeline';
-import { DeadlineExceededError } from './pipeline/retry.policy';
+import { DeadlineExceededError, RETRYABLE_STATUSES } from './pipeline/retry.policy';
 import { parseSpendingBudget, PartnerCenterSpendingBudget } from './spending-budget';
 import { isGuid } from '../common/guid';
 
@@ -18,6 +19,19 @@ export class PartnerCenterClient {
     @Inject(PARTNER_CENTER_PIPELINE) private readonly send: SendRequest,
     @Inject(PARTNER_CENTER_OPTIONS) private readonly options: PartnerCenterOptions,
   ) {}
+
+  /**
+   * Whose view of Partner Center a call gets: the partner app's in app mode, the signed-in user's in app+user mode
+   * (one user's answers must never be shared with another). A key for coalescing and caching, never a secret.
+   */
+  identityScope(): string {
+    if (this.options.authMode !== 'app+user') return 'app';
+    const caller = currentCaller();
+    if (!caller) return 'user:none';
+    return `user:${createHash('sha256')
+      .update(`${caller.issuer ?? ''}\n${caller.subject}`)
+      .digest('base64url')}`;
+  }
 
   /**
    * GET /v1/customers/{customer-tenant-id}/usagebudget. `requestId` is the call's MS-RequestId (a new one when
@@ -62,9 +76,14 @@ export class PartnerCenterClient {
     try {
       response = await this.send(request);
     } catch (error) {
-      throw noAnswer(error, requestId);
+      throw outcomeUnknown(request, error) ?? noAnswer(error, requestId);
     }
-    if (response.status < 200 || response.status > 299) throw failureFromResponse(response, requestId);
+    if (response.status < 200 || response.status > 299) {
+      throw (
+        (RETRYABLE_STATUSES.has(response.status) && outcomeUnknown(request, response)) ||
+        failureFromResponse(response, requestId)
+      );
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(response.body);
@@ -73,6 +92,27 @@ export class PartnerCenterClient {
     }
     return parseSpendingBudget(parsed, requestId);
   }
+}
+
+/**
+ * A PATCH that ends without a definite answer (no answer, or a 5xx/429) after an attempt that may have reached
+ * Partner Center: the change may have been applied, and saying "unavailable" would invite a retry that doubles it
+ * for a caller without an idempotency key. Partner Center's own answer (a 4xx) stays the answer.
+ */
+function outcomeUnknown(request: PipelineRequest, last: unknown): PartnerCenterError | undefined {
+  if (request.method !== 'PATCH' || !request.state.maybeApplied) return undefined;
+  const status =
+    typeof last === 'object' && last !== null && 'status' in last
+      ? (last as { status?: number }).status
+      : undefined;
+  const attempts = (last as { attempts?: number }).attempts ?? 1;
+  return new PartnerCenterError({
+    kind: 'outcome-unknown',
+    source: 'partner-center',
+    status,
+    requestId: request.requestId,
+    attempts,
+  });
 }
 
 function noAnswer(error: unknown, requestId: string | undefined): Error {

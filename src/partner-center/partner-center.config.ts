@@ -8,6 +8,7 @@ import type {
   PartnerCenterOptions,
   RetryOptions,
 } from './partner-center.options';
+import type { QuotaOptions } from './quota/quota-shaper';
 
 /**
  * Where the gateway's upstream is: Partner Center itself (the partner's app credentials), or the Partner Center
@@ -25,7 +26,7 @@ export type UpstreamConfig =
 /** What sandbox mode takes from the environment; the URLs, tenant and client come from the running sandbox. */
 export type SandboxConnectionSettings = Pick<
   PartnerCenterOptions,
-  'authMode' | 'applicationName' | 'locale' | 'retry'
+  'authMode' | 'applicationName' | 'locale' | 'retry' | 'quota'
 >;
 
 export const SANDBOX_IN_PRODUCTION_VARIABLE = 'ALLOW_SANDBOX_IN_PRODUCTION';
@@ -136,6 +137,25 @@ function connectionSettingsFromEnv(env: Env): SandboxConnectionSettings {
     applicationName: read(env, 'PARTNER_CENTER_APPLICATION_NAME') ?? 'usage-budget-gateway',
     locale: read(env, 'PARTNER_CENTER_LOCALE') ?? 'en-US',
     retry: retryFromEnv(env),
+    quota: quotaFromEnv(env),
+  };
+}
+
+/** Starts at the maximum and adapts down on 429s: a partner that is never throttled never waits. */
+function quotaFromEnv(env: Env): QuotaOptions {
+  const minConcurrency = integer(env, 'PARTNER_CENTER_MIN_CONCURRENCY', 2, 1, 1_000);
+  const maxConcurrency = integer(env, 'PARTNER_CENTER_MAX_CONCURRENCY', 64, 1, 1_000);
+  if (maxConcurrency < minConcurrency) {
+    throw new ConfigError(
+      'PARTNER_CENTER_MAX_CONCURRENCY',
+      `must be at least PARTNER_CENTER_MIN_CONCURRENCY (${minConcurrency})`,
+    );
+  }
+  return {
+    minConcurrency,
+    maxConcurrency,
+    initialConcurrency: maxConcurrency,
+    maxRequestsPerSecond: integer(env, 'PARTNER_CENTER_MAX_REQUESTS_PER_SECOND', 0, 0, 100_000),
   };
 }
 

@@ -16,6 +16,9 @@ import { requestIdPolicy } from './pipeline/request-id.policy';
 import { retryPolicy } from './pipeline/retry.policy';
 import { standardHeadersPolicy } from './pipeline/standard-headers.policy';
 import { telemetryPolicy, tokenTelemetry } from './pipeline/telemetry.policy';
+import { QuotaShaper } from './quota/quota-shaper';
+import { SHARED_STATE, SharedState } from '../shared-state/shared-state';
+import { quotaFeedbackPolicy, quotaGatePolicy } from './quota/quota.policies';
 
 const HTTPS_AGENT = Symbol('PARTNER_CENTER_HTTPS_AGENT');
 export const ACCESS_TOKEN_SOURCE = Symbol('PARTNER_CENTER_ACCESS_TOKEN_SOURCE');
@@ -23,8 +26,8 @@ export const ACCESS_TOKEN_SOURCE = Symbol('PARTNER_CENTER_ACCESS_TOKEN_SOURCE');
 /**
  * The outbound side: one keep-alive agent, one MSAL application (app-only or on-behalf-of tokens, by
  * PARTNER_CENTER_AUTH_MODE), and the request pipeline
- *   requestId → correlation → standard headers → retry (deadline, attempts, timeouts) → telemetry → bearer token
- *   → transport
+ *   requestId → correlation → standard headers → quota gate (429 pauses, adaptive concurrency)
+ *     → retry (deadline, attempts, timeouts) → quota feedback → telemetry → bearer token → transport
  * The id stamping is outside the retry so every retry of a call carries the same MS-RequestId; signing is inside,
  * so a token request or a refresh after a 401 is one more attempt under the same bounds.
  */
@@ -39,33 +42,46 @@ export class PartnerCenterModule implements OnApplicationShutdown {
       global: true,
       providers: [
         { provide: PARTNER_CENTER_OPTIONS, useValue: options },
+        {
+          provide: QuotaShaper,
+          inject: [SHARED_STATE],
+          useFactory: (shared: SharedState) => new QuotaShaper(options.quota, shared),
+        },
         { provide: HTTPS_AGENT, useFactory: () => createHttpsAgent(options.extraCaCertificates) },
         {
           provide: ACCESS_TOKEN_SOURCE,
-          inject: [HTTPS_AGENT, { token: Metrics, optional: true }],
-          useFactory: (agent: Agent, metrics?: Metrics): AccessTokenSource => {
+          inject: [HTTPS_AGENT, SHARED_STATE, { token: Metrics, optional: true }],
+          useFactory: (agent: Agent, shared: SharedState, metrics?: Metrics): AccessTokenSource => {
             const msalLog = { warn: (m: string) => logger.warn(m), debug: (m: string) => logger.debug(m) };
             const application = () => createMsalApplication(options, agent, msalLog);
             return options.authMode === 'app+user'
               ? new OnBehalfOfTokenProvider(application())
-              : new TokenProvider(application, APP_ONLY_SCOPE, {
-                  ...DEFAULT_TOKEN_CYCLER_OPTIONS,
-                  observer: tokenTelemetry(metrics),
-                });
+              : new TokenProvider(
+                  application,
+                  shared,
+                  `${options.authorityHost}|${options.tenantId}|${options.clientId}`,
+                  APP_ONLY_SCOPE,
+                  { ...DEFAULT_TOKEN_CYCLER_OPTIONS, observer: tokenTelemetry(metrics) },
+                );
           },
         },
         {
           provide: PARTNER_CENTER_PIPELINE,
-          inject: [HTTPS_AGENT, ACCESS_TOKEN_SOURCE, { token: Metrics, optional: true }],
-          useFactory: (agent: Agent, tokens: AccessTokenSource, metrics?: Metrics) =>
+          inject: [HTTPS_AGENT, ACCESS_TOKEN_SOURCE, QuotaShaper, { token: Metrics, optional: true }],
+          useFactory: (agent: Agent, tokens: AccessTokenSource, quota: QuotaShaper, metrics?: Metrics) =>
             createPipeline(
               [
                 requestIdPolicy(),
                 correlationPolicy(),
                 standardHeadersPolicy(options),
+                quotaGatePolicy(
+                  quota,
+                  Math.min(options.retry.maxRetryAfterSeconds * 1000, options.retry.deadlineMs),
+                ),
                 retryPolicy(options.retry, (event) =>
                   logger.warn({ msg: 'retrying Partner Center call', ...event }),
                 ),
+                quotaFeedbackPolicy(quota),
                 telemetryPolicy(metrics, { debug: (entry) => logger.debug(entry) }),
                 bearerTokenPolicy(tokens),
               ],
@@ -74,7 +90,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
         },
         PartnerCenterClient,
       ],
-      exports: [PartnerCenterClient, PARTNER_CENTER_OPTIONS, ACCESS_TOKEN_SOURCE],
+      exports: [PartnerCenterClient, PARTNER_CENTER_OPTIONS, QuotaShaper, ACCESS_TOKEN_SOURCE],
     };
   }
 

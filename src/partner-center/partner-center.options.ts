@@ -1,4 +1,5 @@
 import { CertificateCredential } from './credentials/certificate-credential';
+import type { QuotaOptions } from './quota/quota-shaper';
 
 /** How the gateway proves itself to Entra ID: a client secret, or a certificate read (and checked) at start-up. */
 export type PartnerCenterCredential =
@@ -30,6 +31,8 @@ export interface PartnerCenterOptions {
   applicationName: string;
   locale: string;
   retry: RetryOptions;
+  /** The adaptive upstream concurrency limit's bounds. */
+  quota: QuotaOptions;
   /** CA certificates (PEM) to trust besides the system store and NODE_EXTRA_CA_CERTS: the embedded sandbox's. */
   extraCaCertificates?: string[];
 }

@@ -35,6 +35,11 @@ export const FAILURE_MAPPING: Readonly<Record<GatewayFailureKind, FailureMapping
   rejected: { code: 'UPSTREAM_ERROR', status: 502, title: 'Partner Center refused the request' },
   unavailable: { code: 'UPSTREAM_UNAVAILABLE', status: 503, title: 'Partner Center is unavailable' },
   timeout: { code: 'UPSTREAM_UNAVAILABLE', status: 504, title: 'Partner Center did not answer in time' },
+  'outcome-unknown': {
+    code: 'OUTCOME_UNKNOWN',
+    status: 504,
+    title: 'The change may or may not have been applied',
+  },
 };
 
 const PROBLEM_TYPE_BASE = 'https://usage-budget-gateway/problems/';

@@ -24,6 +24,8 @@ export interface Failure {
   retryAfterSeconds?: number;
   /** Entra ID's claims challenge, for a client that must step up (MFA). */
   claims?: string;
+  /** For OUTCOME_UNKNOWN: the idempotency key that makes a retry safe. */
+  idempotencyKey?: string;
   /** Not the caller's fault and not explained to them: the adapter logs the original error. */
   unexpected?: boolean;
 }
@@ -73,6 +75,7 @@ function describeUpstreamFailure(error: PartnerCenterError): Failure {
     ...(error.kind === 'rate-limited' &&
       error.retryAfterSeconds !== undefined && { retryAfterSeconds: error.retryAfterSeconds }),
     ...(error.claims !== undefined && { claims: error.claims }),
+    ...(error.idempotencyKey !== undefined && { idempotencyKey: error.idempotencyKey }),
   };
 }
 
@@ -95,6 +98,11 @@ function upstreamDetail(error: PartnerCenterError): string {
       return `${who} is unavailable; retry later.`;
     case 'timeout':
       return `${who} did not answer in time; retry later.`;
+    case 'outcome-unknown':
+      return (
+        `${who} may have applied the change, but no answer says so. Retrying with the same idempotency key ` +
+        '(MS-RequestId or Idempotency-Key; GraphQL idempotencyKey) is safe: it is applied at most once.'
+      );
     case 'rejected':
       return `${who} refused the request.`;
   }

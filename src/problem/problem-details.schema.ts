@@ -87,6 +87,13 @@ export class ProblemDetailsSchema {
 
   @ApiPropertyOptional({ description: "Entra ID's claims challenge, when the user must authenticate again." })
   claims?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'OUTCOME_UNKNOWN: the idempotency key to retry the change with (as MS-RequestId); it is applied at most once.',
+  })
+  idempotencyKey?: string;
 }
 
 const RESPONSES: Array<{ status: number; kinds: GatewayFailureKind[]; description: string }> = [
@@ -113,7 +120,12 @@ const RESPONSES: Array<{ status: number; kinds: GatewayFailureKind[]; descriptio
     description: 'Partner Center refused the request or answered something unreadable.',
   },
   { status: 503, kinds: ['unavailable'], description: 'Partner Center or Entra ID is unavailable.' },
-  { status: 504, kinds: ['timeout'], description: 'Partner Center did not answer in time.' },
+  {
+    status: 504,
+    kinds: ['timeout', 'outcome-unknown'],
+    description:
+      'Partner Center did not answer in time (UPSTREAM_UNAVAILABLE), or a change may have been applied without an answer saying so (OUTCOME_UNKNOWN: retry with the same idempotency key).',
+  },
 ];
 
 /** Documents the problem+json answers every Partner Center-backed operation can give. */

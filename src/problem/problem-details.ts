@@ -17,6 +17,7 @@ export interface ProblemDetails {
   partnerCenter?: PartnerCenterFacts;
   retryAfterSeconds?: number;
   claims?: string;
+  idempotencyKey?: string;
 }
 
 export function toProblemDetails(failure: Failure, correlationId: string | undefined): ProblemDetails {
@@ -32,5 +33,6 @@ export function toProblemDetails(failure: Failure, correlationId: string | undef
     ...(failure.partnerCenter && { partnerCenter: failure.partnerCenter }),
     ...(failure.retryAfterSeconds !== undefined && { retryAfterSeconds: failure.retryAfterSeconds }),
     ...(failure.claims !== undefined && { claims: failure.claims }),
+    ...(failure.idempotencyKey !== undefined && { idempotencyKey: failure.idempotencyKey }),
   };
 }

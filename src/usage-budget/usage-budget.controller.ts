@@ -44,7 +44,17 @@ export class UsageBudgetController {
     @Headers() headers: Record<string, string | undefined>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SpendingBudgetResource> {
-    return toSpendingBudgetResource(await this.usageBudgets.get(customerId, callOptions(headers, reply)));
+    const served = await this.usageBudgets.serve(customerId, callOptions(headers, reply));
+    if (served.maxAgeMs > 0) {
+      // Say what was served: a cached answer's age, and how much longer it may be reused (by this caller only).
+      const age = Math.floor(served.ageMs / 1000);
+      reply.header('Age', String(age));
+      reply.header(
+        'Cache-Control',
+        `private, max-age=${Math.max(0, Math.floor(served.maxAgeMs / 1000) - age)}`,
+      );
+    }
+    return toSpendingBudgetResource(served.budget);
   }
 
   @Patch()

@@ -1,5 +1,6 @@
-import { RequirePermission } from '../auth/permissions';
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import DataLoader from 'dataloader';
+import { RequirePermission } from '../auth/permissions';
 import { UpdateUsageBudgetInput } from './dto/update-usage-budget.input';
 import { SpendingBudgetModel } from './models/spending-budget.model';
 import { idempotencyKeyFrom } from './idempotency';
@@ -20,6 +21,35 @@ export class UsageBudgetResolver {
     return this.usageBudgets.get(customerId);
   }
 
+  /**
+   * A portal page's worth of customers in one request. Every id is checked before any is read; repeated ids are
+   * read once (dataloader); the reads share the gateway's coalescing, cache and upstream concurrency limit, so 200
+   * customers never become 200 simultaneous calls. One customer's failure is a null item with its own error (path
+   * and extensions.code); the others still answer.
+   */
+  @RequirePermission('read')
+  @Query(() => [SpendingBudgetModel], {
+    nullable: 'items',
+    description:
+      "Many customers' usage spending budgets at once, in the order asked. A customer that cannot be read is null, " +
+      'with an error whose path names its index.',
+  })
+  async customerUsageBudgets(
+    @Args('customerIds', {
+      type: () => [ID],
+      description: 'Customer tenant ids (GUIDs), at most the configured maximum.',
+    })
+    customerIds: string[],
+  ): Promise<Array<SpendingBudgetModel | Error>> {
+    this.usageBudgets.assertBatch(customerIds);
+    const loader = new DataLoader<string, SpendingBudgetModel>(
+      (ids) =>
+        Promise.all(ids.map((id) => this.usageBudgets.get(id).catch((error: unknown) => asError(error)))),
+      { cacheKeyFn: (id) => id.toLowerCase() },
+    );
+    return Promise.all(customerIds.map((id) => loader.load(id).catch((error: unknown) => asError(error))));
+  }
+
   @RequirePermission('write')
   @Mutation(() => SpendingBudgetModel, {
     description: "Sets a customer's usage spending budget in Partner Center and returns it.",
@@ -32,4 +62,9 @@ export class UsageBudgetResolver {
     ]);
     return this.usageBudgets.update(input.customerId, input.amount, { idempotencyKey });
   }
+}
+
+/** graphql-js reports an Error in a list as that item's error, at its index. */
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

@@ -19,3 +19,20 @@ export function amountViolations(amount: unknown, maxAmount: number): FieldViola
   if (amount > maxAmount) return violation(`amount must be at most ${maxAmount}`);
   return [];
 }
+
+/** A batched read: a non-empty list of GUIDs, no longer than the configured maximum. */
+export function customerIdsViolations(customerIds: unknown[], maxIds: number): FieldViolation[] {
+  if (customerIds.length === 0)
+    return [{ field: 'customerIds', message: 'customerIds must name at least one customer' }];
+  if (customerIds.length > maxIds) {
+    return [
+      {
+        field: 'customerIds',
+        message: `customerIds may name at most ${maxIds} customers, got ${customerIds.length}`,
+      },
+    ];
+  }
+  return customerIds.flatMap((id, index) =>
+    customerIdViolations(id).map((violation) => ({ ...violation, field: `customerIds[${index}]` })),
+  );
+}

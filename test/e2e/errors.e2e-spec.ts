@@ -1,5 +1,6 @@
 import { startGateway, TestGateway } from './support/gateway';
 import {
+  ADVENTURE_WORKS,
   CONTOSO,
   GET_BUDGET,
   SET_BUDGET,
@@ -9,6 +10,8 @@ import {
 } from './support/ids';
 
 /** Issue 2, point 5: bad input never reaches Partner Center; every upstream failure has a stable code. */
+const path = (id: string) => `/v1/customers/${id}/usagebudget`;
+
 describe('errors', () => {
   let gateway: TestGateway;
 
@@ -19,7 +22,6 @@ describe('errors', () => {
   beforeEach(() => gateway.sandbox.reset());
 
   const upstreamCalls = () => gateway.sandbox.requestLog.entries({ target: 'partner-center' }).length;
-  const path = (id: string) => `/v1/customers/${id}/usagebudget`;
 
   describe('bad input is rejected with no upstream call', () => {
     it.each([
@@ -114,16 +116,6 @@ describe('errors', () => {
         code: 'FORBIDDEN',
         partnerCenter: { status: 403, code: 20002 },
       });
-    });
-
-    it('429 with a Retry-After too long to wait → RATE_LIMITED / 429 with Retry-After', async () => {
-      gateway.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: '57' });
-      const rest = await gateway.http.get(path(CONTOSO));
-      expect(rest.status).toBe(429);
-      expect(rest.headers['retry-after']).toBe('57');
-      expect(rest.data).toMatchObject({ code: 'RATE_LIMITED', partnerCenter: { status: 429 } });
-      const gql = await gateway.graphql(GET_BUDGET, { id: CONTOSO });
-      expect(gql.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 57 });
     });
 
     it('429 on every attempt → RATE_LIMITED / 429 after the last attempt', async () => {
@@ -245,5 +237,33 @@ describe('token endpoint failures', () => {
     } finally {
       await gateway.close();
     }
+  });
+});
+
+/** Its own gateway: the throttle gate remembers a 429's Retry-After for the whole process, as it should. */
+describe('a 429 with a Retry-After too long to wait', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+  });
+  afterAll(() => gateway.close());
+
+  it('answers RATE_LIMITED / 429 with Retry-After, then pauses that customer without calling Partner Center', async () => {
+    gateway.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: '57', count: 1 });
+    const rest = await gateway.http.get(path(CONTOSO));
+    expect(rest.status).toBe(429);
+    expect(rest.headers['retry-after']).toBe('57');
+    expect(rest.data).toMatchObject({ code: 'RATE_LIMITED', partnerCenter: { status: 429 } });
+    gateway.sandbox.requestLog.clear();
+
+    const gql = await gateway.graphql(GET_BUDGET, { id: CONTOSO });
+    expect(gql.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(gql.errors?.[0].extensions.retryAfterSeconds).toBeGreaterThan(50);
+    expect(gateway.sandbox.requestLog.entries({ target: 'partner-center' })).toHaveLength(0);
+
+    // Another customer's calls still go out: one customer's 429 pauses that customer only.
+    const other = await gateway.http.get(path(ADVENTURE_WORKS));
+    expect(other.status).toBe(200);
   });
 });

@@ -45,15 +45,40 @@ describe("the caller's idempotency key", () => {
     expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(1);
   });
 
-  it('applies the change lost after apply once when the caller retries after the gateway gave up', async () => {
-    // The first PATCH is applied, then every answer is lost until the gateway's attempts run out.
+  it('confirms a change whose answers were all lost by reading it back: success, applied once', async () => {
     gateway.sandbox.faults.add({ kind: 'drop-after-apply', customerId: CONTOSO, count: 4 });
+    const first = await patch(444, { 'MS-RequestId': randomUUID() });
+    expect(first.status).toBe(200);
+    expect(first.data.amount).toBe(444);
+    expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(1);
+  });
+
+  it('answers OUTCOME_UNKNOWN when it cannot confirm, and the retry with the same key applies nothing twice', async () => {
+    gateway.sandbox.faults.add({ kind: 'drop-after-apply', customerId: CONTOSO, count: 4 });
+    gateway.sandbox.faults.add({ kind: 'status', status: 503, method: 'GET', count: 4 });
     const requestId = randomUUID();
-    const first = await patch(444, { 'MS-RequestId': requestId });
-    expect(first.status).toBeGreaterThanOrEqual(500);
-    const retry = await patch(444, { 'MS-RequestId': requestId });
+    const first = await patch(445, { 'MS-RequestId': requestId });
+    expect(first.status).toBe(504);
+    expect(first.headers['content-type']).toContain('application/problem+json');
+    expect(first.data).toMatchObject({ code: 'OUTCOME_UNKNOWN', idempotencyKey: requestId });
+    expect(first.data.type).toMatch(/outcome-unknown$/);
+    const retry = await patch(445, { 'MS-RequestId': requestId });
     expect(retry.status).toBe(200);
-    expect(retry.data.amount).toBe(444);
+    expect(retry.data.amount).toBe(445);
+    expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(1);
+  });
+
+  it('hands a caller without a key the one to retry with when the outcome is unknown (GraphQL)', async () => {
+    gateway.sandbox.faults.add({ kind: 'drop-after-apply', customerId: CONTOSO, count: 4 });
+    gateway.sandbox.faults.add({ kind: 'status', status: 503, method: 'GET', count: 4 });
+    const first = await gateway.graphql(SET_BUDGET, { input: { customerId: CONTOSO, amount: 446 } });
+    const extensions = first.errors?.[0].extensions;
+    expect(extensions?.code).toBe('OUTCOME_UNKNOWN');
+    expect(extensions?.idempotencyKey).toMatch(GUID);
+    const retry = await gateway.graphql(SET_BUDGET, {
+      input: { customerId: CONTOSO, amount: 446, idempotencyKey: extensions?.idempotencyKey },
+    });
+    expect(retry.data?.updateUsageBudget.amount).toBe(446);
     expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(1);
   });
 

@@ -119,7 +119,6 @@ describe('one token request for many cold callers', () => {
       );
       expect(answers.every((a) => a.data?.customerUsageBudget.amount === 100)).toBe(true);
       expect(gateway.sandbox.tokenRequests()).toBe(1);
-      expect(gateway.sandbox.requestLog.entries({ target: 'partner-center' })).toHaveLength(50);
     } finally {
       await gateway.close();
     }

@@ -45,3 +45,36 @@ export const SEEDED_CUSTOMERS: readonly SeededCustomer[] = [
     hasUsageSpendingBudget: true,
   },
 ];
+
+/** The i-th extra customer's id (i from 1): d0000000-0000-4000-8000-{i as 12 hex digits}. */
+export function extraCustomerId(index: number): string {
+  return `d0000000-0000-4000-8000-${index.toString(16).padStart(12, '0')}`;
+}
+
+export function isExtraCustomerId(id: string): boolean {
+  return /^d0000000-0000-4000-8000-[0-9a-f]{12}$/i.test(id);
+}
+
+/** The i-th extra customer's budget: 1000 + i, so a reader can check it got the customer it asked for. */
+export function extraCustomerAmount(index: number): number {
+  return 1000 + index;
+}
+
+/** Seeded customers plus `extra` more for load tests (SandboxOptions.extraCustomers). */
+export function seedCustomers(extra = 0): SeededCustomer[] {
+  if (!Number.isInteger(extra) || extra < 0 || extra > MAX_EXTRA_CUSTOMERS)
+    throw new Error(`extraCustomers must be an integer from 0 to ${MAX_EXTRA_CUSTOMERS}, got ${extra}`);
+  const extras = Array.from(
+    { length: extra },
+    (_, i): SeededCustomer => ({
+      id: extraCustomerId(i + 1),
+      name: `Extra customer ${i + 1}`,
+      amount: extraCustomerAmount(i + 1),
+      behavior: 'budget',
+      hasUsageSpendingBudget: true,
+    }),
+  );
+  return [...SEEDED_CUSTOMERS.map((c) => ({ ...c })), ...extras];
+}
+
+export const MAX_EXTRA_CUSTOMERS = 1_000_000;

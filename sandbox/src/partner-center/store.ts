@@ -15,13 +15,13 @@ export class CustomerStore {
   /** PATCHes applied per customer (lowercase id), replays excluded. */
   private applied = new Map<string, number>();
 
-  constructor() {
+  constructor(private readonly seed: readonly SeededCustomer[] = SEEDED_CUSTOMERS) {
     this.reset();
   }
 
   reset(): void {
     this.applied.clear();
-    this.customers = new Map(SEEDED_CUSTOMERS.map((c) => [c.id.toLowerCase(), { ...c }]));
+    this.customers = new Map(this.seed.map((c) => [c.id.toLowerCase(), { ...c }]));
   }
 
   find(customerId: string): SeededCustomer | undefined {

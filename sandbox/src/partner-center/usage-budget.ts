@@ -2,9 +2,10 @@ import { json, type SandboxReply, type SandboxRequest } from '../http/exchange';
 import type { SandboxAuthority } from '../identity/authority';
 import type { TokenLedger } from '../identity/token-ledger';
 import { rejectBearerToken } from './authorization';
-import { partnerCenterError } from './errors';
+import { partnerCenterError, rateLimitExceeded } from './errors';
 import type { IdempotencyStore } from './idempotency';
 import type { CustomerStore } from './store';
+import type { Throttle } from './throttle';
 import { isGuid, parseBudgetUpdate } from './validation';
 
 export interface UsageBudgetDeps {
@@ -12,12 +13,13 @@ export interface UsageBudgetDeps {
   ledger: TokenLedger;
   store: CustomerStore;
   idempotency: IdempotencyStore;
+  throttle: Throttle;
 }
 
 /** Body validation failures: Partner Center publishes no code for them, so the sandbox uses 2001 (see README). */
 const INVALID_BODY_CODE = 2001;
 
-/** GET and PATCH /v1/customers/{id}/usagebudget, with Partner Center's checks in its order. */
+/** GET and PATCH /v1/customers/{id}/usagebudget, with Partner Center's checks in its order (the throttle after the token). */
 export async function handleUsageBudget(
   request: SandboxRequest,
   customerId: string,
@@ -25,6 +27,10 @@ export async function handleUsageBudget(
 ): Promise<SandboxReply> {
   const denied = await rejectBearerToken(request.headers.authorization, deps.authority, deps.ledger);
   if (denied) return denied;
+  // Only a valid token of this tenant gets here, so the partner is the sandbox's tenant.
+  const admission = deps.throttle.admit(deps.authority.tenantId, customerId);
+  if (!admission.allowed)
+    return rateLimitExceeded(admission.retryAfterSeconds, String(admission.retryAfterSeconds));
   if (!isGuid(customerId)) return partnerCenterError(400, 2000, 'Tenant Id must be a GUID');
 
   const requestId = request.headers['ms-requestid'];

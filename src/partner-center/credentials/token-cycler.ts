@@ -98,10 +98,12 @@ export class TokenCycler {
       } catch (error) {
         this.failures += 1;
         this.lastFailure = error;
-        const step = Math.min(
+        let step = Math.min(
           this.options.failureBackoffMaxMs,
           this.options.failureBackoffMs * 2 ** (this.failures - 1),
         );
+        // A held token about to expire gets retries close enough together to be renewed before it does.
+        if (this.held) step = Math.min(step, Math.max(50, (this.usableUntil(this.held) - this.now()) / 4));
         this.retryNotBeforeMs = this.now() + step / 2 + this.random() * (step / 2);
         throw error;
       }

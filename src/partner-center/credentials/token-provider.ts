@@ -2,6 +2,7 @@ import { ConfidentialClientApplication, InteractionRequiredAuthError, ServerErro
 import { PARTNER_CENTER_RESOURCE } from '../clouds';
 import { PartnerCenterError } from '../errors/partner-center-error';
 import { AccessTokenSource } from '../pipeline/bearer-token.policy';
+import type { SharedState } from '../../shared-state/shared-state';
 import { DEFAULT_TOKEN_CYCLER_OPTIONS, HeldToken, TokenCycler, TokenCyclerOptions } from './token-cycler';
 
 export const APP_ONLY_SCOPE = `${PARTNER_CENTER_RESOURCE}/.default`;
@@ -19,20 +20,31 @@ const CLIENT_ERRORS = new Set([
 
 /**
  * App-only Partner Center tokens (client credentials), held and renewed by a TokenCycler rather than looked up in
- * MSAL's cache on every call. MSAL is asked only when a token is due (`skipCache`: the cycler decided), and after a
- * 429/5xx or no answer from the token endpoint the MSAL application is rebuilt: the same object would replay that
- * failure for up to 60 s without calling out, turning a two-second blip into a minute of refusals.
+ * MSAL's cache on every call, and shared by the fleet: a renewed token is stored (with its expiry) in the shared
+ * state, and a short lock makes one replica ask Entra ID while the others take its token. MSAL is asked only when a
+ * token is due (`skipCache`: the cycler decided), and after a 429/5xx or no answer from the token endpoint the MSAL
+ * application is rebuilt: the same object would replay that failure for up to 60 s without calling out, turning a
+ * two-second blip into a minute of refusals.
  */
 export class TokenProvider implements AccessTokenSource {
   private application?: ConfidentialClientApplication;
   private readonly cycler: TokenCycler;
+  private readonly sharedKey: string;
+  private lastToken?: string;
 
   constructor(
     private readonly createApplication: () => ConfidentialClientApplication,
+    private readonly shared: SharedState,
+    credentialKey: string,
     private readonly scope: string = APP_ONLY_SCOPE,
     cyclerOptions: TokenCyclerOptions = DEFAULT_TOKEN_CYCLER_OPTIONS,
   ) {
-    this.cycler = new TokenCycler(() => this.acquire(), cyclerOptions);
+    this.sharedKey = `token:${credentialKey}:${scope}`;
+    this.cycler = new TokenCycler(async () => {
+      const token = await this.acquire();
+      this.lastToken = token.token;
+      return token;
+    }, cyclerOptions);
   }
 
   getToken(options: { forceRefresh?: boolean } = {}): Promise<string> {
@@ -43,15 +55,56 @@ export class TokenProvider implements AccessTokenSource {
     return this.cycler.hasUsableToken();
   }
 
-  private async acquire(): Promise<HeldToken> {
+  /** The fleet's token when another replica renewed it recently; else this replica renews it, under the lock. */
+  private async acquire(): Promise<SharedToken> {
+    const current = await this.sharedToken();
+    if (current && !this.heldAlready(current)) return current;
+    const lock = `${this.sharedKey}:lock`;
+    if (await this.shared.tryLock(lock, RENEWAL_LOCK_MS)) {
+      try {
+        const fresh = await this.fromEntraId();
+        await this.shared.set(this.sharedKey, JSON.stringify(fresh), fresh.expiresOnMs - Date.now());
+        return fresh;
+      } finally {
+        await this.shared.delete(lock);
+      }
+    }
+    for (let waited = 0; waited < RENEWAL_WAIT_MS; waited += RENEWAL_POLL_MS) {
+      await new Promise((resolve) => setTimeout(resolve, RENEWAL_POLL_MS));
+      const renewed = await this.sharedToken();
+      if (renewed && !this.heldAlready(renewed)) return renewed;
+    }
+    return this.fromEntraId(); // the replica holding the lock is slow or failed: do not wait on it any longer
+  }
+
+  /** A shared token is worth taking while it is in the first half of its life (not due for renewal yet). */
+  private async sharedToken(): Promise<SharedToken | undefined> {
+    const raw = await this.shared.get(this.sharedKey);
+    if (!raw) return undefined;
+    try {
+      const token = JSON.parse(raw) as SharedToken;
+      const now = Date.now();
+      return now < token.expiresOnMs - (token.expiresOnMs - token.acquiredAtMs) / 2 ? token : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The token being replaced (due, or refused with a 401) is never taken back from the shared state. */
+  private heldAlready(token: SharedToken): boolean {
+    return this.lastToken === token.token;
+  }
+
+  private async fromEntraId(): Promise<SharedToken> {
     this.application ??= this.createApplication();
+    const acquiredAtMs = Date.now();
     try {
       const result = await this.application.acquireTokenByClientCredential({
         scopes: [this.scope],
         skipCache: true,
       });
       if (!result?.accessToken || !result.expiresOn) throw new Error('MSAL returned no access token');
-      return { token: result.accessToken, expiresOnMs: result.expiresOn.getTime() };
+      return { token: result.accessToken, expiresOnMs: result.expiresOn.getTime(), acquiredAtMs };
     } catch (error) {
       const failure = tokenFailure(error);
       if (failure.kind !== 'rejected') this.application = undefined; // no replay of a throttled or failed answer
@@ -59,6 +112,15 @@ export class TokenProvider implements AccessTokenSource {
     }
   }
 }
+
+/** A token as the fleet shares it: never logged; stored only until it expires. */
+interface SharedToken extends HeldToken {
+  acquiredAtMs: number;
+}
+
+const RENEWAL_LOCK_MS = 15_000;
+const RENEWAL_WAIT_MS = 3_000;
+const RENEWAL_POLL_MS = 100;
 
 /** Turns an MSAL failure into the gateway's vocabulary, keeping Entra's error code but never its raw request. */
 export function tokenFailure(error: unknown): PartnerCenterError {

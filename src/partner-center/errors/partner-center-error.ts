@@ -12,7 +12,8 @@ export type FailureKind =
   | 'rate-limited' // 429 not retried (Retry-After too long) or still 429 after the last attempt
   | 'unavailable' // 408/5xx after the last attempt, connection failures, token endpoint down
   | 'timeout' // attempt timeouts until the deadline or the last attempt
-  | 'rejected'; // any other answer: Partner Center or Entra ID refused what was sent
+  | 'rejected' // any other answer: Partner Center or Entra ID refused what was sent
+  | 'outcome-unknown'; // a PATCH got no final answer after it may have reached Partner Center
 
 export interface UpstreamFailure {
   kind: FailureKind;
@@ -28,6 +29,8 @@ export interface UpstreamFailure {
   claims?: string;
   requestId?: string;
   attempts: number;
+  /** For a write whose outcome is unknown: the caller's idempotency key to retry with (applied at most once). */
+  idempotencyKey?: string;
 }
 
 export class PartnerCenterError extends Error implements UpstreamFailure {
@@ -40,6 +43,7 @@ export class PartnerCenterError extends Error implements UpstreamFailure {
   readonly claims?: string;
   readonly requestId?: string;
   readonly attempts: number;
+  readonly idempotencyKey?: string;
 
   constructor(failure: UpstreamFailure, message?: string) {
     super(message ?? describe(failure));
@@ -53,6 +57,7 @@ export class PartnerCenterError extends Error implements UpstreamFailure {
     this.claims = failure.claims;
     this.requestId = failure.requestId;
     this.attempts = failure.attempts;
+    this.idempotencyKey = failure.idempotencyKey;
   }
 }
 
@@ -64,6 +69,8 @@ function describe(failure: UpstreamFailure): string {
   switch (failure.kind) {
     case 'timeout':
       return `${who} did not answer in time${tries}`;
+    case 'outcome-unknown':
+      return `${who} may have applied the change; no answer says whether${tries}`;
     case 'unavailable':
       return `${who} is unavailable${status}${code}${tries}`;
     case 'rate-limited':

@@ -4,6 +4,13 @@ export interface CallState {
   tokenRejections?: number;
   /** The fresh token after the first 401 was asked for (once per call: later attempts use the cache again). */
   tokenRefreshed?: boolean;
+  /** An attempt is under way that has no answer yet (set and cleared by the retry policy). */
+  unansweredAttempt?: boolean;
+  /**
+   * Some attempt got no answer after it may have reached Partner Center (reset, timeout, deadline): for a PATCH,
+   * the change may have been applied even though no answer says so.
+   */
+  maybeApplied?: boolean;
 }
 
 /** One HTTP exchange as the policies see it. Headers are set with their canonical Partner Center names. */

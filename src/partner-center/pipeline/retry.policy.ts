@@ -99,9 +99,18 @@ export function retryPolicy(
       try {
         const response = await wrap(withinDeadline, retries, perAttempt).execute(async ({ signal }) => {
           attempts += 1;
-          const answer = await next({ ...request, headers: { ...request.headers }, signal });
-          lastStatus = answer.status;
-          return answer;
+          // Until an answer arrives, this attempt may have reached Partner Center: a PATCH may have been applied.
+          request.state.unansweredAttempt = true;
+          try {
+            const answer = await next({ ...request, headers: { ...request.headers }, signal });
+            request.state.unansweredAttempt = false;
+            lastStatus = answer.status;
+            return answer;
+          } catch (error) {
+            if (neverSent(error)) request.state.unansweredAttempt = false;
+            request.state.maybeApplied ||= request.state.unansweredAttempt;
+            throw error;
+          }
         });
         return { ...response, attempts };
       } catch (error) {
@@ -109,6 +118,7 @@ export function retryPolicy(
           error instanceof TaskCancelledError ||
           (error instanceof TransportError && Date.now() >= deadline)
         ) {
+          request.state.maybeApplied ||= request.state.unansweredAttempt === true;
           throw new DeadlineExceededError(attempts, lastStatus);
         }
         if (error instanceof TransportError) error.attempts = attempts;
@@ -125,5 +135,16 @@ function isTransient(error: unknown): boolean {
     error instanceof PartnerCenterError &&
     error.source === 'entra-id' &&
     (error.kind === 'unavailable' || error.kind === 'timeout')
+  );
+}
+
+/** Failures that happen before a request can reach Partner Center: no token, no connection, no TLS session. */
+function neverSent(error: unknown): boolean {
+  if (error instanceof PartnerCenterError) return error.source === 'entra-id';
+  if (!(error instanceof TransportError)) return false;
+  const code = error.causeCode ?? '';
+  return (
+    ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code) ||
+    /CERT|SSL|TLS/.test(code)
   );
 }

@@ -3,6 +3,12 @@ import { RunningSandbox, startSandbox } from 'partner-center-sandbox';
 import { startGatewayProcess } from './support/gateway-process';
 
 const CONTOSO = 'c0000001-0000-4000-8000-000000000001';
+// Three customers: identical concurrent reads would be coalesced into one upstream call.
+const SLOW = [
+  { id: CONTOSO, amount: 100 },
+  { id: 'c0000003-0000-4000-8000-000000000003', amount: 250.5 },
+  { id: 'c0000006-0000-4000-8000-000000000006', amount: 1234.56 },
+];
 
 /**
  * SIGTERM as Kubernetes sends it, to the built `node dist/main.js`: readiness fails first, new requests get 503
@@ -27,7 +33,7 @@ describe('graceful shutdown of node dist/main.js', () => {
     try {
       expect((await http.get('/readyz')).status).toBe(200);
       sandbox.faults.add({ target: 'partner-center', kind: 'latency', latencyMs: 2500, count: 3 });
-      const inFlight = [1, 2, 3].map(() => http.get(`/v1/customers/${CONTOSO}/usagebudget`));
+      const inFlight = SLOW.map(({ id }) => http.get(`/v1/customers/${id}/usagebudget`));
       await waitUntil(() => sandbox.requestLog.entries({ target: 'partner-center' }).length >= 3);
 
       gateway.child.kill('SIGTERM');
@@ -43,7 +49,7 @@ describe('graceful shutdown of node dist/main.js', () => {
 
       const answers = await Promise.all(inFlight);
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
-      expect(answers.map((a) => a.data.amount)).toEqual([100, 100, 100]);
+      expect(answers.map((a) => a.data.amount)).toEqual(SLOW.map((c) => c.amount));
       expect(await gateway.exited).toBe(0);
     } finally {
       await gateway.stop();

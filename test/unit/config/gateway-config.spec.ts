@@ -33,7 +33,7 @@ describe('gateway configuration', () => {
   it('runs on the sandbox only when PARTNER_CENTER=sandbox says so', () => {
     const config = loadGatewayConfig(sandbox);
     expect(config.upstream).toMatchObject({ target: 'sandbox', sandbox: { port: 0 } });
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 3000, bodyLimitBytes: 16384 });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 3000, bodyLimitBytes: 16384, trustProxy: false });
   });
 
   it('refuses to start with neither app credentials nor sandbox mode, saying what is missing', () => {

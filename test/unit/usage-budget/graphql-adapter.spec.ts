@@ -56,7 +56,14 @@ describe('GraphQL usage-budget adapter', () => {
     const body = await graphql(UPDATE_BUDGET, { input: { customerId: CUSTOMER, amount: 42 } });
     expect(body.data.updateUsageBudget).toEqual({ customerId: CUSTOMER, amount: 100 });
     // One upstream call: the write does not read first.
-    expect(partnerCenter.calls).toEqual([{ operation: 'update', customerId: CUSTOMER, amount: 42 }]);
+    expect(partnerCenter.calls).toEqual([
+      {
+        operation: 'update',
+        customerId: CUSTOMER,
+        amount: 42,
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      },
+    ]);
   });
 
   it.each([

@@ -49,14 +49,28 @@ describe('REST usage-budget adapter', () => {
     const response = await patch({ amount: 250.5 });
     expect(response.statusCode).toBe(200);
     // One upstream call: the write does not read first.
-    expect(partnerCenter.calls).toEqual([{ operation: 'update', customerId: CUSTOMER, amount: 250.5 }]);
+    expect(partnerCenter.calls).toEqual([
+      {
+        operation: 'update',
+        customerId: CUSTOMER,
+        amount: 250.5,
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      },
+    ]);
   });
 
   it("accepts Partner Center's own PascalCase body", async () => {
     const response = await patch({ Amount: 100, Attributes: { ObjectType: 'SpendingBudget' } });
     expect(response.statusCode).toBe(200);
     // One upstream call: the write does not read first.
-    expect(partnerCenter.calls).toEqual([{ operation: 'update', customerId: CUSTOMER, amount: 100 }]);
+    expect(partnerCenter.calls).toEqual([
+      {
+        operation: 'update',
+        customerId: CUSTOMER,
+        amount: 100,
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      },
+    ]);
   });
 
   it.each([

@@ -23,6 +23,10 @@ export class FakePartnerCenterClient {
     usageSpendingBudget: 100,
   });
 
+  identityScope(): string {
+    return 'app';
+  }
+
   getUsageBudget(customerId: string, requestId?: string): Promise<PartnerCenterSpendingBudget> {
     this.calls.push({ operation: 'get', customerId, ...(requestId && { requestId }) });
     return this.answer();
@@ -41,14 +45,15 @@ export class FakePartnerCenterClient {
 export function testConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   return {
     production: false,
-    http: { host: '127.0.0.1', port: 0, bodyLimitBytes: 1024 },
+    http: { host: '127.0.0.1', port: 0, bodyLimitBytes: 1024, trustProxy: false },
     logLevel: 'silent',
     observability: { logging: { level: 'silent', format: 'json' } },
     shutdown: { drainDelayMs: 0, timeoutMs: 1_000 },
-    usageBudget: { maxAmount: 1_000_000 },
+    usageBudget: { maxAmount: 1_000_000, cacheTtlMs: 0, batchMaxIds: 50 },
     rateLimit: { perMinute: 0 },
     upstream: { target: 'sandbox', connection: {} as never, sandbox: { port: 0 } },
     auth: { mode: 'disabled' },
+    sharedState: { keyPrefix: 'test:' },
     ...overrides,
   };
 }

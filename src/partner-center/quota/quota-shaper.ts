@@ -1,0 +1,163 @@
+import { MemorySharedState } from '../../shared-state/memory-shared-state';
+import type { SharedState } from '../../shared-state/shared-state';
+
+/** Bounds of the adaptive upstream concurrency limit, and the fleet's request budget. */
+export interface QuotaOptions {
+  minConcurrency: number;
+  maxConcurrency: number;
+  initialConcurrency: number;
+  /** The fleet's requests per second to Partner Center (PARTNER_CENTER_MAX_REQUESTS_PER_SECOND); 0: no budget. */
+  maxRequestsPerSecond: number;
+}
+
+/** A pause as replicas tell each other: relative, so their clocks need not agree. */
+interface Pause {
+  customerId?: string;
+  retryAfterMs: number;
+  partnerWide: boolean;
+}
+
+const PAUSES = 'quota:pauses';
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The shaper of Partner Center traffic, one per process and in step across the fleet. Partner Center throttles per
+ * partner tenant and per partner + customer, publishes no numbers and answers 429 with Retry-After; the gateway sees
+ * all of a partner's traffic, so:
+ * - a throttle gate: a 429's Retry-After pauses its scope (that customer; the whole partner when several customers
+ *   are throttled at once) for every call of every replica, instead of each call discovering the 429 on its own;
+ * - an adaptive concurrency limit (AIMD): halved on a 429 (once per pause), grown back by one per window of
+ *   successes, between configured bounds. Calls above it wait their turn in order;
+ * - an optional per-second request budget, counted for the whole fleet in the shared state.
+ */
+export class QuotaShaper {
+  private limit: number;
+  private inFlight = 0;
+  private readonly queue: Waiter[] = [];
+  private partnerPausedUntil = 0;
+  private readonly customerPausedUntil = new Map<string, number>();
+  private readonly recentThrottles: Array<{ customerId: string; at: number }> = [];
+  private lastDecreaseAt = 0;
+  private successesSinceGrowth = 0;
+
+  constructor(
+    private readonly options: QuotaOptions,
+    private readonly shared: SharedState = new MemorySharedState(),
+    private readonly now: () => number = Date.now,
+  ) {
+    this.limit = options.initialConcurrency;
+    shared.subscribe(PAUSES, (message) => {
+      try {
+        const { customerId, retryAfterMs, partnerWide } = JSON.parse(message) as Pause;
+        this.pause(customerId, this.now() + retryAfterMs, partnerWide);
+      } catch {
+        // not a pause: ignore it
+      }
+    });
+  }
+
+  /** Milliseconds until calls for this customer may go out (0: now). */
+  pauseFor(customerId: string | undefined): number {
+    const now = this.now();
+    const customer = customerId ? (this.customerPausedUntil.get(customerId) ?? 0) : 0;
+    return Math.max(0, this.partnerPausedUntil - now, customer - now);
+  }
+
+  /** A 429 for this customer, asking to wait `retryAfterMs`: pause the scope here and on every replica. */
+  throttled(customerId: string | undefined, retryAfterMs: number): void {
+    const now = this.now();
+    // Several customers throttled within one pause: the partner's own limit, not one customer's.
+    this.recentThrottles.push({ customerId: customerId ?? '', at: now });
+    const horizon = now - Math.max(1_000, retryAfterMs);
+    while (this.recentThrottles.length > 0 && this.recentThrottles[0].at < horizon)
+      this.recentThrottles.shift();
+    const partnerWide = !customerId || new Set(this.recentThrottles.map((t) => t.customerId)).size > 1;
+    this.pause(customerId, now + retryAfterMs, partnerWide);
+    const pause: Pause = { customerId, retryAfterMs, partnerWide };
+    void this.shared.publish(PAUSES, JSON.stringify(pause));
+    if (now - this.lastDecreaseAt >= Math.max(1_000, retryAfterMs)) {
+      this.lastDecreaseAt = now;
+      this.limit = Math.max(this.options.minConcurrency, Math.floor(this.limit / 2));
+    }
+  }
+
+  /** An answer that was not a 429. */
+  succeeded(): void {
+    this.successesSinceGrowth += 1;
+    if (this.successesSinceGrowth >= this.limit && this.limit < this.options.maxConcurrency) {
+      this.successesSinceGrowth = 0;
+      this.limit += 1;
+      this.drain();
+    }
+  }
+
+  /**
+   * Waits, within `maxWaitMs`, until the fleet's per-second budget has room for one more request; false when it
+   * has none in time. Without a budget: true at once.
+   */
+  async takeRateBudget(maxWaitMs: number): Promise<boolean> {
+    const budget = this.options.maxRequestsPerSecond;
+    if (budget <= 0) return true;
+    const giveUpAt = this.now() + maxWaitMs;
+    for (let tries = 0; tries < 1_000; tries++) {
+      const now = this.now();
+      const second = Math.floor(now / 1000);
+      const { count } = await this.shared.increment(`quota:rate:${second}`, 2_000);
+      if (count <= budget) return true;
+      const nextSecond = (second + 1) * 1000;
+      if (nextSecond > giveUpAt) return false;
+      await new Promise((resolve) => setTimeout(resolve, nextSecond - now + Math.floor(Math.random() * 20)));
+    }
+    return false;
+  }
+
+  /** Waits for a slot under the current limit; the returned function gives it back. */
+  async acquire(): Promise<() => void> {
+    if (this.inFlight >= this.limit || this.queue.length > 0) {
+      await new Promise<void>((resolve, reject) => this.queue.push({ resolve, reject }));
+    } else {
+      this.inFlight += 1;
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlight -= 1;
+      this.drain();
+    };
+  }
+
+  get concurrencyLimit(): number {
+    return this.limit;
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  private pause(customerId: string | undefined, until: number, partnerWide: boolean): void {
+    if (customerId) {
+      this.customerPausedUntil.set(
+        customerId,
+        Math.max(this.customerPausedUntil.get(customerId) ?? 0, until),
+      );
+    }
+    if (partnerWide) this.partnerPausedUntil = Math.max(this.partnerPausedUntil, until);
+    if (this.customerPausedUntil.size > 10_000) {
+      const now = this.now();
+      for (const [id, pausedUntil] of this.customerPausedUntil)
+        if (pausedUntil <= now) this.customerPausedUntil.delete(id);
+    }
+  }
+
+  private drain(): void {
+    while (this.inFlight < this.limit && this.queue.length > 0) {
+      this.inFlight += 1;
+      this.queue.shift()!.resolve();
+    }
+  }
+}

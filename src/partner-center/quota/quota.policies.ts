@@ -1,0 +1,74 @@
+import { PartnerCenterError } from '../errors/partner-center-error';
+import { requestedWaitSeconds } from '../pipeline/backoff';
+import type { PipelinePolicy, PipelineRequest } from '../pipeline/pipeline';
+import type { QuotaShaper } from './quota-shaper';
+
+const CUSTOMER_IN_PATH = /\/v1\/customers\/([^/]+)\//;
+
+function customerOf(request: PipelineRequest): string | undefined {
+  return CUSTOMER_IN_PATH.exec(request.url)?.[1];
+}
+
+/**
+ * Outside the retry policy: waits while the call's scope is paused by a 429 (within what the call may wait), then
+ * holds one slot of the adaptive concurrency limit for the whole logical call. A pause longer than the call may
+ * wait answers at once with RATE_LIMITED and the time left, without spending a request on a certain 429.
+ */
+export function quotaGatePolicy(
+  quota: QuotaShaper,
+  maxWaitMs: number,
+  onWait: (ms: number) => void = () => undefined,
+): PipelinePolicy {
+  return {
+    name: 'quotaGate',
+    async sendRequest(request, next) {
+      const customerId = customerOf(request);
+      const pause = quota.pauseFor(customerId);
+      if (pause > maxWaitMs) {
+        throw new PartnerCenterError({
+          kind: 'rate-limited',
+          source: 'partner-center',
+          status: 429,
+          retryAfterSeconds: Math.ceil(pause / 1000),
+          requestId: request.requestId,
+          attempts: 0,
+        });
+      }
+      if (pause > 0) {
+        onWait(pause);
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+      if (!(await quota.takeRateBudget(maxWaitMs))) {
+        throw new PartnerCenterError({
+          kind: 'rate-limited',
+          source: 'partner-center',
+          retryAfterSeconds: 1,
+          requestId: request.requestId,
+          attempts: 0,
+        });
+      }
+      const release = await quota.acquire();
+      try {
+        return await next(request);
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
+/** Inside the retry policy: every attempt's answer teaches the shaper (a 429 pauses its scope; others grow the limit). */
+export function quotaFeedbackPolicy(quota: QuotaShaper): PipelinePolicy {
+  return {
+    name: 'quotaFeedback',
+    async sendRequest(request, next) {
+      const response = await next(request);
+      if (response.status === 429) {
+        quota.throttled(customerOf(request), (requestedWaitSeconds(response) ?? 1) * 1000);
+      } else {
+        quota.succeeded();
+      }
+      return response;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { SharedState } from './shared-state';
+
+interface Entry {
+  value: string;
+  expiresAt: number;
+}
+
+/** Past this many keys, expired ones are swept, so memory stays bounded under many callers or customers. */
+const SWEEP_AT = 50_000;
+
+/** One process's shared state: what a fleet keeps in Redis, kept here in maps with expiries. */
+export class MemorySharedState implements SharedState {
+  readonly backend = 'memory' as const;
+  readonly degraded = false;
+  private readonly entries = new Map<string, Entry>();
+  private readonly listeners = new Map<string, Array<(message: string) => void>>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async get(key: string): Promise<string | undefined> {
+    return this.live(key)?.value;
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    this.put(key, value, ttlMs);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.entries.delete(key);
+  }
+
+  async tryLock(key: string, ttlMs: number): Promise<boolean> {
+    if (this.live(key)) return false;
+    this.put(key, '1', ttlMs);
+    return true;
+  }
+
+  async increment(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }> {
+    const entry = this.live(key) ?? this.put(key, '0', windowMs);
+    entry.value = String(Number(entry.value) + 1);
+    return { count: Number(entry.value), resetInMs: entry.expiresAt - this.now() };
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    for (const listener of this.listeners.get(channel) ?? []) listener(message);
+  }
+
+  subscribe(channel: string, onMessage: (message: string) => void): void {
+    this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), onMessage]);
+  }
+
+  async close(): Promise<void> {
+    this.entries.clear();
+  }
+
+  private live(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry && entry.expiresAt <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private put(key: string, value: string, ttlMs: number): Entry {
+    if (this.entries.size >= SWEEP_AT) {
+      const now = this.now();
+      for (const [k, e] of this.entries) if (e.expiresAt <= now) this.entries.delete(k);
+    }
+    const entry = { value, expiresAt: this.now() + Math.max(1, ttlMs) };
+    this.entries.set(key, entry);
+    return entry;
+  }
+}

@@ -1,0 +1,29 @@
+import { ConfigError, Env, read, secret } from '../config/env';
+
+/** REDIS_URL (or REDIS_URL_FILE, since it may carry a password): a fleet's shared state; absent: memory. */
+export interface SharedStateConfig {
+  redisUrl?: string;
+  keyPrefix: string;
+}
+
+export function sharedStateConfigFromEnv(env: Env): SharedStateConfig {
+  const redisUrl = secret(env, 'REDIS_URL');
+  const keyPrefix = read(env, 'REDIS_KEY_PREFIX') ?? 'usage-budget-gateway:';
+  if (redisUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(redisUrl);
+    } catch {
+      throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
+    }
+    // The URL may hold a password: never quote it back.
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+      throw new ConfigError('REDIS_URL', `must use redis:// or rediss:// (TLS), got ${url.protocol}//`);
+    }
+    if (!url.hostname) throw new ConfigError('REDIS_URL', 'must name a host');
+  }
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(keyPrefix)) {
+    throw new ConfigError('REDIS_KEY_PREFIX', 'must be 1–64 letters, digits or : _ . -');
+  }
+  return { redisUrl, keyPrefix };
+}

@@ -1,0 +1,32 @@
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { MemorySharedState } from './memory-shared-state';
+import { RedisSharedState } from './redis-shared-state';
+import { SHARED_STATE, SharedState } from './shared-state';
+import type { SharedStateConfig } from './shared-state.config';
+
+/** The shared state every replica-aware part injects: Redis when REDIS_URL is set, else this process's memory. */
+@Global()
+@Module({})
+export class SharedStateModule implements OnApplicationShutdown {
+  constructor(@Inject(SHARED_STATE) private readonly state: SharedState) {}
+
+  static forRoot(config: SharedStateConfig): DynamicModule {
+    return {
+      module: SharedStateModule,
+      providers: [
+        {
+          provide: SHARED_STATE,
+          useFactory: (): SharedState =>
+            config.redisUrl
+              ? new RedisSharedState(config.redisUrl, config.keyPrefix)
+              : new MemorySharedState(),
+        },
+      ],
+      exports: [SHARED_STATE],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.state.close();
+  }
+}

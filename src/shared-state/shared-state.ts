@@ -1,0 +1,24 @@
+/**
+ * State that replicas of the gateway share so a fleet behaves as one gateway: tokens, locks, throttle pauses,
+ * rate counters, cached reads and write outcomes. In memory for a single process (no REDIS_URL), in Redis for a
+ * fleet. Every operation is best effort: when Redis fails, the Redis backend answers from memory instead (fail
+ * open) and says so through `degraded`.
+ */
+export interface SharedState {
+  readonly backend: 'memory' | 'redis';
+  /** True while Redis is configured but not reachable: the process serves from memory. */
+  readonly degraded: boolean;
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Takes a lock for `ttlMs` when nobody holds it (SET NX PX); false when another process does. */
+  tryLock(key: string, ttlMs: number): Promise<boolean>;
+  /** Counts one more event in the fixed window `key` (created with `windowMs`); how many so far and when it ends. */
+  increment(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }>;
+  publish(channel: string, message: string): Promise<void>;
+  /** Messages published on the channel by any process, this one included. */
+  subscribe(channel: string, onMessage: (message: string) => void): void;
+  close(): Promise<void>;
+}
+
+export const SHARED_STATE = Symbol('SHARED_STATE');

@@ -1,0 +1,168 @@
+import { startGateway, TestGateway } from './support/gateway';
+import {
+  ADVENTURE_WORKS,
+  CONTOSO,
+  FABRIKAM_NO_BUDGET,
+  GET_BUDGET,
+  NORTHWIND_NO_USAGE,
+  UNKNOWN_CUSTOMER,
+  WOODGROVE_403,
+} from './support/ids';
+
+const path = (id: string) => `/v1/customers/${id}/usagebudget`;
+const BATCH = 'query($ids: [ID!]!) { customerUsageBudgets(customerIds: $ids) { customerId amount } }';
+
+/** Issue 7, part 2: the gateway shapes a partner's traffic so Partner Center's quota is spent once per answer. */
+describe("spending Partner Center's quota", () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ env: { USAGE_BUDGET_BATCH_MAX_IDS: '10' } });
+  });
+  afterAll(() => gateway.close());
+  beforeEach(() => gateway.sandbox.reset());
+
+  const budgetCalls = () => gateway.sandbox.requestLog.entries({ target: 'partner-center' });
+
+  it('coalesces concurrent reads of one customer into one upstream call', async () => {
+    gateway.sandbox.faults.add({ kind: 'latency', latencyMs: 300, count: 1 });
+    const answers = await Promise.all([
+      ...Array.from({ length: 15 }, () => gateway.http.get(path(CONTOSO))),
+      ...Array.from({ length: 15 }, () => gateway.graphql(GET_BUDGET, { id: CONTOSO })),
+    ]);
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(budgetCalls()).toHaveLength(1);
+  });
+
+  it('does not coalesce a read that arrives after a write with the read before it', async () => {
+    gateway.sandbox.faults.add({ kind: 'latency', latencyMs: 400, method: 'GET', count: 1 });
+    const before = gateway.http.get(path(CONTOSO));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const write = await gateway.http.patch(path(CONTOSO), { amount: 901 });
+    const after = await gateway.http.get(path(CONTOSO));
+    expect(write.status).toBe(200);
+    expect(after.data.amount).toBe(901);
+    await before;
+    // The read after the write went out on its own instead of joining the one in flight since before the write.
+    expect(budgetCalls().map((c) => c.method)).toEqual(['GET', 'PATCH', 'GET']);
+  });
+
+  it('has no read cache by default: every sequential read asks Partner Center', async () => {
+    await gateway.http.get(path(CONTOSO));
+    const second = await gateway.http.get(path(CONTOSO));
+    expect(budgetCalls()).toHaveLength(2);
+    expect(second.headers['cache-control']).toBe('no-store');
+    expect(second.headers['age']).toBeUndefined();
+  });
+
+  describe('the batched read', () => {
+    it('reads many customers in one query, in order, each id once', async () => {
+      const ids = [CONTOSO, ADVENTURE_WORKS, FABRIKAM_NO_BUDGET, CONTOSO, NORTHWIND_NO_USAGE];
+      const answer = await gateway.graphql(BATCH, { ids });
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data?.customerUsageBudgets).toEqual([
+        { customerId: CONTOSO, amount: 100 },
+        { customerId: ADVENTURE_WORKS, amount: 1234.56 },
+        { customerId: FABRIKAM_NO_BUDGET, amount: null },
+        { customerId: CONTOSO, amount: 100 },
+        { customerId: NORTHWIND_NO_USAGE, amount: 250.5 },
+      ]);
+      expect(budgetCalls()).toHaveLength(4);
+    });
+
+    it('answers a failed customer as a null item with its own error, path and code; the others still answer', async () => {
+      const answer = await gateway.graphql(BATCH, {
+        ids: [CONTOSO, WOODGROVE_403, UNKNOWN_CUSTOMER, ADVENTURE_WORKS],
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.data?.customerUsageBudgets).toEqual([
+        { customerId: CONTOSO, amount: 100 },
+        null,
+        null,
+        { customerId: ADVENTURE_WORKS, amount: 1234.56 },
+      ]);
+      const byIndex = Object.fromEntries((answer.errors ?? []).map((e) => [e.path?.[1], e.extensions.code]));
+      expect(byIndex).toEqual({ 1: 'FORBIDDEN', 2: 'NOT_FOUND' });
+      expect(answer.errors?.every((e) => e.path?.[0] === 'customerUsageBudgets')).toBe(true);
+    });
+
+    it.each([
+      ['an id that is not a GUID', [CONTOSO, 'contoso'], 'customerIds[1]'],
+      ['more ids than allowed', Array.from({ length: 11 }, () => CONTOSO), 'customerIds'],
+      ['no ids', [], 'customerIds'],
+    ])('refuses %s before any upstream call', async (_case, ids, field) => {
+      const answer = await gateway.graphql(BATCH, { ids });
+      expect(answer.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+      expect(JSON.stringify(answer.errors?.[0].extensions)).toContain(field);
+      expect(answer.data?.customerUsageBudgets ?? null).toBeNull();
+      expect(budgetCalls()).toHaveLength(0);
+    });
+  });
+});
+
+describe('the read cache (USAGE_BUDGET_CACHE_TTL_MS)', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ env: { USAGE_BUDGET_CACHE_TTL_MS: '60000' } });
+  });
+  afterAll(() => gateway.close());
+  beforeEach(() => gateway.sandbox.reset());
+
+  const budgetCalls = () => gateway.sandbox.requestLog.entries({ target: 'partner-center' });
+
+  it('serves a repeated read from the cache, saying its age, and a write through the gateway invalidates it', async () => {
+    const first = await gateway.http.get(path(ADVENTURE_WORKS));
+    expect(first.headers['age']).toBe('0');
+    expect(first.headers['cache-control']).toMatch(/^private, max-age=(59|60)$/);
+    const second = await gateway.http.get(path(ADVENTURE_WORKS));
+    const third = await gateway.graphql(GET_BUDGET, { id: ADVENTURE_WORKS });
+    expect(second.data.amount).toBe(1234.56);
+    expect(third.data?.customerUsageBudget.amount).toBe(1234.56);
+    expect(budgetCalls()).toHaveLength(1);
+
+    await gateway.http.patch(path(ADVENTURE_WORKS), { amount: 77 });
+    const afterWrite = await gateway.http.get(path(ADVENTURE_WORKS));
+    expect(afterWrite.data.amount).toBe(77);
+    expect(budgetCalls().map((c) => c.method)).toEqual(['GET', 'PATCH', 'GET']);
+  });
+
+  it('gives the audit event the old amount from a fresh cached read, at no upstream cost', async () => {
+    await gateway.http.get(path(CONTOSO));
+    const before = gateway.logs().length;
+    await gateway.http.patch(path(CONTOSO), { amount: 640 });
+    const [event] = gateway
+      .logs()
+      .slice(before)
+      .filter((line) => line.event === 'usage-budget.changed');
+    expect(event.audit).toMatchObject({ oldAmount: 100, oldAmountKnown: true, newAmount: 640 });
+    expect(budgetCalls().map((c) => c.method)).toEqual(['GET', 'PATCH']);
+  });
+});
+
+describe('the throttle gate', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+  });
+  afterAll(() => gateway.close());
+
+  it('pauses the other calls of a customer for the Retry-After of a 429 instead of letting each find it', async () => {
+    // The first call meets a 429 asking for 2 s; five more calls for the same customer start just after.
+    gateway.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: '2', count: 1 });
+    const first = gateway.http.get(path(CONTOSO));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const started = Date.now();
+    const others = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => gateway.http.get(path(CONTOSO), { headers: { 'x-n': String(i) } })),
+    );
+    const waited = Date.now() - started;
+    expect((await first).status).toBe(200);
+    expect(others.every((o) => o.status === 200)).toBe(true);
+    const calls = gateway.sandbox.requestLog.entries({ target: 'partner-center' });
+    // One 429 in all: nobody else ran into it, they waited at the gate.
+    expect(calls.filter((c) => c.status === 429)).toHaveLength(1);
+    expect(waited).toBeGreaterThanOrEqual(1_500);
+  });
+});

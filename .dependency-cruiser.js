@@ -1,6 +1,7 @@
 /**
  * The layer rules, checked by `npm run lint` (and so by CI). Folders depend in one direction only:
  *   common, config, request-context          (depend on nothing else of the gateway)
+ *   observability                            (logger, metrics, tracing: every layer may report to it)
  *   auth, partner-center                     (inbound identity; the outbound side: pipeline, credentials)
  *   problem → audit → usage-budget           (presentation of failures; the use case and its two adapters)
  *   graphql, hardening, observability, health, sandbox-mode, the root files
@@ -12,7 +13,7 @@ const allowed = {
   'request-context': ['common'],
   'shared-state': ['common', 'config'],
   auth: ['common', 'config', 'request-context'],
-  'partner-center': ['common', 'config', 'request-context', 'shared-state'],
+  'partner-center': ['common', 'config', 'request-context', 'shared-state', 'observability'],
   problem: ['common', 'request-context', 'auth', 'partner-center'],
   audit: ['problem', 'request-context'],
   'usage-budget': [
@@ -27,8 +28,8 @@ const allowed = {
   ],
   graphql: ['common', 'request-context', 'auth', 'problem', 'usage-budget'],
   hardening: ['common', 'config', 'request-context', 'shared-state', 'problem'],
-  observability: ['common', 'request-context'],
-  health: ['auth'],
+  observability: ['common', 'request-context', 'auth'],
+  health: ['auth', 'partner-center'],
   'sandbox-mode': ['auth', 'partner-center'],
 };
 

@@ -1,14 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CallerRateLimitInterceptor } from './hardening/caller-rate-limit.interceptor';
-import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module';
 import type { GatewayConfig } from './gateway-config';
 import { RATE_LIMIT_CONFIG } from './hardening/rate-limit.config';
 import { SharedStateModule } from './shared-state/shared-state.module';
 import { GatewayGraphqlModule } from './graphql/graphql.module';
-import { HealthController } from './health/health.controller';
-import { LoggingModule } from './observability/logging.module';
+import { HealthModule } from './health/health.module';
+import type { ShutdownState } from './health/shutdown-state';
+import type { Observability } from './observability/observability';
+import { ObservabilityModule } from './observability/observability.module';
 import { PartnerCenterModule } from './partner-center/partner-center.module';
 import { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { UsageBudgetModule } from './usage-budget/usage-budget.module';
@@ -19,13 +20,13 @@ export class AppModule {
   static forRoot(
     config: GatewayConfig,
     partnerCenter: PartnerCenterOptions,
-    logDestination?: DestinationStream,
+    runtime: { observability: Observability; shutdown: ShutdownState },
   ): DynamicModule {
     return {
       module: AppModule,
       imports: [
+        ObservabilityModule.forRoot(runtime.observability),
         SharedStateModule.forRoot(config.sharedState),
-        LoggingModule.forRoot(config.logLevel, logDestination),
         PartnerCenterModule.forRoot(partnerCenter),
         GatewayGraphqlModule.forRoot({
           production: config.production,
@@ -33,8 +34,8 @@ export class AppModule {
         }),
         UsageBudgetModule.forRoot(config.usageBudget),
         AuthModule.forRoot(config.auth),
+        HealthModule.forRoot(runtime.shutdown),
       ],
-      controllers: [HealthController],
       providers: [
         { provide: RATE_LIMIT_CONFIG, useValue: config.rateLimit },
         { provide: APP_INTERCEPTOR, useClass: CallerRateLimitInterceptor },

@@ -4,7 +4,11 @@ import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import type { GatewayConfig } from './gateway-config';
-import { registerRequestContextHook } from './request-context/request-context.hook';
+import { registerDrainGate } from './health/drain.hook';
+import { ShutdownState } from './health/shutdown-state';
+import { registerInboundTelemetry } from './observability/inbound-telemetry.hook';
+import { createObservability } from './observability/observability';
+import { correlationIdOfRequest, registerRequestContextHook } from './request-context/request-context.hook';
 import { registerSecurityHeaders } from './hardening/security-headers.hook';
 import { registerJsonBodyParser } from './hardening/json-body.parser';
 import { PartnerCenterOptions } from './partner-center/partner-center.options';
@@ -20,6 +24,8 @@ import { setupOpenApi } from './usage-budget/openapi';
 export interface GatewayRuntimeOptions {
   /** Where log lines go instead of stdout (the tests capture them). */
   logDestination?: DestinationStream;
+  /** The environment the OpenTelemetry SDK reads its `OTEL_*` variables from (process.env by default). */
+  env?: Record<string, string | undefined>;
 }
 
 export async function createGateway(
@@ -27,20 +33,25 @@ export async function createGateway(
   partnerCenter: PartnerCenterOptions,
   runtime: GatewayRuntimeOptions = {},
 ): Promise<NestFastifyApplication> {
+  const observability = createObservability(config.observability, runtime.logDestination, runtime.env);
+  const shutdown = new ShutdownState();
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     return503OnClosing: true,
     trustProxy: config.http.trustProxy,
     frameworkErrors: answerFrameworkError,
+    genReqId: correlationIdOfRequest,
   });
-  // First hook of all, so that every later step, and every response, has the correlation id.
+  // First hooks of all, so that every later step, and every response, has the correlation id and the trace.
   registerRequestContextHook(adapter.getInstance());
+  registerInboundTelemetry(adapter.getInstance(), observability);
+  registerDrainGate(adapter.getInstance(), shutdown);
   registerSecurityHeaders(adapter.getInstance());
   // The gateway's own JSON parser (nesting and member limits, prototype keys), instead of Nest's; no other body
   // type is parsed (form bodies get 415), text/plain stays Fastify's so Apollo can refuse it as CSRF.
   registerJsonBodyParser(adapter.getInstance(), { bodyLimitBytes: config.http.bodyLimitBytes });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, partnerCenter, runtime.logDestination),
+    AppModule.forRoot(config, partnerCenter, { observability, shutdown }),
     adapter,
     {
       bufferLogs: true,

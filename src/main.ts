@@ -1,6 +1,10 @@
+import { Logger } from '@nestjs/common';
 import { createGateway } from './bootstrap';
 import { ConfigError } from './config/env';
 import { GatewayConfig, loadGatewayConfig } from './gateway-config';
+import { ShutdownState } from './health/shutdown-state';
+import { Metrics } from './observability/metrics';
+import { startMetricsServer } from './observability/metrics-server';
 import type { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { sandboxModeBanner, startEmbeddedSandbox, withSandboxIssuer } from './sandbox-mode/embedded-sandbox';
 
@@ -24,16 +28,41 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const shownHost =
     config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+  new Logger('Gateway').log(`Gateway listening on http://${shownHost}:${port}`);
+  // The banner is for people: stderr, so that stdout stays one JSON log object per line.
   if (embedded)
-    process.stdout.write(sandboxModeBanner(embedded.sandbox, `http://${shownHost}:${port}`) + '\n');
+    process.stderr.write(sandboxModeBanner(embedded.sandbox, `http://${shownHost}:${port}`) + '\n');
+  const metricsServer =
+    config.observability.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer(app.get(Metrics), config.http.host, config.observability.metricsPort);
 
-  let closing = false;
+  const state = app.get(ShutdownState);
+  const { drainDelayMs, timeoutMs } = config.shutdown;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
-    if (closing) return;
-    closing = true;
-    process.stdout.write(`${signal} received, draining and stopping\n`);
-    await app.close();
-    await embedded?.sandbox.close();
+    if (state.draining) return;
+    // 1. Readiness fails and new requests get 503, while the load balancer notices and stops sending traffic.
+    state.beginDrain();
+    process.stderr.write(
+      `${signal} received: draining for ${drainDelayMs} ms, then stopping (in-flight requests get ${timeoutMs} ms)\n`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
+    // 2. Stop accepting connections, let in-flight requests finish, close the pools (Nest's shutdown hooks).
+    const forced = setTimeout(() => {
+      process.stderr.write(`in-flight requests still running after ${timeoutMs} ms: exiting anyway\n`);
+      process.exit(1);
+    }, timeoutMs);
+    forced.unref();
+    try {
+      await app.close();
+      await new Promise<void>((resolve) =>
+        metricsServer ? metricsServer.close(() => resolve()) : resolve(),
+      );
+      await embedded?.sandbox.close();
+    } catch (error) {
+      process.stderr.write(`shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.once('SIGTERM', (s) => void shutdown(s));

@@ -32,7 +32,6 @@ export function graphqlModuleOptions(
     // which keeps Apollo's default (CDN) page away whether or not ours is given.
     graphiql: false,
     playground: false,
-    plugins: landingPage ? [landingPage] : [],
     introspection: !config.production,
     csrfPrevention: true,
     // Apollo refuses batched HTTP requests unless allowed; said here so nobody turns it on by accident.
@@ -40,7 +39,7 @@ export function graphqlModuleOptions(
     // Automatic persisted queries are off: such a request gets PERSISTED_QUERY_NOT_SUPPORTED (and the client, by
     // the APQ protocol, sends the full query instead). Every query is parsed and validated from its text.
     persistedQueries: false,
-    plugins: [clientErrorsPlugin()],
+    plugins: [clientErrorsPlugin(), ...(landingPage ? [landingPage] : [])],
     validationRules: [operationLimitsRule(DEFAULT_OPERATION_LIMITS)],
     includeStacktraceInErrorResponses: !config.production,
     // Our formatError maps Nest's HTTP exceptions itself (Nest's own would turn a 400 into BAD_REQUEST).

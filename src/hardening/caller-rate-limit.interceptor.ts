@@ -8,10 +8,13 @@ import { RATE_LIMIT_CONFIG, RateLimitConfig } from './rate-limit.config';
 import { CallerRateLimitedException } from './caller-rate-limited.exception';
 
 const WINDOW_MS = 60_000;
+/** Probes and scrapes come from the platform, not from callers: a probe that gets 429 takes a healthy replica out. */
+export const RATE_LIMIT_EXEMPT_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * Per-caller fixed-window rate limit, after authentication (interceptors run after guards), so a caller is its
- * token's subject; anonymous sandbox callers are told apart by address. Every GraphQL operation and REST call counts.
+ * token's subject; anonymous sandbox callers are told apart by address. Every GraphQL operation and REST call counts;
+ * health probes and metric scrapes do not.
  */
 @Injectable()
 export class CallerRateLimitInterceptor implements NestInterceptor {
@@ -25,7 +28,7 @@ export class CallerRateLimitInterceptor implements NestInterceptor {
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (this.perMinute <= 0) return next.handle();
+    if (this.perMinute <= 0 || isExempt(context)) return next.handle();
     return from(this.take(this.callerKey(context))).pipe(switchMap(() => next.handle()));
   }
 
@@ -49,4 +52,10 @@ export class CallerRateLimitInterceptor implements NestInterceptor {
         : context.switchToHttp().getRequest();
     return `address:${request?.ip ?? 'unknown'}`;
   }
+}
+
+function isExempt(context: ExecutionContext): boolean {
+  if (context.getType<string>() !== 'http') return false;
+  const route = context.switchToHttp().getRequest<FastifyRequest>().routeOptions?.url;
+  return route !== undefined && RATE_LIMIT_EXEMPT_ROUTES.has(route);
 }

@@ -2,7 +2,10 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth/permissions';
 
-/** Liveness for orchestrators: answers as long as the process serves HTTP; never calls Partner Center. */
+/**
+ * Liveness for orchestrators: answers as long as the process serves HTTP (during a drain too: a draining replica
+ * must not be restarted); never calls Partner Center. Dependencies are readiness' business (`/readyz`).
+ */
 @ApiExcludeController()
 @Public()
 @Controller('healthz')

@@ -3,6 +3,7 @@ import type { Agent } from 'node:https';
 import { createMsalApplication } from './credentials/msal-application.factory';
 import { APP_ONLY_SCOPE, TokenProvider } from './credentials/token-provider';
 import { DEFAULT_TOKEN_CYCLER_OPTIONS } from './credentials/token-cycler';
+import { Metrics } from '../observability/metrics';
 import { createHttpsAgent } from '../common/http/https-agent';
 import { createTransport } from './http/transport';
 import { PARTNER_CENTER_PIPELINE, PartnerCenterClient } from './partner-center.client';
@@ -24,6 +25,7 @@ import { createPipeline } from './pipeline/pipeline';
 import { requestIdPolicy } from './pipeline/request-id.policy';
 import { retryPolicy } from './pipeline/retry.policy';
 import { standardHeadersPolicy } from './pipeline/standard-headers.policy';
+import { telemetryPolicy, tokenTelemetry } from './pipeline/telemetry.policy';
 import { QuotaShaper } from './quota/quota-shaper';
 import { SHARED_STATE, SharedState } from '../shared-state/shared-state';
 import { quotaFeedbackPolicy, quotaGatePolicy } from './quota/quota.policies';
@@ -78,8 +80,13 @@ export class PartnerCenterModule implements OnApplicationShutdown {
         { provide: HTTPS_AGENT, useFactory: () => createHttpsAgent(options.extraCaCertificates) },
         {
           provide: ACCESS_TOKEN_SOURCE,
-          inject: [HTTPS_AGENT, SHARED_STATE, ENTRA_ID_CIRCUIT],
-          useFactory: (agent: Agent, shared: SharedState, entraId: UpstreamCircuit): AccessTokenSource => {
+          inject: [HTTPS_AGENT, SHARED_STATE, ENTRA_ID_CIRCUIT, { token: Metrics, optional: true }],
+          useFactory: (
+            agent: Agent,
+            shared: SharedState,
+            entraId: UpstreamCircuit,
+            metrics?: Metrics,
+          ): AccessTokenSource => {
             const msalLog = { warn: (m: string) => logger.warn(m), debug: (m: string) => logger.debug(m) };
             const application = () => createMsalApplication(options, agent, msalLog);
             return options.authMode === 'app+user'
@@ -89,19 +96,26 @@ export class PartnerCenterModule implements OnApplicationShutdown {
                   shared,
                   `${options.authorityHost}|${options.tenantId}|${options.clientId}`,
                   APP_ONLY_SCOPE,
-                  DEFAULT_TOKEN_CYCLER_OPTIONS,
+                  { ...DEFAULT_TOKEN_CYCLER_OPTIONS, observer: tokenTelemetry(metrics) },
                   entraId,
                 );
           },
         },
         {
           provide: PARTNER_CENTER_PIPELINE,
-          inject: [HTTPS_AGENT, ACCESS_TOKEN_SOURCE, QuotaShaper, PARTNER_CENTER_CIRCUIT],
+          inject: [
+            HTTPS_AGENT,
+            ACCESS_TOKEN_SOURCE,
+            QuotaShaper,
+            PARTNER_CENTER_CIRCUIT,
+            { token: Metrics, optional: true },
+          ],
           useFactory: (
             agent: Agent,
             tokens: AccessTokenSource,
             quota: QuotaShaper,
             circuit: UpstreamCircuit,
+            metrics?: Metrics,
           ) =>
             createPipeline(
               [
@@ -120,6 +134,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
                   new RetryBudget(options.resilience.retryBudget),
                 ),
                 quotaFeedbackPolicy(quota),
+                telemetryPolicy(metrics, { debug: (entry) => logger.debug(entry) }),
                 bearerTokenPolicy(tokens),
               ],
               createTransport(agent),

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import { isGuid } from '../common/guid';
 import { correlationIdFrom, runInRequestContext } from './request-context';
 
 export const CORRELATION_HEADER = 'MS-CorrelationId';
@@ -9,6 +11,11 @@ declare module 'fastify' {
   }
 }
 
+/** Fastify's `genReqId`: the request id is the correlation id (the caller's GUID, or a new one). */
+export function correlationIdOfRequest(raw: IncomingMessage): string {
+  return correlationIdFrom(raw.headers['ms-correlationid'], raw.headers['x-correlation-id']);
+}
+
 /**
  * Opens the request context for every request before anything else runs, so the correlation id reaches resolvers,
  * the Partner Center client and every log line, and is on every response, errors and 404s included.
@@ -16,10 +23,8 @@ declare module 'fastify' {
 export function registerRequestContextHook(fastify: FastifyInstance): void {
   fastify.decorateRequest('correlationId', '');
   fastify.addHook('onRequest', (request, reply, done) => {
-    const correlationId = correlationIdFrom(
-      request.headers['ms-correlationid'],
-      request.headers['x-correlation-id'],
-    );
+    // With correlationIdOfRequest as Fastify's genReqId, the request id already is the correlation id.
+    const correlationId = isGuid(request.id) ? request.id : correlationIdOfRequest(request.raw);
     request.correlationId = correlationId;
     reply.header(CORRELATION_HEADER, correlationId);
     // The raw request too: the HTTP logger reads the id from there.

@@ -13,6 +13,16 @@ export interface RequestContext {
   correlationId: string;
   /** Set by inbound authentication. */
   caller?: Caller;
+  /** What was called, for the completion log line and metrics: `query customerUsageBudget`, `GET /v1/...`. */
+  operation?: string;
+  /** The client-chosen GraphQL operation name (logged, never a metric label: callers choose it freely). */
+  graphqlOperationName?: string;
+  /** The stable error code the caller got, or `OK`. */
+  outcome?: string;
+  /** Partner Center attempts made for this request and their summed duration. */
+  upstream?: { attempts: number; durationMs: number };
+  /** An inbound W3C traceparent, forwarded as-is to Partner Center when the gateway does not trace itself. */
+  traceparent?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -1,5 +1,4 @@
-import {
-  ADVENTURE_WORKS, setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CircuitView,
   ENTRA_ID_CIRCUIT,

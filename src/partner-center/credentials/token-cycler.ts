@@ -16,6 +16,14 @@ export interface TokenCyclerOptions {
   failureBackoffMaxMs: number;
   now?: () => number;
   random?: () => number;
+  /** Metrics and tracing of token acquisitions (observability wires it; nothing by default). */
+  observer?: TokenObserver;
+}
+
+/** Sees every acquisition (it wraps the call, for a span and its duration) and every token served from the cycler. */
+export interface TokenObserver {
+  acquisition<T>(acquire: () => Promise<T>): Promise<T>;
+  servedHeld(): void;
 }
 
 export const DEFAULT_TOKEN_CYCLER_OPTIONS: TokenCyclerOptions = {
@@ -61,6 +69,7 @@ export class TokenCycler {
       if (now >= this.refreshAtMs && now >= this.retryNotBeforeMs && !this.renewal.has('renew')) {
         this.renew().catch(() => undefined); // a failed background renewal is retried later; the held token serves
       }
+      this.options.observer?.servedHeld();
       return held.token;
     }
     if (this.lastFailure !== undefined && now < this.retryNotBeforeMs && !this.renewal.has('renew'))
@@ -77,7 +86,9 @@ export class TokenCycler {
     return this.renewal.run('renew', async () => {
       const startedAt = this.now();
       try {
-        const fresh = await this.acquire();
+        const fresh = await (this.options.observer
+          ? this.options.observer.acquisition(() => this.acquire())
+          : this.acquire());
         this.held = fresh;
         this.failures = 0;
         this.lastFailure = undefined;

@@ -29,6 +29,8 @@ export interface TestGateway {
   ): Promise<GraphqlAnswer>;
   /** Every log line this gateway wrote, parsed. */
   logs(): Array<Record<string, any>>;
+  /** Every log line as written (JSON.parse hides duplicate keys). */
+  rawLogs(): string[];
   /** Stops the gateway (and a sandbox it started), then fails if any log line holds a secret or a token. */
   close(): Promise<void>;
 }
@@ -101,6 +103,7 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
         ...response.data,
       };
     },
+    rawLogs: () => lines.flatMap((line) => line.split('\n').filter(Boolean)),
     logs: () =>
       lines.flatMap((line) =>
         line

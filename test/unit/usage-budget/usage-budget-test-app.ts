@@ -49,6 +49,8 @@ export function testConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfi
     production: false,
     http: { host: '127.0.0.1', port: 0, bodyLimitBytes: 1024, trustProxy: false },
     logLevel: 'silent',
+    observability: { logging: { level: 'silent', format: 'json' } },
+    shutdown: { drainDelayMs: 0, timeoutMs: 1_000 },
     usageBudget: { maxAmount: 1_000_000, cacheTtlMs: 0, batchMaxIds: 50 },
     rateLimit: { perMinute: 0 },
     upstream: { target: 'sandbox', connection: {} as never, sandbox: { port: 0 } },

@@ -1,0 +1,81 @@
+import pino, { DestinationStream, Logger } from 'pino';
+import { currentCorrelationId } from '../request-context/request-context';
+import { REDACTED_PATHS, scrubSecrets } from './redaction';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type LogFormat = 'json' | 'pretty';
+
+export interface LoggingConfig {
+  level: LogLevel;
+  format: LogFormat;
+}
+
+/**
+ * The process logger (pino): one JSON object per line. The correlation id is added once, by the mixin, from the
+ * request context; nothing else binds it, so no line carries the key twice (pino merges the mixin's object with the
+ * line's own fields, whereas child bindings are written out as they are, duplicates included).
+ */
+export function createLogger(config: LoggingConfig, destination?: DestinationStream): Logger {
+  const out =
+    destination ?? (config.format === 'pretty' ? prettyStream(process.stdout) : pino.destination(1));
+  return pino(
+    {
+      level: config.level,
+      redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+      mixin: () => {
+        const correlationId = currentCorrelationId();
+        return correlationId ? { correlationId } : {};
+      },
+      hooks: {
+        // Free text can quote what the structured redaction cannot see (an upstream error message).
+        logMethod(args, method) {
+          method.apply(
+            this,
+            args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)) as Parameters<
+              typeof method
+            >,
+          );
+        },
+      },
+    },
+    out,
+  );
+}
+
+const LEVELS: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
+const HEAD = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'context']);
+
+/**
+ * `LOG_FORMAT=pretty`: a small human formatter for a terminal (time, level, context, message, then the fields as
+ * key=value), instead of a dependency. The JSON is formatted after pino redacted it.
+ */
+export function prettyStream(target: { write(text: string): unknown }): DestinationStream {
+  return {
+    write(chunk: string) {
+      for (const line of chunk.split('\n')) {
+        if (!line) continue;
+        try {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          const time = new Date(Number(entry.time)).toISOString().slice(11, 23);
+          const context = entry.context ? ` [${String(entry.context)}]` : '';
+          const fields = Object.entries(entry)
+            .filter(([key]) => !HEAD.has(key))
+            .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+            .join(' ');
+          target.write(
+            `${time} ${LEVELS[Number(entry.level)] ?? entry.level}${context} ${String(entry.msg ?? '')}${fields ? '  ' + fields : ''}\n`,
+          );
+        } catch {
+          target.write(line + '\n');
+        }
+      }
+    },
+  };
+}

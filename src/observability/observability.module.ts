@@ -1,0 +1,34 @@
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { GraphqlOperationInterceptor } from './graphql-operation.interceptor';
+import { LoggingModule } from './logging.module';
+import { Metrics } from './metrics';
+import { MetricsController } from './metrics.controller';
+import type { Observability } from './observability';
+
+const OBSERVABILITY = Symbol('OBSERVABILITY');
+
+/** Logs, the global `Metrics` provider (and `/metrics` unless METRICS_PORT moves it) and tracing's flush at shutdown. */
+@Global()
+@Module({})
+export class ObservabilityModule implements OnApplicationShutdown {
+  constructor(@Inject(OBSERVABILITY) private readonly observability: Observability) {}
+
+  static forRoot(observability: Observability): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      imports: [LoggingModule.forRoot(observability.logger)],
+      controllers: observability.config.metricsPort === undefined ? [MetricsController] : [],
+      providers: [
+        { provide: OBSERVABILITY, useValue: observability },
+        { provide: Metrics, useValue: observability.metrics },
+        { provide: APP_INTERCEPTOR, useClass: GraphqlOperationInterceptor },
+      ],
+      exports: [Metrics],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.observability.tracing.shutdown();
+  }
+}

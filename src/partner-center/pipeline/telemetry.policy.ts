@@ -1,0 +1,127 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { currentRequestContext } from '../../request-context/request-context';
+import type { Metrics } from '../../observability/metrics';
+import type { TokenObserver } from '../credentials/token-cycler';
+import { CallState, PipelinePolicy } from './pipeline';
+
+const GUID_SEGMENT = /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\/|$)/gi;
+
+export interface AttemptLog {
+  debug(entry: Record<string, unknown>): void;
+}
+
+/** What the policy remembers of a call between its attempts (the state object is shared by them). */
+const calls = new WeakMap<CallState, { attempts: number; lastOutcome?: string }>();
+
+/**
+ * Observes each attempt (it runs inside the retry policy, right before signing): a client span whose W3C
+ * `traceparent` goes to Partner Center, one debug line (method, path, status, duration, attempt, MS-RequestId; never
+ * headers), the upstream histogram, the retry counter by the reason of the attempt before, and the request's
+ * upstream attempts and time for its completion line.
+ */
+export function telemetryPolicy(metrics: Metrics | undefined, log: AttemptLog): PipelinePolicy {
+  const tracer = trace.getTracer('usage-budget-gateway');
+  return {
+    name: 'telemetry',
+    async sendRequest(request, next) {
+      const call = calls.get(request.state) ?? { attempts: 0 };
+      calls.set(request.state, call);
+      call.attempts += 1;
+      const attempt = call.attempts;
+      if (attempt > 1 && call.lastOutcome) metrics?.upstreamRetries.inc({ reason: call.lastOutcome });
+
+      const url = new URL(request.url);
+      const path = url.pathname;
+      const operation = `${request.method} ${path.replace(GUID_SEGMENT, '/{id}')}`;
+      const requestContext = currentRequestContext();
+      const span = tracer.startSpan(operation, {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'http.request.method': request.method,
+          'server.address': url.hostname,
+          'url.path': path,
+          'http.request.resend_count': attempt - 1,
+          'partner_center.request_id': request.requestId,
+        },
+      });
+      const spanContext = trace.setSpan(context.active(), span);
+      if (span.isRecording()) propagation.inject(spanContext, request.headers);
+      else if (requestContext?.traceparent) request.headers['traceparent'] = requestContext.traceparent;
+
+      const startedAt = process.hrtime.bigint();
+      let outcome = 'error';
+      try {
+        const response = await context.with(spanContext, () => next(request));
+        outcome = String(response.status);
+        span.setAttribute('http.response.status_code', response.status);
+        if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        return response;
+      } catch (error) {
+        outcome = errorCode(error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+        throw error;
+      } finally {
+        const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+        call.lastOutcome = outcome;
+        span.end();
+        metrics?.upstreamDuration.observe(
+          { operation, status: outcome, attempt: String(attempt) },
+          durationMs / 1000,
+        );
+        if (requestContext?.upstream) {
+          requestContext.upstream.attempts += 1;
+          requestContext.upstream.durationMs =
+            Math.round((requestContext.upstream.durationMs + durationMs) * 10) / 10;
+        }
+        log.debug({
+          msg: 'Partner Center attempt',
+          method: request.method,
+          path,
+          status: outcome,
+          durationMs: Math.round(durationMs * 10) / 10,
+          attempt,
+          requestId: request.requestId,
+        });
+      }
+    },
+  };
+}
+
+/** A low-cardinality name for a failed attempt: the transport's cause (ECONNRESET), a timeout, a token failure. */
+function errorCode(error: unknown): string {
+  const failure = error as {
+    causeCode?: string;
+    reason?: string;
+    kind?: string;
+    source?: string;
+    name?: string;
+  };
+  if (failure?.source === 'entra-id') return `token-${failure.kind ?? 'error'}`;
+  if (failure?.reason === 'aborted') return 'timeout';
+  return failure?.causeCode ?? failure?.reason ?? failure?.name ?? 'error';
+}
+
+/** Token acquisitions as metrics and as a span (a child of the attempt that needed the token). */
+export function tokenTelemetry(metrics: Metrics | undefined): TokenObserver {
+  const tracer = trace.getTracer('usage-budget-gateway');
+  return {
+    async acquisition(acquire) {
+      return tracer.startActiveSpan('Entra ID token', { kind: SpanKind.CLIENT }, async (span) => {
+        try {
+          const token = await acquire();
+          metrics?.tokenAcquisitions.inc();
+          return token;
+        } catch (error) {
+          metrics?.tokenAcquisitionFailures.inc();
+          span.setStatus({ code: SpanStatusCode.ERROR, message: errorCode(error) });
+          throw error;
+        } finally {
+          span.end();
+        }
+      });
+    },
+    servedHeld() {
+      metrics?.tokenCacheHits.inc();
+    },
+  };
+}

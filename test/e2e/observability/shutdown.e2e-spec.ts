@@ -1,0 +1,67 @@
+import axios from 'axios';
+import { RunningSandbox, startSandbox } from 'partner-center-sandbox';
+import { startGatewayProcess } from './support/gateway-process';
+
+const CONTOSO = 'c0000001-0000-4000-8000-000000000001';
+// Three customers: identical concurrent reads would be coalesced into one upstream call.
+const SLOW = [
+  { id: CONTOSO, amount: 100 },
+  { id: 'c0000003-0000-4000-8000-000000000003', amount: 250.5 },
+  { id: 'c0000006-0000-4000-8000-000000000006', amount: 1234.56 },
+];
+
+/**
+ * SIGTERM as Kubernetes sends it, to the built `node dist/main.js`: readiness fails first, new requests get 503
+ * during the drain delay, the requests already running finish with their answers, and the process exits 0.
+ */
+describe('graceful shutdown of node dist/main.js', () => {
+  let sandbox: RunningSandbox;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ quiet: true });
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  it('fails readiness, refuses new requests, completes in-flight ones and exits 0', async () => {
+    const gateway = await startGatewayProcess(sandbox, {
+      SHUTDOWN_DRAIN_DELAY_MS: '1500',
+      SHUTDOWN_TIMEOUT_MS: '10000',
+    });
+    const http = axios.create({ baseURL: gateway.url, validateStatus: () => true, timeout: 15_000 });
+    try {
+      expect((await http.get('/readyz')).status).toBe(200);
+      sandbox.faults.add({ target: 'partner-center', kind: 'latency', latencyMs: 2500, count: 3 });
+      const inFlight = SLOW.map(({ id }) => http.get(`/v1/customers/${id}/usagebudget`));
+      await waitUntil(() => sandbox.requestLog.entries({ target: 'partner-center' }).length >= 3);
+
+      gateway.child.kill('SIGTERM');
+      await waitUntil(() => gateway.stderr().includes('SIGTERM received'));
+
+      const readiness = await http.get('/readyz');
+      expect(readiness.status).toBe(503);
+      expect(readiness.data).toMatchObject({ status: 'error', error: { shutdown: { status: 'down' } } });
+      const refused = await http.get(`/v1/customers/${CONTOSO}/usagebudget`);
+      expect(refused.status).toBe(503);
+      expect(refused.data).toMatchObject({ code: 'SHUTTING_DOWN' });
+      expect((await http.get('/healthz')).status).toBe(200);
+
+      const answers = await Promise.all(inFlight);
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+      expect(answers.map((a) => a.data.amount)).toEqual(SLOW.map((c) => c.amount));
+      expect(await gateway.exited).toBe(0);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
+async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await condition()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('condition not met in time');
+}

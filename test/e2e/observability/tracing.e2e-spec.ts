@@ -1,0 +1,100 @@
+import axios from 'axios';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { RunningSandbox, startSandbox } from 'partner-center-sandbox';
+import { startGatewayProcess } from './support/gateway-process';
+
+const CONTOSO = 'c0000001-0000-4000-8000-000000000001';
+const TRACE_ID = '4bf92f3577b34da6a3ce929b0e0e4736';
+const TRACEPARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`;
+
+interface ExportedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+}
+
+/** A local OTLP/HTTP receiver: collects the spans POSTed to /v1/traces (JSON encoding). */
+async function startOtlpReceiver(): Promise<{ url: string; spans: ExportedSpan[]; close(): Promise<void> }> {
+  const spans: ExportedSpan[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      if (req.method === 'POST' && req.url === '/v1/traces') {
+        const payload = JSON.parse(body) as {
+          resourceSpans: Array<{ scopeSpans: Array<{ spans: ExportedSpan[] }> }>;
+        };
+        for (const resource of payload.resourceSpans)
+          for (const scope of resource.scopeSpans) spans.push(...scope.spans);
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    spans,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('tracing with OpenTelemetry (node dist/main.js, OTLP/HTTP)', () => {
+  let sandbox: RunningSandbox;
+  let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ quiet: true });
+    receiver = await startOtlpReceiver();
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    await receiver?.close();
+  });
+
+  it('continues the caller traceparent, exports the spans and sends the trace on to Partner Center', async () => {
+    const gateway = await startGatewayProcess(sandbox, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'usage-budget-gateway-test',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    try {
+      const answer = await axios.get(`${gateway.url}/v1/customers/${CONTOSO}/usagebudget`, {
+        headers: { traceparent: TRACEPARENT },
+      });
+      expect(answer.status).toBe(200);
+    } finally {
+      expect(await gateway.stop()).toBe(0); // the shutdown flushes the batched spans
+    }
+
+    const traced = receiver.spans.filter((span) => span.traceId === TRACE_ID);
+    const server = traced.find((span) => span.name === 'GET /v1/customers/:customerId/usagebudget');
+    const attempt = traced.find((span) => span.name === 'GET /v1/customers/{id}/usagebudget');
+    const token = traced.find((span) => span.name === 'Entra ID token');
+    expect(server).toMatchObject({ parentSpanId: '00f067aa0ba902b7', kind: 2 }); // SERVER, child of the caller's
+    expect(attempt).toMatchObject({ parentSpanId: server!.spanId, kind: 3 }); // CLIENT
+    expect(token).toMatchObject({ parentSpanId: attempt!.spanId });
+
+    const upstream = sandbox.requestLog.entries({ target: 'partner-center' });
+    expect(upstream).toHaveLength(1);
+    expect(upstream[0].headers.traceparent).toBe(`00-${TRACE_ID}-${attempt!.spanId}-01`);
+  });
+
+  it('without an OTLP endpoint, hands the caller traceparent on unchanged', async () => {
+    sandbox.reset();
+    const gateway = await startGatewayProcess(sandbox);
+    try {
+      await axios.get(`${gateway.url}/v1/customers/${CONTOSO}/usagebudget`, {
+        headers: { traceparent: TRACEPARENT },
+      });
+    } finally {
+      await gateway.stop();
+    }
+    const upstream = sandbox.requestLog.entries({ target: 'partner-center' });
+    expect(upstream[0].headers.traceparent).toBe(TRACEPARENT);
+  });
+});

@@ -25,11 +25,12 @@ const allowed = {
     'partner-center',
     'problem',
     'audit',
+    'observability',
   ],
   graphql: ['common', 'request-context', 'auth', 'problem', 'usage-budget'],
   hardening: ['common', 'config', 'request-context', 'shared-state', 'problem'],
   observability: ['common', 'request-context', 'auth'],
-  health: ['auth', 'partner-center'],
+  health: ['auth', 'partner-center', 'shared-state', 'observability'],
   'sandbox-mode': ['auth', 'partner-center'],
 };
 

@@ -4,6 +4,7 @@ import { HealthController } from './health.controller';
 import { PartnerCenterTokenCheck } from './partner-center-token.check';
 import { ReadinessController } from './readiness.controller';
 import { ReadinessRegistry } from './readiness.registry';
+import { UpstreamStateCheck } from './upstream-state.check';
 import { ShutdownState } from './shutdown-state';
 
 /** `/healthz` (liveness), `/readyz` (readiness, terminus) and the global `ReadinessRegistry` others join. */
@@ -16,7 +17,12 @@ export class HealthModule {
       // Probes that fail are the load balancer's signal, not errors to log on every probe.
       imports: [TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController, ReadinessController],
-      providers: [{ provide: ShutdownState, useValue: shutdown }, ReadinessRegistry, PartnerCenterTokenCheck],
+      providers: [
+        { provide: ShutdownState, useValue: shutdown },
+        ReadinessRegistry,
+        PartnerCenterTokenCheck,
+        UpstreamStateCheck,
+      ],
       exports: [ShutdownState, ReadinessRegistry],
     };
   }

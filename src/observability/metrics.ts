@@ -54,6 +54,8 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly collectors: Array<() => void> = [];
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
@@ -85,8 +87,14 @@ export class Metrics {
     );
   }
 
+  /** Runs before every scrape: for gauges read off live state (a circuit, the concurrency limit). */
+  onCollect(update: () => void): void {
+    this.collectors.push(update);
+  }
+
   /** The text exposition format, for `/metrics`. */
   exposition(): Promise<string> {
+    for (const update of this.collectors) update();
     return this.registry.metrics();
   }
 

@@ -29,6 +29,7 @@ import { telemetryPolicy, tokenTelemetry } from './pipeline/telemetry.policy';
 import { QuotaShaper } from './quota/quota-shaper';
 import { SHARED_STATE, SharedState } from '../shared-state/shared-state';
 import { quotaFeedbackPolicy, quotaGatePolicy } from './quota/quota.policies';
+import { quotaTelemetry } from './quota/quota.telemetry';
 
 const HTTPS_AGENT = Symbol('PARTNER_CENTER_HTTPS_AGENT');
 export const ACCESS_TOKEN_SOURCE = Symbol('PARTNER_CENTER_ACCESS_TOKEN_SOURCE');
@@ -127,6 +128,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
                 quotaGatePolicy(
                   quota,
                   Math.min(options.retry.maxRetryAfterSeconds * 1000, options.retry.deadlineMs),
+                  quotaTelemetry(quota, metrics),
                 ),
                 retryPolicy(
                   options.retry,

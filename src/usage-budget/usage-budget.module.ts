@@ -8,6 +8,7 @@ import { BudgetCache } from './reads/budget-cache';
 import { BudgetReads } from './reads/budget-reads';
 import { PartnerCenterClient } from '../partner-center/partner-center.client';
 import { SHARED_STATE, SharedState } from '../shared-state/shared-state';
+import { Metrics } from '../observability/metrics';
 
 /**
  * The usage-budget use case and both its inbound adapters. PartnerCenterClient comes from the global
@@ -23,9 +24,17 @@ export class UsageBudgetModule {
         { provide: USAGE_BUDGET_CONFIG, useValue: config },
         {
           provide: BudgetReads,
-          inject: [PartnerCenterClient, SHARED_STATE],
-          useFactory: (partnerCenter: PartnerCenterClient, shared: SharedState) =>
-            new BudgetReads(partnerCenter, new BudgetCache(config.cacheTtlMs), shared),
+          inject: [PartnerCenterClient, SHARED_STATE, { token: Metrics, optional: true }],
+          useFactory: (partnerCenter: PartnerCenterClient, shared: SharedState, metrics?: Metrics) => {
+            const reads = metrics?.counter(
+              'gateway_budget_reads_total',
+              'Budget reads by where the answer came from.',
+              ['source'],
+            );
+            return new BudgetReads(partnerCenter, new BudgetCache(config.cacheTtlMs), shared, (source) =>
+              reads?.inc({ source }),
+            );
+          },
         },
         UsageBudgetService,
         UsageBudgetResolver,

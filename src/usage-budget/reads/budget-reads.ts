@@ -10,6 +10,9 @@ export interface BudgetRead {
   ageMs: number;
 }
 
+/** Where a read's answer came from: Partner Center, a read in flight, the cache, or another replica's read. */
+export type ReadSource = 'upstream' | 'coalesced' | 'cache' | 'replica';
+
 interface SharedRead {
   budget: PartnerCenterSpendingBudget;
   fetchedAt: number;
@@ -39,6 +42,7 @@ export class BudgetReads {
     private readonly partnerCenter: PartnerCenterClient,
     readonly cache: BudgetCache,
     private readonly shared: SharedState,
+    private readonly count: (source: ReadSource) => void = () => undefined,
     private readonly now: () => number = Date.now,
   ) {
     shared.subscribe(INVALIDATIONS, (customerId) => this.forget(customerId));
@@ -48,11 +52,20 @@ export class BudgetReads {
     const id = customerId.toLowerCase();
     const identity = this.partnerCenter.identityScope();
     const cached = this.cache.get(identity, id) ?? (await this.sharedCacheEntry(identity, id));
-    if (cached) return cached;
+    if (cached) {
+      this.count('cache');
+      return cached;
+    }
     const generation = this.generationOf(id);
-    const budget = await this.flights.run(`${identity}|${id}|${generation}`, async () => {
+    const key = `${identity}|${id}|${generation}`;
+    if (this.flights.has(key)) this.count('coalesced');
+    const budget = await this.flights.run(key, async () => {
       const fromAnotherReplica = await this.readOfAnotherReplica(identity, id, generation);
-      if (fromAnotherReplica) return fromAnotherReplica;
+      if (fromAnotherReplica) {
+        this.count('replica');
+        return fromAnotherReplica;
+      }
+      this.count('upstream');
       const startedAt = this.now();
       try {
         const fetched = await this.partnerCenter.getUsageBudget(id, requestId);

@@ -78,7 +78,13 @@ describe('circuit breaker', () => {
     await start();
     for (let i = 0; i < 6; i += 1) expect((await budget(TAILSPIN_EMPTY_404)).status).toBe(404);
     for (let i = 0; i < 6; i += 1) expect((await budget(UNKNOWN_CUSTOMER)).status).toBe(404);
-    gateway.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: '60', count: 6 });
+    gateway.sandbox.faults.add({
+      kind: 'status',
+      status: 429,
+      retryAfter: '60',
+      customerId: CONTOSO,
+      count: 1,
+    });
     for (let i = 0; i < 6; i += 1) expect((await budget()).status).toBe(429);
     expect(circuit(PARTNER_CENTER_CIRCUIT).state()).toBe('closed');
     // The throttle gate keeps that customer paused for its Retry-After; another customer is answered.

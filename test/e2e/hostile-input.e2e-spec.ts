@@ -226,7 +226,9 @@ describe('hostile input', () => {
       // The slow read finishes after the client left; wait it out so the next test starts clean.
       await new Promise((resolve) => setTimeout(resolve, 500));
       const lines = linesAbout(correlationId);
-      expect(lines).toContainEqual(expect.objectContaining({ level: 20, msg: 'request aborted' }));
+      expect(lines).toContainEqual(
+        expect.objectContaining({ level: 20, msg: expect.stringMatching(/aborted/) }),
+      );
       expect(lines.filter((line) => line.level >= 50)).toEqual([]);
       gateway.sandbox.reset(); // the slow GET did reach Partner Center: it was valid, only abandoned
     });

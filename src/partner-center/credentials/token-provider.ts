@@ -97,9 +97,14 @@ export class TokenProvider implements AccessTokenSource {
     return this.lastToken === token.token;
   }
 
-  /** Each token request passes Entra ID's circuit: while it is open, renewals fail at once (the held token serves). */
+  /**
+   * Without a usable token, each token request passes Entra ID's circuit, so callers fail at once while Entra ID is
+   * down. A renewal while a token is still held does not: the cycler already spaces those out, and an open circuit
+   * must not keep refusing renewals after Entra ID is back until the held token has expired.
+   */
   private fromEntraId(): Promise<SharedToken> {
-    return this.circuit ? this.circuit.execute(() => this.requestToken()) : this.requestToken();
+    const guarded = this.circuit && !this.cycler.hasUsableToken();
+    return guarded ? this.circuit!.execute(() => this.requestToken()) : this.requestToken();
   }
 
   private async requestToken(): Promise<SharedToken> {

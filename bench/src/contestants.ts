@@ -85,6 +85,7 @@ export async function startGateway(
     HOST: '127.0.0.1',
     PORT: String(port),
     RATE_LIMIT_PER_MINUTE: '0',
+    SHUTDOWN_DRAIN_DELAY_MS: '0', // no load balancer to drain from: stop at once when the bench ends
     PARTNER_CENTER_BASE_URL: upstream.url,
     AZURE_AUTHORITY_HOST: upstream.url,
     AZURE_TENANT_ID: upstream.tenantId,
@@ -94,7 +95,9 @@ export async function startGateway(
     AUTH_ISSUER: `${upstream.url}/${upstream.tenantId}/v2.0`,
     AUTH_AUDIENCE: 'api://usage-budget-gateway',
   };
-  const child = startChild('gateway', process.execPath, [join(root, 'dist', 'main.js')], {
+  // e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway under load.
+  const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = startChild('gateway', process.execPath, [...nodeArgs, join(root, 'dist', 'main.js')], {
     env,
     logDir,
     cwd: root,

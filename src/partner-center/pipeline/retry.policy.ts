@@ -44,7 +44,8 @@ export class DeadlineExceededError extends Error {
  * honoured; a wait longer than allowed, or one that would end past the deadline, is not started: the last answer
  * (e.g. the 429 with its Retry-After) goes back to the caller at once. A first 401 is tried once more at once, with
  * a fresh token; a token endpoint that is down is retried like Partner Center being down (not while its circuit
- * is open). Every other retry is taken from the process-wide `budget`; when it is spent, the last answer goes back.
+ * is open). Every other retry but a 429's is taken from the process-wide `budget`; when it is spent, the last
+ * answer goes back.
  * No hedging: a second copy of a call is never sent while the first is still in flight.
  */
 export function retryPolicy(
@@ -80,6 +81,10 @@ export function retryPolicy(
       const retryable = handleWhenResult((result) => {
         const response = result as PipelineResponse;
         if (retryableTokenRejection(response.status, request.state)) return plan(0);
+        // A 429 is Partner Center saying when to come back; the throttle gate already keeps the fleet from hammering
+        // it, so its retries are not taken from the budget meant against outages (5xx, no answer).
+        if (response.status === 429)
+          return plan(delayForResponse(response)) && attempts < options.maxAttempts;
         return RETRYABLE_STATUSES.has(response.status) && plan(delayForResponse(response)) && spend();
       }).orWhen(
         (error) =>

@@ -23,38 +23,42 @@ export function quotaGatePolicy(
     name: 'quotaGate',
     async sendRequest(request, next) {
       const customerId = customerOf(request);
-      const pause = quota.pauseFor(customerId);
-      if (pause > maxWaitMs) {
-        throw new PartnerCenterError({
-          kind: 'rate-limited',
-          source: 'partner-center',
-          status: 429,
-          retryAfterSeconds: Math.ceil(pause / 1000),
-          requestId: request.requestId,
-          attempts: 0,
-        });
+      const giveUpAt = Date.now() + maxWaitMs;
+      // Bounded: each round waits out a pause; a call can meet only so many 429 pauses before its wait is spent.
+      for (let round = 0; round < 100; round++) {
+        const pause = quota.pauseFor(customerId);
+        if (Date.now() + pause > giveUpAt) throw rateLimited(request.requestId, Math.ceil(pause / 1000));
+        if (pause > 0) {
+          onWait(pause);
+          await new Promise((resolve) => setTimeout(resolve, pause));
+        }
+        if (!(await quota.takeRateBudget(giveUpAt - Date.now()))) throw rateLimited(request.requestId, 1);
+        const release = await quota.acquire();
+        // A 429 may have paused the scope while this call waited for its slot: then it waits again.
+        if (quota.pauseFor(customerId) > 0) {
+          release();
+          continue;
+        }
+        try {
+          return await next(request);
+        } finally {
+          release();
+        }
       }
-      if (pause > 0) {
-        onWait(pause);
-        await new Promise((resolve) => setTimeout(resolve, pause));
-      }
-      if (!(await quota.takeRateBudget(maxWaitMs))) {
-        throw new PartnerCenterError({
-          kind: 'rate-limited',
-          source: 'partner-center',
-          retryAfterSeconds: 1,
-          requestId: request.requestId,
-          attempts: 0,
-        });
-      }
-      const release = await quota.acquire();
-      try {
-        return await next(request);
-      } finally {
-        release();
-      }
+      throw rateLimited(request.requestId, 1);
     },
   };
+}
+
+function rateLimited(requestId: string, retryAfterSeconds: number): PartnerCenterError {
+  return new PartnerCenterError({
+    kind: 'rate-limited',
+    source: 'partner-center',
+    status: 429,
+    retryAfterSeconds: Math.max(1, retryAfterSeconds),
+    requestId,
+    attempts: 0,
+  });
 }
 
 /** Inside the retry policy: every attempt's answer teaches the shaper (a 429 pauses its scope; others grow the limit). */

@@ -5,6 +5,9 @@ import { AuthModule } from './auth/auth.module';
 import type { GatewayConfig } from './gateway-config';
 import { RATE_LIMIT_CONFIG } from './hardening/rate-limit.config';
 import { SharedStateModule } from './shared-state/shared-state.module';
+import { SHARED_STATE, SharedState } from './shared-state/shared-state';
+import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { SharedStateThrottlerStorage } from './hardening/shared-state-throttler.storage';
 import { GatewayGraphqlModule } from './graphql/graphql.module';
 import { HealthModule } from './health/health.module';
 import type { ShutdownState } from './health/shutdown-state';
@@ -38,6 +41,14 @@ export class AppModule {
       ],
       providers: [
         { provide: RATE_LIMIT_CONFIG, useValue: config.rateLimit },
+        {
+          provide: ThrottlerStorage,
+          inject: [SHARED_STATE],
+          useFactory: (shared: SharedState) =>
+            shared.backend === 'redis'
+              ? new SharedStateThrottlerStorage(shared)
+              : new ThrottlerStorageService(),
+        },
         { provide: APP_INTERCEPTOR, useClass: CallerRateLimitInterceptor },
       ],
     };

@@ -2,7 +2,7 @@ import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } fr
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { FastifyRequest } from 'fastify';
 import { from, Observable, switchMap } from 'rxjs';
-import { SHARED_STATE, SharedState } from '../shared-state/shared-state';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import { currentCaller } from '../request-context/request-context';
 import { RATE_LIMIT_CONFIG, RateLimitConfig } from './rate-limit.config';
 import { CallerRateLimitedException } from './caller-rate-limited.exception';
@@ -22,7 +22,7 @@ export class CallerRateLimitInterceptor implements NestInterceptor {
 
   constructor(
     @Inject(RATE_LIMIT_CONFIG) config: RateLimitConfig,
-    @Inject(SHARED_STATE) private readonly shared: SharedState,
+    @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage,
   ) {
     this.perMinute = config.perMinute;
   }
@@ -32,15 +32,14 @@ export class CallerRateLimitInterceptor implements NestInterceptor {
     return from(this.take(this.callerKey(context))).pipe(switchMap(() => next.handle()));
   }
 
-  /** One fixed window per caller and minute, counted for the whole fleet (Redis) or this process (memory). */
+  /**
+   * Counted by @nestjs/throttler's storage: its in-memory ThrottlerStorageService for one process, the fleet's
+   * Redis through SharedStateThrottlerStorage. (An interceptor, not the library's guard: it runs after the
+   * authentication guard, so the caller is the token's subject, not only an address.)
+   */
   private async take(key: string): Promise<void> {
-    const now = Date.now();
-    const window = Math.floor(now / WINDOW_MS);
-    const { count } = await this.shared.increment(`ratelimit:${key}:${window}`, 2 * WINDOW_MS);
-    const resetInMs = (window + 1) * WINDOW_MS - now;
-    if (count > this.perMinute) {
-      throw new CallerRateLimitedException(Math.max(1, Math.ceil(resetInMs / 1000)));
-    }
+    const record = await this.storage.increment(key, WINDOW_MS, this.perMinute, 0, 'caller');
+    if (record.isBlocked) throw new CallerRateLimitedException(Math.max(1, record.timeToBlockExpire));
   }
 
   private callerKey(context: ExecutionContext): string {

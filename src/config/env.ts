@@ -45,6 +45,11 @@ export function decimal(env: Env, name: string, fallback: number, min: number, m
   return value;
 }
 
+/** Two related variables in order: `name` must not be below `otherName` (a maximum below its minimum, …). */
+export function atLeast(name: string, value: number, otherName: string, otherValue: number): void {
+  if (value < otherValue) throw new ConfigError(name, `must be at least ${otherName} (${otherValue})`);
+}
+
 export function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const raw = read(env, name);
   if (raw === undefined) return fallback;

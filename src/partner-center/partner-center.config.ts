@@ -1,4 +1,15 @@
-import { ConfigError, decimal, Env, httpsUrl, integer, oneOf, read, secret, tenantId } from '../config/env';
+import {
+  atLeast,
+  ConfigError,
+  decimal,
+  Env,
+  httpsUrl,
+  integer,
+  oneOf,
+  read,
+  secret,
+  tenantId,
+} from '../config/env';
 import { isGuid } from '../common/guid';
 import { PARTNER_CENTER_CLOUDS, PartnerCenterCloud } from './clouds';
 import { loadCertificateCredential } from './credentials/certificate-credential';
@@ -147,12 +158,7 @@ function connectionSettingsFromEnv(env: Env): SandboxConnectionSettings {
 function quotaFromEnv(env: Env): QuotaOptions {
   const minConcurrency = integer(env, 'PARTNER_CENTER_MIN_CONCURRENCY', 2, 1, 1_000);
   const maxConcurrency = integer(env, 'PARTNER_CENTER_MAX_CONCURRENCY', 64, 1, 1_000);
-  if (maxConcurrency < minConcurrency) {
-    throw new ConfigError(
-      'PARTNER_CENTER_MAX_CONCURRENCY',
-      `must be at least PARTNER_CENTER_MIN_CONCURRENCY (${minConcurrency})`,
-    );
-  }
+  atLeast('PARTNER_CENTER_MAX_CONCURRENCY', maxConcurrency, 'PARTNER_CENTER_MIN_CONCURRENCY', minConcurrency);
   return {
     minConcurrency,
     maxConcurrency,
@@ -184,17 +190,7 @@ function retryFromEnv(env: Env): RetryOptions {
   const baseDelayMs = integer(env, 'PARTNER_CENTER_RETRY_BASE_DELAY_MS', 500, 0, 60_000);
   const maxDelayMs = integer(env, 'PARTNER_CENTER_RETRY_MAX_DELAY_MS', 8_000, 0, 300_000);
   const maxRetryAfterSeconds = integer(env, 'PARTNER_CENTER_MAX_RETRY_AFTER_SECONDS', 30, 0, 3600);
-  if (maxDelayMs < baseDelayMs) {
-    throw new ConfigError(
-      'PARTNER_CENTER_RETRY_MAX_DELAY_MS',
-      `must be at least PARTNER_CENTER_RETRY_BASE_DELAY_MS (${baseDelayMs})`,
-    );
-  }
-  if (deadlineMs < attemptTimeoutMs) {
-    throw new ConfigError(
-      'PARTNER_CENTER_DEADLINE_MS',
-      `must be at least PARTNER_CENTER_ATTEMPT_TIMEOUT_MS (${attemptTimeoutMs})`,
-    );
-  }
+  atLeast('PARTNER_CENTER_RETRY_MAX_DELAY_MS', maxDelayMs, 'PARTNER_CENTER_RETRY_BASE_DELAY_MS', baseDelayMs);
+  atLeast('PARTNER_CENTER_DEADLINE_MS', deadlineMs, 'PARTNER_CENTER_ATTEMPT_TIMEOUT_MS', attemptTimeoutMs);
   return { maxAttempts, attemptTimeoutMs, deadlineMs, baseDelayMs, maxDelayMs, maxRetryAfterSeconds };
 }

@@ -24,6 +24,8 @@ export class RedisSharedState implements SharedState {
   private readonly fallback = new MemorySharedState();
   private readonly listeners = new Map<string, Array<(message: string) => void>>();
   private down = false;
+  /** Channels carry the prefix by hand: ioredis' keyPrefix does not apply to pub/sub. */
+  private readonly prefix: string;
 
   constructor(url: string, keyPrefix: string, options: RedisOptions = {}) {
     const common: RedisOptions = {
@@ -36,7 +38,7 @@ export class RedisSharedState implements SharedState {
       ...options,
     };
     this.commands = new Redis(url, { ...common, keyPrefix });
-    // A subscribed connection can only subscribe; channels carry the prefix by hand (keyPrefix does not apply).
+    // A subscribed connection can only subscribe.
     this.subscriber = new Redis(url, { ...common, enableOfflineQueue: true });
     this.prefix = keyPrefix;
     for (const connection of [this.commands, this.subscriber]) {
@@ -47,8 +49,6 @@ export class RedisSharedState implements SharedState {
       for (const listener of this.listeners.get(channel.slice(this.prefix.length)) ?? []) listener(message);
     });
   }
-
-  private readonly prefix: string;
 
   get degraded(): boolean {
     return this.down || this.commands.status !== 'ready';

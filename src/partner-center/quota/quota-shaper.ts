@@ -19,11 +19,6 @@ interface Pause {
 
 const PAUSES = 'quota:pauses';
 
-interface Waiter {
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
 /**
  * The shaper of Partner Center traffic, one per process and in step across the fleet. Partner Center throttles per
  * partner tenant and per partner + customer, publishes no numbers and answers 429 with Retry-After; the gateway sees
@@ -37,7 +32,8 @@ interface Waiter {
 export class QuotaShaper {
   private limit: number;
   private inFlight = 0;
-  private readonly queue: Waiter[] = [];
+  /** Calls waiting for a slot, in order: each is resumed when one is free. */
+  private readonly queue: Array<() => void> = [];
   private partnerPausedUntil = 0;
   private readonly customerPausedUntil = new Map<string, number>();
   private readonly recentThrottles: Array<{ customerId: string; at: number }> = [];
@@ -118,7 +114,7 @@ export class QuotaShaper {
   /** Waits for a slot under the current limit; the returned function gives it back. */
   async acquire(): Promise<() => void> {
     if (this.inFlight >= this.limit || this.queue.length > 0) {
-      await new Promise<void>((resolve, reject) => this.queue.push({ resolve, reject }));
+      await new Promise<void>((resolve) => this.queue.push(resolve));
     } else {
       this.inFlight += 1;
     }
@@ -157,7 +153,7 @@ export class QuotaShaper {
   private drain(): void {
     while (this.inFlight < this.limit && this.queue.length > 0) {
       this.inFlight += 1;
-      this.queue.shift()!.resolve();
+      this.queue.shift()!();
     }
   }
 }

@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
-import { CallerRateLimitInterceptor } from './hardening/caller-rate-limit.interceptor';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { CallerRateLimitGuard } from './hardening/caller-rate-limit.guard';
 import type { GatewayConfig } from './gateway-config';
 import { RATE_LIMIT_CONFIG } from './hardening/rate-limit.config';
 import { SharedStateModule } from './shared-state/shared-state.module';
@@ -49,7 +50,9 @@ export class AppModule {
               ? new SharedStateThrottlerStorage(shared)
               : new ThrottlerStorageService(),
         },
-        { provide: APP_INTERCEPTOR, useClass: CallerRateLimitInterceptor },
+        // The inbound gate, in this order: who is calling (and may they), then whether they are over their limit.
+        { provide: APP_GUARD, useExisting: AuthGuard },
+        { provide: APP_GUARD, useClass: CallerRateLimitGuard },
       ],
     };
   }

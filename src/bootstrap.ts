@@ -7,6 +7,7 @@ import type { GatewayConfig } from './gateway-config';
 import { registerDrainGate } from './health/drain.hook';
 import { ShutdownState } from './health/shutdown-state';
 import { registerInboundTelemetry } from './observability/inbound-telemetry.hook';
+import { registerRequestLogger } from './observability/request-logger.hook';
 import { createObservability } from './observability/observability';
 import { correlationIdOfRequest, registerRequestContextHook } from './request-context/request-context.hook';
 import { registerSecurityHeaders } from './hardening/security-headers.hook';
@@ -41,9 +42,12 @@ export async function createGateway(
     trustProxy: config.http.trustProxy,
     frameworkErrors: answerFrameworkError,
     genReqId: correlationIdOfRequest,
+    // No Express-style middleware is mounted (see LoggingModule): Fastify's hooks only, without the middleware engine.
+    skipMiddie: true,
   });
   // First hooks of all, so that every later step, and every response, has the correlation id and the trace.
   registerRequestContextHook(adapter.getInstance());
+  registerRequestLogger(adapter.getInstance(), observability.logger);
   registerInboundTelemetry(adapter.getInstance(), observability);
   registerDrainGate(adapter.getInstance(), shutdown);
   registerSecurityHeaders(adapter.getInstance());

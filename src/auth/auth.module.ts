@@ -6,12 +6,14 @@ import {
   OnApplicationBootstrap,
   OnModuleDestroy,
 } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import type { AuthConfig } from './auth.config';
 import { AUTH_CONFIG, AuthGuard, TOKEN_VERIFIER } from './auth.guard';
 import { TokenVerifier } from './token-verifier';
 
-/** Inbound authentication and authorization: one global guard for REST and GraphQL. */
+/**
+ * Inbound authentication and authorization: the AuthGuard, for REST and GraphQL alike, which the application
+ * registers as its first global guard (app.module.ts).
+ */
 @Module({})
 export class AuthModule implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Auth');
@@ -31,8 +33,9 @@ export class AuthModule implements OnApplicationBootstrap, OnModuleDestroy {
           useFactory: () =>
             config.mode === 'disabled' || !config.tokens ? null : new TokenVerifier(config.tokens),
         },
-        { provide: APP_GUARD, useClass: AuthGuard },
+        AuthGuard,
       ],
+      exports: [AuthGuard],
     };
   }
 

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { clientErrorsPlugin } from './client-errors.plugin';
+import { graphqlOperationPlugin } from './graphql-operation.plugin';
 import { createGraphqlErrorFormatter } from './graphql-error.formatter';
 import { DEFAULT_OPERATION_LIMITS, operationLimitsRule } from './operation-limits.rule';
 
@@ -39,7 +40,7 @@ export function graphqlModuleOptions(
     // Automatic persisted queries are off: such a request gets PERSISTED_QUERY_NOT_SUPPORTED (and the client, by
     // the APQ protocol, sends the full query instead). Every query is parsed and validated from its text.
     persistedQueries: false,
-    plugins: [clientErrorsPlugin(), ...(landingPage ? [landingPage] : [])],
+    plugins: [clientErrorsPlugin(), graphqlOperationPlugin(), ...(landingPage ? [landingPage] : [])],
     validationRules: [operationLimitsRule(DEFAULT_OPERATION_LIMITS)],
     includeStacktraceInErrorResponses: !config.production,
     // Our formatError maps Nest's HTTP exceptions itself (Nest's own would turn a 400 into BAD_REQUEST).

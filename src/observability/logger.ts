@@ -1,5 +1,5 @@
 import pino, { DestinationStream, Logger } from 'pino';
-import { currentCorrelationId } from '../request-context/request-context';
+import { currentRequestContext } from '../request-context/request-context';
 import { REDACTED_PATHS, scrubSecrets } from './redaction';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -11,9 +11,11 @@ export interface LoggingConfig {
 }
 
 /**
- * The process logger (pino): one JSON object per line. The correlation id is added once, by the mixin, from the
- * request context; nothing else binds it, so no line carries the key twice (pino merges the mixin's object with the
- * line's own fields, whereas child bindings are written out as they are, duplicates included).
+ * The process logger (pino): one JSON object per line. The correlation id and the request (`req.id` is the
+ * correlation id) are added once, by the mixin, from the request context; nothing else binds them, so no line
+ * carries a key twice (pino merges the mixin's object with the line's own fields, whereas child bindings are written
+ * out as they are, duplicates included). The mixin also spares a per-request child logger (pino-http's): a request
+ * that logs nothing costs the logger nothing.
  */
 export function createLogger(config: LoggingConfig, destination?: DestinationStream): Logger {
   const out =
@@ -23,8 +25,12 @@ export function createLogger(config: LoggingConfig, destination?: DestinationStr
       level: config.level,
       redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
       mixin: () => {
-        const correlationId = currentCorrelationId();
-        return correlationId ? { correlationId } : {};
+        const context = currentRequestContext();
+        if (!context) return {};
+        const { correlationId, request } = context;
+        return request
+          ? { correlationId, req: { id: correlationId, method: request.method, url: request.url } }
+          : { correlationId };
       },
       hooks: {
         // Free text can quote what the structured redaction cannot see (an upstream error message).

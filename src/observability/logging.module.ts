@@ -1,27 +1,21 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
-import type { Options } from 'pino-http';
 
 /**
- * Nest's logger on the process's pino logger (see logger.ts). pino-http only gives each request's log lines the
- * request (`req.id` is the correlation id, Fastify's `genReqId`); the one completion line per request is the access
- * log's (access-log.ts), which knows the operation, caller, outcome and upstream time.
+ * Nest's logger (nestjs-pino's `Logger`) on the process's pino logger (see logger.ts), whose mixin gives every line
+ * written while a request is served its `correlationId` and `req`. nestjs-pino's per-request pino-http middleware is
+ * not mounted (`forRoutes: []`): the mixin gives lines their request, request-logger.hook.ts binds the gateway's
+ * logger to each request, and it was the gateway's one middleware, so Fastify runs without @fastify/middie (`skipMiddie` in bootstrap.ts). The two
+ * cost ~15% of the CPU of a proxied read in the profile. The one completion line per request is the inbound
+ * telemetry hook's, which knows the operation, caller, outcome and upstream time.
  */
 @Module({})
 export class LoggingModule {
   static forRoot(logger: Logger): DynamicModule {
-    const options: Options = {
-      logger,
-      autoLogging: false,
-      serializers: {
-        req: (req: { id?: string; method?: string; url?: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-        }),
-      },
+    return {
+      module: LoggingModule,
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false }, forRoutes: [] })],
     };
-    return { module: LoggingModule, imports: [LoggerModule.forRoot({ pinoHttp: options })] };
   }
 }

@@ -1,6 +1,4 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
-import { GraphqlOperationInterceptor } from './graphql-operation.interceptor';
 import { LoggingModule } from './logging.module';
 import { Metrics } from './metrics';
 import { MetricsController } from './metrics.controller';
@@ -22,7 +20,6 @@ export class ObservabilityModule implements OnApplicationShutdown {
       providers: [
         { provide: OBSERVABILITY, useValue: observability },
         { provide: Metrics, useValue: observability.metrics },
-        { provide: APP_INTERCEPTOR, useClass: GraphqlOperationInterceptor },
       ],
       exports: [Metrics],
     };

@@ -27,8 +27,6 @@ export function registerRequestContextHook(fastify: FastifyInstance): void {
     const correlationId = isGuid(request.id) ? request.id : correlationIdOfRequest(request.raw);
     request.correlationId = correlationId;
     reply.header(CORRELATION_HEADER, correlationId);
-    // The raw request too: the HTTP logger reads the id from there.
-    (request.raw as { correlationId?: string }).correlationId = correlationId;
-    runInRequestContext({ correlationId }, done);
+    runInRequestContext({ correlationId, request: { method: request.method, url: request.url } }, done);
   });
 }

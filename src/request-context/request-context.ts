@@ -23,6 +23,8 @@ export interface RequestContext {
   upstream?: { attempts: number; durationMs: number };
   /** An inbound W3C traceparent, forwarded as-is to Partner Center when the gateway does not trace itself. */
   traceparent?: string;
+  /** The inbound request line, for every log line written while it is served. */
+  request?: { method: string; url: string };
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -123,4 +123,25 @@ describe('per-caller rate limit', () => {
       await gateway.close();
     }
   });
+
+  it("counts each authenticated caller on its own (the token's subject, counted after authentication), not by address", async () => {
+    const gateway = await startGateway({ env: { RATE_LIMIT_PER_MINUTE: '2' } });
+    try {
+      const tokenOf = async (oid: string) =>
+        `Bearer ${await gateway.sandbox.issueCallerToken({ roles: ['UsageBudget.Read'], oid, sub: oid })}`;
+      const alice = await tokenOf('0f6a3b2c-1111-4aaa-8bbb-000000000001');
+      const bob = await tokenOf('0f6a3b2c-2222-4aaa-8bbb-000000000002');
+      const read = (authorization: string) =>
+        gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, { headers: { authorization } });
+      expect((await read(alice)).status).toBe(200);
+      expect((await read(alice)).status).toBe(200);
+      expect((await read(alice)).status).toBe(429);
+      // Same address, another subject: its own budget (a limit taken before authentication would be the address's).
+      expect((await read(bob)).status).toBe(200);
+      expect((await read(bob)).status).toBe(200);
+      expect((await read(bob)).status).toBe(429);
+    } finally {
+      await gateway.close();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import {
   DelegateBackoff,
   handleWhenResult,
+  IRetryBackoffContext,
   retry,
   TaskCancelledError,
   timeout,
@@ -38,6 +39,24 @@ export class DeadlineExceededError extends Error {
   }
 }
 
+/** One attempt's answer, and whether (after how long) the retry policy tries again: decided where the call is known. */
+interface Attempt {
+  response: PipelineResponse;
+  retryInMs?: number;
+  requestId: string;
+}
+
+/** An attempt that got no answer and is worth another; the error itself is what the caller gets otherwise. */
+class RetryableFailure extends Error {
+  constructor(
+    readonly failure: unknown,
+    readonly retryInMs: number,
+    readonly requestId: string,
+  ) {
+    super('retryable failure');
+  }
+}
+
 /**
  * Bounded retries through cockatiel: at most `maxAttempts` tries, each cut by its own timeout, all inside one
  * deadline that wraps everything (token acquisition included: the bearer policy runs inside). Retry-After is
@@ -47,26 +66,59 @@ export class DeadlineExceededError extends Error {
  * is open). Every other retry but a 429's is taken from the process-wide `budget`; when it is spent, the last
  * answer goes back.
  * No hedging: a second copy of a call is never sent while the first is still in flight.
+ *
+ * The cockatiel policies are built once: whether and when to retry depends on the call (its deadline, its attempts,
+ * its token rejections), so each attempt decides it and hands the decision to cockatiel with its outcome. Building
+ * them per call cost as much CPU as the rest of the pipeline together.
  */
 export function retryPolicy(
   options: RetryOptions,
   onRetry: (event: RetryEvent) => void = () => undefined,
   budget: Pick<RetryBudget, 'recordCall' | 'tryRetry'> = UNLIMITED_RETRY_BUDGET,
 ): PipelinePolicy {
+  const retries = retry(
+    handleWhenResult((attempt) => (attempt as Attempt).retryInMs !== undefined).orWhen(
+      (error) => error instanceof RetryableFailure,
+    ),
+    {
+      maxAttempts: options.maxAttempts - 1,
+      backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) =>
+        'value' in context.result
+          ? ((context.result.value as Attempt).retryInMs ?? 0)
+          : (context.result.error as RetryableFailure).retryInMs,
+      ),
+    },
+  );
+  retries.onRetry((event) =>
+    onRetry({
+      attempt: event.attempt,
+      delayMs: event.delay,
+      status: 'value' in event ? (event.value as Attempt).response.status : undefined,
+      error: 'error' in event ? errorMessage((event.error as RetryableFailure).failure) : undefined,
+      requestId: ('value' in event ? (event.value as Attempt) : (event.error as RetryableFailure)).requestId,
+    }),
+  );
+  // The per-attempt timeout aborts the transport's signal; the transport then throws a TransportError. The
+  // deadline does not wait for cooperation: whatever hangs (a token request too), the call ends on time. Neither
+  // aborts its signal when the work returns (nothing listens any more by then, and each abort costs an exception).
+  const policy = wrap(
+    timeout(options.deadlineMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }),
+    retries,
+    timeout(options.attemptTimeoutMs, { strategy: TimeoutStrategy.Cooperative, abortOnReturn: false }),
+  );
+
   return {
     name: 'retry',
     async sendRequest(request, next) {
       budget.recordCall();
       const deadline = Date.now() + options.deadlineMs;
       let attempts = 0;
-      let plannedDelay = 0;
+      let lastStatus: number | undefined;
 
-      const fitsBeforeDeadline = (delayMs: number): boolean => Date.now() + delayMs < deadline;
-      const plan = (delayMs: number | undefined): boolean => {
-        if (delayMs === undefined || !fitsBeforeDeadline(delayMs)) return false;
-        plannedDelay = delayMs;
-        return true;
-      };
+      const fitsBeforeDeadline = (delayMs: number | undefined): delayMs is number =>
+        delayMs !== undefined && Date.now() + delayMs < deadline;
+      // Only a retry that will really be made spends the budget.
+      const spend = (): boolean => attempts < options.maxAttempts && budget.tryRetry();
 
       const delayForResponse = (response: PipelineResponse): number | undefined => {
         if (response.status === 401) return 0;
@@ -75,59 +127,45 @@ export function retryPolicy(
         return waitSeconds <= options.maxRetryAfterSeconds ? waitSeconds * 1000 : undefined;
       };
 
-      // The filter also sees the last attempt's outcome: only a retry that will really be made spends the budget.
-      const spend = (): boolean => attempts < options.maxAttempts && budget.tryRetry();
-
-      const retryable = handleWhenResult((result) => {
-        const response = result as PipelineResponse;
-        if (retryableTokenRejection(response.status, request.state)) return plan(0);
+      const retryAfterAnswer = (response: PipelineResponse): number | undefined => {
+        if (retryableTokenRejection(response.status, request.state))
+          return fitsBeforeDeadline(0) ? 0 : undefined;
+        const delayMs = RETRYABLE_STATUSES.has(response.status) ? delayForResponse(response) : undefined;
+        if (!fitsBeforeDeadline(delayMs)) return undefined;
         // A 429 is Partner Center saying when to come back; the throttle gate already keeps the fleet from hammering
         // it, so its retries are not taken from the budget meant against outages (5xx, no answer).
-        if (response.status === 429)
-          return plan(delayForResponse(response)) && attempts < options.maxAttempts;
-        return RETRYABLE_STATUSES.has(response.status) && plan(delayForResponse(response)) && spend();
-      }).orWhen(
-        (error) =>
-          isTransient(error) && Date.now() < deadline && plan(exponentialDelay(attempts, options)) && spend(),
-      );
+        if (response.status === 429) return attempts < options.maxAttempts ? delayMs : undefined;
+        return spend() ? delayMs : undefined;
+      };
 
-      const retries = retry(retryable, {
-        maxAttempts: options.maxAttempts - 1,
-        backoff: new DelegateBackoff(() => plannedDelay),
-      });
-      retries.onRetry((event) =>
-        onRetry({
-          attempt: event.attempt,
-          delayMs: event.delay,
-          status: 'value' in event ? (event.value as PipelineResponse).status : undefined,
-          error: 'error' in event ? event.error.message : undefined,
-          requestId: request.requestId,
-        }),
-      );
+      const retryAfterFailure = (error: unknown): number | undefined => {
+        if (!isTransient(error) || Date.now() >= deadline) return undefined;
+        const delayMs = exponentialDelay(attempts, options);
+        return fitsBeforeDeadline(delayMs) && spend() ? delayMs : undefined;
+      };
 
-      // The per-attempt timeout aborts the transport's signal; the transport then throws a TransportError. The
-      // deadline does not wait for cooperation: whatever hangs (a token request too), the call ends on time.
-      const withinDeadline = timeout(options.deadlineMs, TimeoutStrategy.Aggressive);
-      const perAttempt = timeout(options.attemptTimeoutMs, TimeoutStrategy.Cooperative);
-      let lastStatus: number | undefined;
       try {
-        const response = await wrap(withinDeadline, retries, perAttempt).execute(async ({ signal }) => {
+        const { response } = (await policy.execute(async ({ signal }): Promise<Attempt> => {
           attempts += 1;
           // Until an answer arrives, this attempt may have reached Partner Center: a PATCH may have been applied.
           request.state.unansweredAttempt = true;
+          let answer: PipelineResponse;
           try {
-            const answer = await next({ ...request, headers: { ...request.headers }, signal });
-            request.state.unansweredAttempt = false;
-            lastStatus = answer.status;
-            return answer;
+            answer = await next({ ...request, headers: { ...request.headers }, signal });
           } catch (error) {
             if (neverSent(error)) request.state.unansweredAttempt = false;
             request.state.maybeApplied ||= request.state.unansweredAttempt;
-            throw error;
+            const retryInMs = retryAfterFailure(error);
+            if (retryInMs === undefined) throw error;
+            throw new RetryableFailure(error, retryInMs, request.requestId);
           }
-        });
+          request.state.unansweredAttempt = false;
+          lastStatus = answer.status;
+          return { response: answer, retryInMs: retryAfterAnswer(answer), requestId: request.requestId };
+        })) as Attempt;
         return { ...response, attempts };
-      } catch (error) {
+      } catch (raw) {
+        const error = raw instanceof RetryableFailure ? raw.failure : raw;
         if (
           error instanceof TaskCancelledError ||
           (error instanceof TransportError && Date.now() >= deadline)
@@ -140,6 +178,10 @@ export function retryPolicy(
       }
     },
   };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** No answer (connection, timeout), or no token because Entra ID is down: worth another attempt. */

@@ -111,6 +111,18 @@ export class QuotaShaper {
     return false;
   }
 
+  /** Whether a fleet request budget is configured (PARTNER_CENTER_MAX_REQUESTS_PER_SECOND). */
+  get hasRateBudget(): boolean {
+    return this.options.maxRequestsPerSecond > 0;
+  }
+
+  /** A slot at once when one is free and nobody waits before this call; undefined otherwise (then `acquire`). */
+  tryAcquire(): (() => void) | undefined {
+    if (this.inFlight >= this.limit || this.queue.length > 0) return undefined;
+    this.inFlight += 1;
+    return this.releaser();
+  }
+
   /** Waits for a slot under the current limit; the returned function gives it back. */
   async acquire(): Promise<() => void> {
     if (this.inFlight >= this.limit || this.queue.length > 0) {
@@ -118,6 +130,11 @@ export class QuotaShaper {
     } else {
       this.inFlight += 1;
     }
+    return this.releaser();
+  }
+
+  /** Gives the slot back once, however often it is called. */
+  private releaser(): () => void {
     let released = false;
     return () => {
       if (released) return;

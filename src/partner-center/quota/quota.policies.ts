@@ -32,8 +32,10 @@ export function quotaGatePolicy(
           onWait(pause);
           await new Promise((resolve) => setTimeout(resolve, pause));
         }
-        if (!(await quota.takeRateBudget(giveUpAt - Date.now()))) throw rateLimited(request.requestId, 1);
-        const release = await quota.acquire();
+        // Without a fleet budget and with a slot free (the usual case), nothing here waits for a promise.
+        if (quota.hasRateBudget && !(await quota.takeRateBudget(giveUpAt - Date.now())))
+          throw rateLimited(request.requestId, 1);
+        const release = quota.tryAcquire() ?? (await quota.acquire());
         // A 429 may have paused the scope while this call waited for its slot: then it waits again.
         if (quota.pauseFor(customerId) > 0) {
           release();

@@ -1,7 +1,6 @@
-import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { FastifyRequest } from 'fastify';
-import { from, Observable, switchMap } from 'rxjs';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { currentCaller } from '../request-context/request-context';
 import { RATE_LIMIT_CONFIG, RateLimitConfig } from './rate-limit.config';
@@ -12,12 +11,13 @@ const WINDOW_MS = 60_000;
 export const RATE_LIMIT_EXEMPT_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
- * Per-caller fixed-window rate limit, after authentication (interceptors run after guards), so a caller is its
- * token's subject; anonymous sandbox callers are told apart by address. Every GraphQL operation and REST call counts;
- * health probes and metric scrapes do not.
+ * Per-caller fixed-window rate limit, after authentication: registered as the global guard right after the
+ * authentication guard (app.module.ts), so a caller is its token's subject; anonymous sandbox callers are told apart
+ * by address. Every GraphQL operation and REST call counts; health probes and metric scrapes do not. (A guard rather
+ * than an interceptor: an interceptor costs an rxjs pipeline per request and per resolver.)
  */
 @Injectable()
-export class CallerRateLimitInterceptor implements NestInterceptor {
+export class CallerRateLimitGuard implements CanActivate {
   private readonly perMinute: number;
 
   constructor(
@@ -27,15 +27,16 @@ export class CallerRateLimitInterceptor implements NestInterceptor {
     this.perMinute = config.perMinute;
   }
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (this.perMinute <= 0 || isExempt(context)) return next.handle();
-    return from(this.take(this.callerKey(context))).pipe(switchMap(() => next.handle()));
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.perMinute <= 0 || isExempt(context)) return true;
+    await this.take(this.callerKey(context));
+    return true;
   }
 
   /**
    * Counted by @nestjs/throttler's storage: its in-memory ThrottlerStorageService for one process, the fleet's
-   * Redis through SharedStateThrottlerStorage. (An interceptor, not the library's guard: it runs after the
-   * authentication guard, so the caller is the token's subject, not only an address.)
+   * Redis through SharedStateThrottlerStorage. (Our guard, not the library's: the caller is the token's subject,
+   * known once the authentication guard has run, not only an address.)
    */
   private async take(key: string): Promise<void> {
     const record = await this.storage.increment(key, WINDOW_MS, this.perMinute, 0, 'caller');

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callJson } from './https-json';
 import { freePort } from './ports';
@@ -68,8 +69,21 @@ export async function startBareProxy(
 }
 
 /**
- * The gateway as in production: `node dist/main.js`, NODE_ENV=production, real MSAL against the sandbox as if it
- * were Partner Center, callers authenticated with the sandbox's tokens (AUTH_ISSUER/AUTH_AUDIENCE), rate limit off.
+ * The Node flags of the production image's command (the runtime stage's CMD, the Dockerfile's last): V8's heap bounds
+ * decide the gateway's RSS under load, so the bench runs it with exactly those, read from where they are set.
+ */
+function productionNodeArgs(root: string): string[] {
+  const commands = [...readFileSync(join(root, 'Dockerfile'), 'utf8').matchAll(/^CMD (\[.*\])\s*$/gm)];
+  const argv = JSON.parse(commands[commands.length - 1]?.[1] ?? '[]') as string[];
+  if (argv[0] !== 'node' || argv[argv.length - 1] !== 'dist/main.js')
+    throw new Error(`the Dockerfile's last CMD is not node [flags] dist/main.js: ${JSON.stringify(argv)}`);
+  return argv.slice(1, -1);
+}
+
+/**
+ * The gateway as in production: `node dist/main.js` with the image's Node flags, NODE_ENV=production, real MSAL
+ * against the sandbox as if it were Partner Center, callers authenticated with the sandbox's tokens
+ * (AUTH_ISSUER/AUTH_AUDIENCE), rate limit off.
  */
 export async function startGateway(
   upstream: Upstream,
@@ -97,11 +111,8 @@ export async function startGateway(
   };
   // e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway under load.
   const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = startChild('gateway', process.execPath, [...nodeArgs, join(root, 'dist', 'main.js')], {
-    env,
-    logDir,
-    cwd: root,
-  });
+  const args = [...productionNodeArgs(root), ...nodeArgs, join(root, 'dist', 'main.js')];
+  const child = startChild('gateway', process.execPath, args, { env, logDir, cwd: root });
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitUntil(
     child,

@@ -1,14 +1,10 @@
 import { context, propagation, trace } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import {
-  defaultResource,
-  detectResources,
-  envDetector,
-  resourceFromAttributes,
-} from '@opentelemetry/resources';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+// Types only: the SDK itself is required in startTracing(), when an endpoint is configured (see there).
+import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
+import type * as Resources from '@opentelemetry/resources';
+import type * as TraceBase from '@opentelemetry/sdk-trace-base';
+import type * as TraceNode from '@opentelemetry/sdk-trace-node';
+import type * as SemanticConventions from '@opentelemetry/semantic-conventions';
 
 export const TRACER_NAME = 'usage-budget-gateway';
 
@@ -24,11 +20,23 @@ const DISABLED: Tracing = { enabled: false, shutdown: async () => undefined };
  * OpenTelemetry tracing, on only when an OTLP endpoint is configured (`OTEL_EXPORTER_OTLP_ENDPOINT` or
  * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`; `OTEL_SDK_DISABLED=true` turns it off). The SDK then reads the standard
  * variables itself (`OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER[_ARG]`,
- * `OTEL_EXPORTER_OTLP_HEADERS`...). Off, no SDK is loaded into the request path: the API's tracer is a no-op.
+ * `OTEL_EXPORTER_OTLP_HEADERS`...). Off, the SDK is not even loaded: the API's tracer is a no-op.
  */
 export function startTracing(env: Record<string, string | undefined> = process.env): Tracing {
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
   if (!endpoint || env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return DISABLED;
+
+  // Required here, not imported at the top: the SDK and the OTLP exporter (protobufjs, sdk-metrics via
+  // otlp-transformer: ~250 modules) cost ~10 MB of RSS in every process, and most run without tracing.
+  // Synchronous require() rather than import(): startTracing() runs before Nest, whose hooks need the answer.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp;
+  const { defaultResource, detectResources, envDetector, resourceFromAttributes } =
+    require('@opentelemetry/resources') as typeof Resources;
+  const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base') as typeof TraceBase;
+  const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof TraceNode;
+  const { ATTR_SERVICE_NAME } = require('@opentelemetry/semantic-conventions') as typeof SemanticConventions;
+  /* eslint-enable @typescript-eslint/no-require-imports */
 
   const resource = defaultResource()
     .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: TRACER_NAME }))

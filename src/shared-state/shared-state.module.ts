@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { MemorySharedState } from './memory-shared-state';
-import { RedisSharedState } from './redis-shared-state';
+import type * as RedisBackend from './redis-shared-state';
 import { SHARED_STATE, SharedState } from './shared-state';
 import type { SharedStateConfig } from './shared-state.config';
 
@@ -16,10 +16,14 @@ export class SharedStateModule implements OnApplicationShutdown {
       providers: [
         {
           provide: SHARED_STATE,
-          useFactory: (): SharedState =>
-            config.redisUrl
-              ? new RedisSharedState(config.redisUrl, config.keyPrefix)
-              : new MemorySharedState(),
+          useFactory: (): SharedState => {
+            if (!config.redisUrl) return new MemorySharedState();
+            // Required only with REDIS_URL: ioredis (~50 modules, a few MB of RSS) is dead weight in a single
+            // process, which is how most gateways run.
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const { RedisSharedState } = require('./redis-shared-state') as typeof RedisBackend;
+            return new RedisSharedState(config.redisUrl, config.keyPrefix);
+          },
         },
       ],
       exports: [SHARED_STATE],

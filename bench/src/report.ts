@@ -101,9 +101,31 @@ export function computeRatios(
         (v) => v < limit,
       );
   }
+  // For reading the two above: what the limit of one hop adds in the same run (at 10 closed-loop connections the
+  // p50 is mostly 10 ÷ throughput, so on a machine the load generator and the upstream share, the hop's own CPU shows),
+  // and what each adds at one connection, where nothing queues.
+  const bareAt10 = find('bareProxy', 'distinct', 10);
+  if (bareAt10 && direct)
+    ratios.push(reference('added p50 ms, bare proxy, 10 conns', bareAt10.p50Ms - direct.p50Ms));
+  const directAt1 = find('upstream', 'distinct', 1);
+  for (const [key, label] of [
+    ['bareProxy', 'bare proxy'],
+    ['rest', 'REST'],
+    ['graphql', 'GraphQL'],
+    ['peer', 'peer'],
+  ] as const) {
+    const run = find(key, 'distinct', 1);
+    if (run && directAt1)
+      ratios.push(reference(`added p50 ms, ${label}, 1 conn`, run.p50Ms - directAt1.p50Ms));
+  }
   add('gateway token requests, whole run', gatewayTokenRequests, '= 1', (v) => v === 1);
   add('gateway RSS max MB', gatewayRssMaxMb, '< 150', (v) => v < 150);
   return ratios;
+}
+
+/** A figure shown next to the targets to read them by, with no target of its own. */
+function reference(name: string, value: number): Ratio {
+  return { name, value, target: '(reference)', met: null };
 }
 
 export function formatReport(report: BenchReport): string {

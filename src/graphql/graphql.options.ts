@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { clientErrorsPlugin } from './client-errors.plugin';
 import { graphqlOperationPlugin } from './graphql-operation.plugin';
@@ -40,7 +41,14 @@ export function graphqlModuleOptions(
     // Automatic persisted queries are off: such a request gets PERSISTED_QUERY_NOT_SUPPORTED (and the client, by
     // the APQ protocol, sends the full query instead). Every query is parsed and validated from its text.
     persistedQueries: false,
-    plugins: [clientErrorsPlugin(), graphqlOperationPlugin(), ...(landingPage ? [landingPage] : [])],
+    plugins: [
+      clientErrorsPlugin(),
+      graphqlOperationPlugin(),
+      // No field has cache hints, and every answer is `Cache-Control: no-store` (security-headers.hook.ts): Apollo's
+      // cache-control plugin, on by default, would only add a hook on every resolver of every request.
+      ApolloServerPluginCacheControlDisabled(),
+      ...(landingPage ? [landingPage] : []),
+    ],
     validationRules: [operationLimitsRule(DEFAULT_OPERATION_LIMITS)],
     includeStacktraceInErrorResponses: !config.production,
     // Our formatError maps Nest's HTTP exceptions itself (Nest's own would turn a 400 into BAD_REQUEST).

@@ -139,12 +139,16 @@ describe('retry policy', () => {
 
   it('cuts an attempt that hangs with the per-attempt timeout and retries it', async () => {
     let calls = 0;
+    const timeouts: Array<number | undefined> = [];
+    // Hangs the first time until its timeoutMs, which a transport enforces (httpsExchange's timer).
     const hangsOnce: SendRequest = (request) => {
       calls += 1;
+      timeouts.push(request.timeoutMs);
       if (calls > 1) return Promise.resolve({ status: 200, headers: {}, body: '{}' });
       return new Promise((_, reject) =>
-        request.signal?.addEventListener('abort', () =>
-          reject(new TransportError('aborted', 'ERR_CANCELED', 'aborted')),
+        setTimeout(
+          () => reject(new TransportError('aborted', 'ERR_CANCELED', 'aborted')),
+          request.timeoutMs ?? 60_000,
         ),
       );
     };
@@ -154,6 +158,7 @@ describe('retry policy', () => {
     )(get());
     expect(response.status).toBe(200);
     expect(calls).toBe(2);
+    expect(timeouts).toEqual([100, 100]);
   });
 
   it('ends a call that keeps hanging at the overall deadline', async () => {

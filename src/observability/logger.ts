@@ -2,6 +2,9 @@ import pino, { DestinationStream, Logger } from 'pino';
 import { currentRequestContext } from '../request-context/request-context';
 import { REDACTED_PATHS, scrubSecrets } from './redaction';
 
+/** The process's pino logger, injectable (global, like Metrics) where a hot path must know its level. */
+export const PROCESS_LOGGER = Symbol('PROCESS_LOGGER');
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type LogFormat = 'json' | 'pretty';
 

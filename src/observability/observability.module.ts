@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { PROCESS_LOGGER } from './logger';
 import { LoggingModule } from './logging.module';
 import { Metrics } from './metrics';
 import { MetricsController } from './metrics.controller';
@@ -20,8 +21,9 @@ export class ObservabilityModule implements OnApplicationShutdown {
       providers: [
         { provide: OBSERVABILITY, useValue: observability },
         { provide: Metrics, useValue: observability.metrics },
+        { provide: PROCESS_LOGGER, useValue: observability.logger },
       ],
-      exports: [Metrics],
+      exports: [Metrics, PROCESS_LOGGER],
     };
   }
 

@@ -4,6 +4,8 @@ import { createMsalApplication } from './credentials/msal-application.factory';
 import { APP_ONLY_SCOPE, TokenProvider } from './credentials/token-provider';
 import { DEFAULT_TOKEN_CYCLER_OPTIONS } from './credentials/token-cycler';
 import { Metrics } from '../observability/metrics';
+import { PROCESS_LOGGER } from '../observability/logger';
+import type { Logger as PinoLogger } from 'pino';
 import { createHttpsAgent } from '../common/http/https-agent';
 import { createTransport } from './http/transport';
 import { PARTNER_CENTER_PIPELINE, PartnerCenterClient } from './partner-center.client';
@@ -110,6 +112,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
             QuotaShaper,
             PARTNER_CENTER_CIRCUIT,
             { token: Metrics, optional: true },
+            { token: PROCESS_LOGGER, optional: true },
           ],
           useFactory: (
             agent: Agent,
@@ -117,6 +120,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
             quota: QuotaShaper,
             circuit: UpstreamCircuit,
             metrics?: Metrics,
+            processLogger?: PinoLogger,
           ) =>
             createPipeline(
               [
@@ -136,7 +140,10 @@ export class PartnerCenterModule implements OnApplicationShutdown {
                   new RetryBudget(options.resilience.retryBudget),
                 ),
                 quotaFeedbackPolicy(quota),
-                telemetryPolicy(metrics, { debug: (entry) => logger.debug(entry) }),
+                telemetryPolicy(metrics, {
+                  debug: (entry) => logger.debug(entry),
+                  debugEnabled: () => processLogger?.isLevelEnabled('debug') ?? true,
+                }),
                 bearerTokenPolicy(tokens),
               ],
               createTransport(agent),

@@ -8,6 +8,8 @@ const GUID_SEGMENT = /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 
 export interface AttemptLog {
   debug(entry: Record<string, unknown>): void;
+  /** Whether debug lines are written at all: when not, none is built. */
+  debugEnabled?(): boolean;
 }
 
 /** What the policy remembers of a call between its attempts (the state object is shared by them). */
@@ -17,7 +19,8 @@ const calls = new WeakMap<CallState, { attempts: number; lastOutcome?: string }>
  * Observes each attempt (it runs inside the retry policy, right before signing): a client span whose W3C
  * `traceparent` goes to Partner Center, one debug line (method, path, status, duration, attempt, MS-RequestId; never
  * headers), the upstream histogram, the retry counter by the reason of the attempt before, and the request's
- * upstream attempts and time for its completion line.
+ * upstream attempts and time for its completion line. What nobody reads costs nothing: no span unless the request's
+ * own span records (tracing on and sampled), no debug line built unless debug is on.
  */
 export function telemetryPolicy(metrics: Metrics | undefined, log: AttemptLog): PipelinePolicy {
   const tracer = trace.getTracer('usage-budget-gateway');
@@ -30,40 +33,42 @@ export function telemetryPolicy(metrics: Metrics | undefined, log: AttemptLog): 
       const attempt = call.attempts;
       if (attempt > 1 && call.lastOutcome) metrics?.upstreamRetries.inc({ reason: call.lastOutcome });
 
-      const url = new URL(request.url);
-      const path = url.pathname;
+      const { host, path } = hostAndPath(request.url);
       const operation = `${request.method} ${path.replace(GUID_SEGMENT, '/{id}')}`;
       const requestContext = currentRequestContext();
-      const span = tracer.startSpan(operation, {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          'http.request.method': request.method,
-          'server.address': url.hostname,
-          'url.path': path,
-          'http.request.resend_count': attempt - 1,
-          'partner_center.request_id': request.requestId,
-        },
-      });
-      const spanContext = trace.setSpan(context.active(), span);
-      if (span.isRecording()) propagation.inject(spanContext, request.headers);
+      const active = context.active();
+      const span = trace.getSpan(active)?.isRecording()
+        ? tracer.startSpan(operation, {
+            kind: SpanKind.CLIENT,
+            attributes: {
+              'http.request.method': request.method,
+              'server.address': host,
+              'url.path': path,
+              'http.request.resend_count': attempt - 1,
+              'partner_center.request_id': request.requestId,
+            },
+          })
+        : undefined;
+      const spanContext = span ? trace.setSpan(active, span) : undefined;
+      if (spanContext) propagation.inject(spanContext, request.headers);
       else if (requestContext?.traceparent) request.headers['traceparent'] = requestContext.traceparent;
 
       const startedAt = process.hrtime.bigint();
       let outcome = 'error';
       try {
-        const response = await context.with(spanContext, () => next(request));
+        const response = await (spanContext ? context.with(spanContext, () => next(request)) : next(request));
         outcome = String(response.status);
-        span.setAttribute('http.response.status_code', response.status);
-        if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span?.setAttribute('http.response.status_code', response.status);
+        if (response.status >= 500) span?.setStatus({ code: SpanStatusCode.ERROR });
         return response;
       } catch (error) {
         outcome = errorCode(error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
         throw error;
       } finally {
         const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
         call.lastOutcome = outcome;
-        span.end();
+        span?.end();
         metrics?.upstreamDuration.observe(
           { operation, status: outcome, attempt: String(attempt) },
           durationMs / 1000,
@@ -73,17 +78,30 @@ export function telemetryPolicy(metrics: Metrics | undefined, log: AttemptLog): 
           requestContext.upstream.durationMs =
             Math.round((requestContext.upstream.durationMs + durationMs) * 10) / 10;
         }
-        log.debug({
-          msg: 'Partner Center attempt',
-          method: request.method,
-          path,
-          status: outcome,
-          durationMs: Math.round(durationMs * 10) / 10,
-          attempt,
-          requestId: request.requestId,
-        });
+        if (log.debugEnabled?.() ?? true)
+          log.debug({
+            msg: 'Partner Center attempt',
+            method: request.method,
+            path,
+            status: outcome,
+            durationMs: Math.round(durationMs * 10) / 10,
+            attempt,
+            requestId: request.requestId,
+          });
       }
     },
+  };
+}
+
+/** The host and the path of an absolute URL the client built (no query), without parsing it as a URL on every attempt. */
+function hostAndPath(url: string): { host: string; path: string } {
+  const hostStart = url.indexOf('//') + 2;
+  const pathStart = url.indexOf('/', hostStart);
+  const authority = url.slice(hostStart, pathStart < 0 ? undefined : pathStart);
+  const portAt = authority.lastIndexOf(':');
+  return {
+    host: portAt > authority.lastIndexOf(']') ? authority.slice(0, portAt) : authority,
+    path: pathStart < 0 ? '/' : url.slice(pathStart),
   };
 }
 

@@ -76,7 +76,7 @@ async function main(options: BenchOptions, cleanups: (() => Promise<void>)[]): P
     if (spec.latencyMs) await upstream.addFault({ kind: 'latency', latencyMs: spec.latencyMs });
     for (const contestant of contestants) {
       log(
-        `${contestant.label}: ${spec.shape}, ${spec.connections} connections${spec.latencyMs ? `, +${spec.latencyMs} ms upstream` : ''}, ${d} s`,
+        `${contestant.label}: ${spec.shape}, ${spec.connections} connections${spec.latencyMs ? `, +${spec.latencyMs} ms upstream` : ''}, ${spec.durationSeconds} s`,
       );
       runs.push(await runLoad(contestant, spec, customers, upstream));
     }

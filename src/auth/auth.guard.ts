@@ -28,6 +28,9 @@ export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /** Each handler's `@Public()` and `@RequirePermission`, read once: decorators do not change at run time. */
+  private readonly rules = new WeakMap<object, { isPublic: boolean; permission?: Permission }>();
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
@@ -35,14 +38,13 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const { isPublic, permission } = this.rulesOf(context);
+    if (isPublic) return true;
     const { request, reply } = this.http(context);
 
     const caller = await this.authenticate(request, reply);
     setCurrentCaller(caller);
 
-    const permission = this.reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, targets);
     if (permission !== undefined && !isGranted(caller, permission)) {
       reply?.header('WWW-Authenticate', 'Bearer error="insufficient_scope"');
       throw new ForbiddenException(
@@ -52,6 +54,20 @@ export class AuthGuard implements CanActivate {
       );
     }
     return true;
+  }
+
+  private rulesOf(context: ExecutionContext): { isPublic: boolean; permission?: Permission } {
+    const handler = context.getHandler();
+    let rules = this.rules.get(handler);
+    if (!rules) {
+      const targets = [handler, context.getClass()];
+      rules = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true,
+        permission: this.reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, targets),
+      };
+      this.rules.set(handler, rules);
+    }
+    return rules;
   }
 
   private async authenticate(

@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type Agent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 export interface JsonResponse {
@@ -15,18 +15,24 @@ export function callJson(
     ca?: string;
     headers?: Record<string, string>;
     body?: unknown;
+    /** A body already serialized (sent as it is, with the headers given). */
+    rawBody?: string;
     form?: Record<string, string>;
     timeoutMs?: number;
+    /** The connection pool to use (Node's global agent otherwise). */
+    agent?: Agent;
   },
 ): Promise<JsonResponse> {
   const payload =
-    options.form !== undefined
-      ? new URLSearchParams(options.form).toString()
-      : options.body !== undefined
-        ? JSON.stringify(options.body)
-        : undefined;
+    options.rawBody !== undefined
+      ? options.rawBody
+      : options.form !== undefined
+        ? new URLSearchParams(options.form).toString()
+        : options.body !== undefined
+          ? JSON.stringify(options.body)
+          : undefined;
   const headers: Record<string, string> = { ...options.headers };
-  if (payload !== undefined) {
+  if (payload !== undefined && options.rawBody === undefined) {
     headers['content-type'] ??= options.form ? 'application/x-www-form-urlencoded' : 'application/json';
     headers['content-length'] = String(Buffer.byteLength(payload));
   }
@@ -35,7 +41,13 @@ export function callJson(
   return new Promise((resolve, reject) => {
     const req = send(
       target,
-      { method: options.method ?? 'GET', headers, ca: options.ca, timeout: options.timeoutMs ?? 30_000 },
+      {
+        method: options.method ?? 'GET',
+        headers,
+        ca: options.ca,
+        timeout: options.timeoutMs ?? 30_000,
+        ...(options.agent && { agent: options.agent }),
+      },
       (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

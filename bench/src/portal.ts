@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import type { Contestant } from './contestants';
 import { callJson } from './https-json';
 import type { Upstream } from './upstream';
@@ -120,35 +120,19 @@ async function parallelReads(contestant: Contestant, customers: readonly string[
   }
 }
 
+/** One read; a failure to get any answer is status 0 with its message, so one lost read does not end the scenario. */
 function send(
   contestant: Contestant,
   shape: { method: string; path: string; headers: Record<string, string>; body?: string },
   agent: Agent,
 ): Promise<{ status: number; body: unknown }> {
-  const url = new URL(shape.path, contestant.baseUrl);
-  return new Promise((resolve) => {
-    const req = request(
-      url,
-      { method: shape.method, headers: shape.headers, agent, timeout: TIMEOUT_MS },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            // not JSON
-          }
-          resolve({ status: res.statusCode ?? 0, body });
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (error) => resolve({ status: 0, body: error.message }));
-    req.end(shape.body);
-  });
+  return callJson(new URL(shape.path, contestant.baseUrl).toString(), {
+    method: shape.method,
+    headers: shape.headers,
+    rawBody: shape.body,
+    agent,
+    timeoutMs: TIMEOUT_MS,
+  }).catch((error: Error) => ({ status: 0, body: error.message }));
 }
 
 function describe(outcome: { status: number; body: unknown }): string {

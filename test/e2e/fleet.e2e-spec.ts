@@ -6,6 +6,7 @@ import { RunningSandbox, startSandbox } from 'partner-center-sandbox';
 import { READ_WRITE } from '../../src/auth/permissions';
 import { baseEnv, freePort, RunningProcess, startProcess, waitUntil } from '../support/processes';
 import { startRedis, TestRedis } from '../support/redis-server';
+import { sandboxAsPartnerCenter } from '../support/sandbox-as-partner-center';
 import { ADVENTURE_WORKS, CONTOSO, NORTHWIND_NO_USAGE } from './support/ids';
 
 const MAIN = join(__dirname, '../../dist/main.js');
@@ -187,12 +188,7 @@ async function startReplica(sandbox: RunningSandbox, redisUrl: string): Promise<
       NODE_ENV: 'production',
       PORT: String(port),
       LOG_LEVEL: 'info',
-      AZURE_CLIENT_ID: sandbox.defaultClient.clientId,
-      AZURE_CLIENT_SECRET: sandbox.defaultClient.clientSecret,
-      AZURE_TENANT_ID: sandbox.tenantId,
-      PARTNER_CENTER_BASE_URL: sandbox.url,
-      AZURE_AUTHORITY_HOST: sandbox.url,
-      NODE_EXTRA_CA_CERTS: sandbox.caCertPath,
+      ...sandboxAsPartnerCenter(sandbox),
       AUTH_ISSUER: `${sandbox.url}/${sandbox.tenantId}/v2.0`,
       AUTH_AUDIENCE: sandbox.callerAudience,
       REDIS_URL: redisUrl,

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningSandbox } from 'partner-center-sandbox';
+import { sandboxAsPartnerCenter } from '../../../support/sandbox-as-partner-center';
 
 const MAIN = join(__dirname, '../../../../dist/main.js');
 
@@ -33,12 +34,7 @@ export async function startGatewayProcess(
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       PORT: '0',
-      AZURE_CLIENT_ID: sandbox.defaultClient.clientId,
-      AZURE_CLIENT_SECRET: sandbox.defaultClient.clientSecret,
-      AZURE_TENANT_ID: sandbox.tenantId,
-      PARTNER_CENTER_BASE_URL: sandbox.url,
-      AZURE_AUTHORITY_HOST: sandbox.url,
-      NODE_EXTRA_CA_CERTS: sandbox.caCertPath,
+      ...sandboxAsPartnerCenter(sandbox),
       AUTH_DISABLED: 'true',
       PARTNER_CENTER_RETRY_BASE_DELAY_MS: '10',
       PARTNER_CENTER_RETRY_MAX_DELAY_MS: '50',

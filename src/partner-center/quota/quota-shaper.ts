@@ -125,11 +125,10 @@ export class QuotaShaper {
 
   /** Waits for a slot under the current limit; the returned function gives it back. */
   async acquire(): Promise<() => void> {
-    if (this.inFlight >= this.limit || this.queue.length > 0) {
-      await new Promise<void>((resolve) => this.queue.push(resolve));
-    } else {
-      this.inFlight += 1;
-    }
+    const now = this.tryAcquire();
+    if (now) return now;
+    // drain() counts the slot in flight before it resumes this call.
+    await new Promise<void>((resolve) => this.queue.push(resolve));
     return this.releaser();
   }
 

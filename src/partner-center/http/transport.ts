@@ -4,6 +4,6 @@ import { SendRequest } from '../pipeline/pipeline';
 
 /** The last step of the pipeline: one HTTP exchange over the shared keep-alive agent. */
 export function createTransport(agent: Agent): SendRequest {
-  return ({ method, url, headers, body, signal, timeoutMs }) =>
-    httpsExchange(agent, { method, url, headers, body, signal, timeoutMs });
+  return ({ method, url, headers, body, timeoutMs }) =>
+    httpsExchange(agent, { method, url, headers, body, timeoutMs });
 }

@@ -21,11 +21,10 @@ export interface PipelineRequest {
   requestId: string;
   headers: Record<string, string>;
   body?: string;
-  /** Aborted when the call's deadline passes: the attempt in flight ends at once. */
-  signal?: AbortSignal;
   /**
-   * Ends the attempt when no answer has arrived by then. The transport enforces it with its own timer (as Azure's
-   * core-rest-pipeline's `timeout`), rather than a policy deriving an abort signal per attempt.
+   * Ends the attempt when no answer has arrived by then: the attempt's own timeout, or what is left of the call's
+   * deadline when that is sooner. The transport enforces it with its own timer (as Azure's core-rest-pipeline's
+   * `timeout`), so the deadline needs no abort signal reaching every attempt.
    */
   timeoutMs?: number;
   state: CallState;

@@ -162,12 +162,8 @@ describe('retry policy', () => {
   });
 
   it('ends a call that keeps hanging at the overall deadline', async () => {
-    const hangs: SendRequest = (request) =>
-      new Promise((_, reject) =>
-        request.signal?.addEventListener('abort', () =>
-          reject(new TransportError('aborted', 'ERR_CANCELED', 'aborted')),
-        ),
-      );
+    // Ignores its timeoutMs: the deadline alone must end the call.
+    const hangs: SendRequest = () => new Promise(() => undefined);
     const started = Date.now();
     const error = await createPipeline(
       [retryPolicy({ ...fast, maxAttempts: 10, attemptTimeoutMs: 200, deadlineMs: 500 })],
@@ -175,5 +171,31 @@ describe('retry policy', () => {
     )(get()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeadlineExceededError);
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("never lets an attempt's timeout reach past the call's deadline", async () => {
+    const timeouts: number[] = [];
+    // Each attempt times out at its timeoutMs, as httpsExchange's timer makes it.
+    const timesOut: SendRequest = (request) => {
+      timeouts.push(request.timeoutMs ?? Infinity);
+      return new Promise((_, reject) =>
+        setTimeout(
+          () => reject(new TransportError('aborted', 'ERR_CANCELED', 'aborted')),
+          request.timeoutMs ?? 60_000,
+        ),
+      );
+    };
+    const started = Date.now();
+    const error = await createPipeline(
+      [retryPolicy({ ...fast, maxAttempts: 10, attemptTimeoutMs: 300, deadlineMs: 500 })],
+      timesOut,
+    )(get()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeadlineExceededError);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(timeouts[0]).toBe(300);
+    // The second attempt starts ~300 ms in: it gets only what is left of the 500 ms.
+    expect(timeouts.length).toBeGreaterThanOrEqual(2);
+    expect(timeouts[1]).toBeLessThanOrEqual(200);
+    expect(timeouts[1]).toBeGreaterThan(0);
   });
 });

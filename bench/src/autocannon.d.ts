@@ -18,7 +18,10 @@ declare module 'autocannon' {
     interface Options {
       url: string;
       connections: number;
-      duration: number;
+      /** Seconds; or */
+      duration?: number;
+      /** requests in all, then the run ends. */
+      amount?: number;
       requests?: { setupRequest?: (request: RawRequest) => RawRequest }[];
       tlsOptions?: { ca?: string };
       /** Seconds. */

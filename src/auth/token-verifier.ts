@@ -2,6 +2,8 @@ import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
 import { createHash } from 'node:crypto';
 import type { Agent } from 'node:https';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { Dispatcher } from 'undici';
+import { createConnectionPool } from '../common/http/connection-pool';
 import { createHttpsAgent } from '../common/http/https-agent';
 import { httpsExchange } from '../common/http/https-exchange';
 import type { TokenValidationConfig } from './auth.config';
@@ -40,7 +42,9 @@ const DISCOVERY_ATTEMPTS = 3;
  * Keys are cached and refetched when a token names an unknown `kid`, at most once per cooldown.
  */
 export class TokenVerifier {
+  /** jose fetches the JWKS with Node's `https`, so it gets Node's agent; discovery goes through the pool. */
   private readonly agent: Agent;
+  private readonly pool: Dispatcher;
   private keys?: Promise<JWTVerifyGetKey>;
   private readonly verified = new Map<string, { payload: JWTPayload; until: number }>();
   /** The token verified last, answered without hashing: most requests come from a few callers' tokens in turn. */
@@ -48,6 +52,7 @@ export class TokenVerifier {
 
   constructor(private readonly config: TokenValidationConfig) {
     this.agent = createHttpsAgent(config.extraCaCertificates);
+    this.pool = createConnectionPool(config.extraCaCertificates);
   }
 
   /**
@@ -91,6 +96,7 @@ export class TokenVerifier {
 
   close(): void {
     this.agent.destroy();
+    void this.pool.destroy();
   }
 
   private keySet(): Promise<JWTVerifyGetKey> {
@@ -135,7 +141,7 @@ export class TokenVerifier {
     });
     try {
       return await discovery.execute(async () => {
-        const answer = await httpsExchange(this.agent, {
+        const answer = await httpsExchange(this.pool, {
           method: 'GET',
           url,
           headers: { accept: 'application/json' },

@@ -1,12 +1,12 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import type { Agent } from 'node:https';
+import type { Dispatcher } from 'undici';
 import { createMsalApplication } from './credentials/msal-application.factory';
 import { APP_ONLY_SCOPE, TokenProvider } from './credentials/token-provider';
 import { DEFAULT_TOKEN_CYCLER_OPTIONS } from './credentials/token-cycler';
 import { Metrics } from '../observability/metrics';
 import { PROCESS_LOGGER } from '../observability/logger';
 import type { Logger as PinoLogger } from 'pino';
-import { createHttpsAgent } from '../common/http/https-agent';
+import { createConnectionPool } from '../common/http/connection-pool';
 import { createTransport } from './http/transport';
 import { PARTNER_CENTER_PIPELINE, PartnerCenterClient } from './partner-center.client';
 import { PARTNER_CENTER_OPTIONS, PartnerCenterOptions } from './partner-center.options';
@@ -33,11 +33,11 @@ import { SHARED_STATE, SharedState } from '../shared-state/shared-state';
 import { quotaFeedbackPolicy, quotaGatePolicy } from './quota/quota.policies';
 import { quotaTelemetry } from './quota/quota.telemetry';
 
-const HTTPS_AGENT = Symbol('PARTNER_CENTER_HTTPS_AGENT');
+const CONNECTION_POOL = Symbol('PARTNER_CENTER_CONNECTION_POOL');
 export const ACCESS_TOKEN_SOURCE = Symbol('PARTNER_CENTER_ACCESS_TOKEN_SOURCE');
 
 /**
- * The outbound side: one keep-alive agent, one MSAL application (app-only or on-behalf-of tokens, by
+ * The outbound side: one connection pool, one MSAL application (app-only or on-behalf-of tokens, by
  * PARTNER_CENTER_AUTH_MODE), and the request pipeline
  *   requestId → correlation → standard headers → circuit breaker → bulkhead → quota gate (429 pauses,
  *   adaptive concurrency, fleet request budget) → retry (deadline, attempts, timeouts, retry budget)
@@ -49,7 +49,7 @@ export const ACCESS_TOKEN_SOURCE = Symbol('PARTNER_CENTER_ACCESS_TOKEN_SOURCE');
  */
 @Module({})
 export class PartnerCenterModule implements OnApplicationShutdown {
-  constructor(@Inject(HTTPS_AGENT) private readonly agent: Agent) {}
+  constructor(@Inject(CONNECTION_POOL) private readonly pool: Dispatcher) {}
 
   static forRoot(options: PartnerCenterOptions): DynamicModule {
     const logger = new Logger('PartnerCenter');
@@ -80,18 +80,18 @@ export class PartnerCenterModule implements OnApplicationShutdown {
               logger.warn({ msg: 'Entra ID circuit changed', state }),
             ),
         },
-        { provide: HTTPS_AGENT, useFactory: () => createHttpsAgent(options.extraCaCertificates) },
+        { provide: CONNECTION_POOL, useFactory: () => createConnectionPool(options.extraCaCertificates) },
         {
           provide: ACCESS_TOKEN_SOURCE,
-          inject: [HTTPS_AGENT, SHARED_STATE, ENTRA_ID_CIRCUIT, { token: Metrics, optional: true }],
+          inject: [CONNECTION_POOL, SHARED_STATE, ENTRA_ID_CIRCUIT, { token: Metrics, optional: true }],
           useFactory: (
-            agent: Agent,
+            pool: Dispatcher,
             shared: SharedState,
             entraId: UpstreamCircuit,
             metrics?: Metrics,
           ): AccessTokenSource => {
             const msalLog = { warn: (m: string) => logger.warn(m), debug: (m: string) => logger.debug(m) };
-            const application = () => createMsalApplication(options, agent, msalLog);
+            const application = () => createMsalApplication(options, pool, msalLog);
             return options.authMode === 'app+user'
               ? new OnBehalfOfTokenProvider(application())
               : new TokenProvider(
@@ -107,7 +107,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
         {
           provide: PARTNER_CENTER_PIPELINE,
           inject: [
-            HTTPS_AGENT,
+            CONNECTION_POOL,
             ACCESS_TOKEN_SOURCE,
             QuotaShaper,
             PARTNER_CENTER_CIRCUIT,
@@ -115,7 +115,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
             { token: PROCESS_LOGGER, optional: true },
           ],
           useFactory: (
-            agent: Agent,
+            pool: Dispatcher,
             tokens: AccessTokenSource,
             quota: QuotaShaper,
             circuit: UpstreamCircuit,
@@ -146,7 +146,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
                 }),
                 bearerTokenPolicy(tokens),
               ],
-              createTransport(agent),
+              createTransport(pool),
             ),
         },
         PartnerCenterClient,
@@ -162,7 +162,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
     };
   }
 
-  onApplicationShutdown(): void {
-    this.agent.destroy();
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.destroy();
   }
 }

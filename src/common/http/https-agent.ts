@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
-import { createSecureContext, rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 
 /**
- * A keep-alive agent, built once per upstream: Partner Center with Entra ID's token endpoint, and the inbound
- * token issuer's keys.
- *
- * Node trusts the system store plus NODE_EXTRA_CA_CERTS by default; but giving an agent its own `ca` replaces
- * that whole set, so when extra CAs are added (the embedded sandbox's) the defaults are added back explicitly.
+ * Node's keep-alive agent, for the one client that needs Node's own `https`: jose's JWKS fetch (the inbound token
+ * issuer's keys). Every other upstream call goes through a connection pool (connection-pool.ts).
  */
 export function createHttpsAgent(extraCaCertificates: string[] = []): Agent {
   // As many idle sockets kept as may be open: with fewer, a burst above the idle limit closes sockets that the next
@@ -20,13 +17,22 @@ export function createHttpsAgent(extraCaCertificates: string[] = []): Agent {
     scheduling: 'lifo' as const,
     timeout: 60_000,
   };
-  if (extraCaCertificates.length === 0) return new Agent(options);
-  // One secure context for every connection: given as `ca`, Node would parse the ~140 root certificates again for
-  // each new socket (~100 ms of CPU each, the event loop blocked), which a burst of new connections turns into seconds.
-  const secureContext = createSecureContext({
+  const secureContext = trustedSecureContext(extraCaCertificates);
+  return secureContext ? new Agent({ ...options, secureContext }) : new Agent(options);
+}
+
+/**
+ * The TLS trust for upstream connections when extra CAs are given (the embedded sandbox's), else undefined: Node's
+ * defaults (the system store plus NODE_EXTRA_CA_CERTS). Given as `ca`, the extra CAs would replace that whole set, so
+ * the defaults are added back explicitly. One secure context for every connection: as `ca`, Node would parse the
+ * ~140 root certificates again for each new socket (~100 ms of CPU each, the event loop blocked), which a burst of
+ * new connections turns into seconds.
+ */
+export function trustedSecureContext(extraCaCertificates: string[]): SecureContext | undefined {
+  if (extraCaCertificates.length === 0) return undefined;
+  return createSecureContext({
     ca: [...rootCertificates, ...nodeExtraCaCertificates(), ...extraCaCertificates],
   });
-  return new Agent({ ...options, secureContext });
 }
 
 function nodeExtraCaCertificates(): string[] {

@@ -1,5 +1,5 @@
 import { ConfidentialClientApplication, LogLevel, NodeAuthOptions } from '@azure/msal-node';
-import type { Agent } from 'node:https';
+import type { Dispatcher } from 'undici';
 import { PartnerCenterOptions } from '../partner-center.options';
 import { createMsalNetworkClient } from './msal-network-client';
 
@@ -21,7 +21,7 @@ export interface MsalLog {
  */
 export function createMsalApplication(
   options: PartnerCenterOptions,
-  agent: Agent,
+  pool: Dispatcher,
   log: MsalLog,
 ): ConfidentialClientApplication {
   const authorityHost = new URL(options.authorityHost);
@@ -38,7 +38,7 @@ export function createMsalApplication(
   return new ConfidentialClientApplication({
     auth,
     system: {
-      networkClient: createMsalNetworkClient(agent, options.retry.attemptTimeoutMs),
+      networkClient: createMsalNetworkClient(pool, options.retry.attemptTimeoutMs),
       loggerOptions: {
         // MSAL's messages carry no secrets with PII logging off; keep them for diagnosing token trouble.
         piiLoggingEnabled: false,

@@ -1,20 +1,20 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
-import type { Agent } from 'node:https';
+import type { Dispatcher } from 'undici';
 import { httpsExchange } from '../../common/http/https-exchange';
 
 /**
- * MSAL's own client is `fetch` with no timeout on POST, and it cannot be given the keep-alive agent or the
- * sandbox's CA. This one sends MSAL's requests through the gateway's one HTTPS exchange and agent, each bounded by
+ * MSAL's own client is `fetch` with no timeout on POST, and it cannot be given the keep-alive connections or the
+ * sandbox's CA. This one sends MSAL's requests through the gateway's one HTTPS exchange and connection pool, each bounded by
  * a timeout, so a hung token endpoint fails the attempt instead of hanging it.
  */
-export function createMsalNetworkClient(agent: Agent, timeoutMs: number): INetworkModule {
+export function createMsalNetworkClient(pool: Dispatcher, timeoutMs: number): INetworkModule {
   const send = async <T>(
     method: 'GET' | 'POST',
     url: string,
     options?: NetworkRequestOptions,
     timeout?: number,
   ): Promise<NetworkResponse<T>> => {
-    const response = await httpsExchange(agent, {
+    const response = await httpsExchange(pool, {
       method,
       url,
       headers: options?.headers,

@@ -1,9 +1,9 @@
-import type { Agent } from 'node:https';
+import type { Dispatcher } from 'undici';
 import { httpsExchange } from '../../common/http/https-exchange';
 import { SendRequest } from '../pipeline/pipeline';
 
-/** The last step of the pipeline: one HTTP exchange over the shared keep-alive agent. */
-export function createTransport(agent: Agent): SendRequest {
+/** The last step of the pipeline: one HTTP exchange over the shared connection pool. */
+export function createTransport(pool: Dispatcher): SendRequest {
   return ({ method, url, headers, body, timeoutMs }) =>
-    httpsExchange(agent, { method, url, headers, body, timeoutMs });
+    httpsExchange(pool, { method, url, headers, body, timeoutMs });
 }

@@ -218,7 +218,14 @@ function neverSent(error: unknown): boolean {
   if (!(error instanceof TransportError)) return false;
   const code = error.causeCode ?? '';
   return (
-    ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code) ||
-    /CERT|SSL|TLS/.test(code)
+    // UND_ERR_CONNECT_TIMEOUT: no connection within the pool's connect timeout, so nothing was sent.
+    [
+      'ECONNREFUSED',
+      'ENOTFOUND',
+      'EAI_AGAIN',
+      'EHOSTUNREACH',
+      'ENETUNREACH',
+      'UND_ERR_CONNECT_TIMEOUT',
+    ].includes(code) || /CERT|SSL|TLS/.test(code)
   );
 }

@@ -2,8 +2,7 @@ import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
 import { createHash } from 'node:crypto';
 import type { Agent } from 'node:https';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { Dispatcher } from 'undici';
-import { createConnectionPool } from '../common/http/connection-pool';
+import { createConnectionPool, type ConnectionPool } from '../common/http/connection-pool';
 import { createHttpsAgent } from '../common/http/https-agent';
 import { httpsExchange } from '../common/http/https-exchange';
 import type { TokenValidationConfig } from './auth.config';
@@ -44,7 +43,7 @@ const DISCOVERY_ATTEMPTS = 3;
 export class TokenVerifier {
   /** jose fetches the JWKS with Node's `https`, so it gets Node's agent; discovery goes through the pool. */
   private readonly agent: Agent;
-  private readonly pool: Dispatcher;
+  private readonly pool: ConnectionPool;
   private keys?: Promise<JWTVerifyGetKey>;
   private readonly verified = new Map<string, { payload: JWTPayload; until: number }>();
   /** The token verified last, answered without hashing: most requests come from a few callers' tokens in turn. */

@@ -1,12 +1,11 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import type { Dispatcher } from 'undici';
 import { createMsalApplication } from './credentials/msal-application.factory';
 import { APP_ONLY_SCOPE, TokenProvider } from './credentials/token-provider';
 import { DEFAULT_TOKEN_CYCLER_OPTIONS } from './credentials/token-cycler';
 import { Metrics } from '../observability/metrics';
 import { PROCESS_LOGGER } from '../observability/logger';
 import type { Logger as PinoLogger } from 'pino';
-import { createConnectionPool } from '../common/http/connection-pool';
+import { createConnectionPool, type ConnectionPool } from '../common/http/connection-pool';
 import { createTransport } from './http/transport';
 import { PARTNER_CENTER_PIPELINE, PartnerCenterClient } from './partner-center.client';
 import { PARTNER_CENTER_OPTIONS, PartnerCenterOptions } from './partner-center.options';
@@ -49,7 +48,7 @@ export const ACCESS_TOKEN_SOURCE = Symbol('PARTNER_CENTER_ACCESS_TOKEN_SOURCE');
  */
 @Module({})
 export class PartnerCenterModule implements OnApplicationShutdown {
-  constructor(@Inject(CONNECTION_POOL) private readonly pool: Dispatcher) {}
+  constructor(@Inject(CONNECTION_POOL) private readonly pool: ConnectionPool) {}
 
   static forRoot(options: PartnerCenterOptions): DynamicModule {
     const logger = new Logger('PartnerCenter');
@@ -85,7 +84,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
           provide: ACCESS_TOKEN_SOURCE,
           inject: [CONNECTION_POOL, SHARED_STATE, ENTRA_ID_CIRCUIT, { token: Metrics, optional: true }],
           useFactory: (
-            pool: Dispatcher,
+            pool: ConnectionPool,
             shared: SharedState,
             entraId: UpstreamCircuit,
             metrics?: Metrics,
@@ -115,7 +114,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
             { token: PROCESS_LOGGER, optional: true },
           ],
           useFactory: (
-            pool: Dispatcher,
+            pool: ConnectionPool,
             tokens: AccessTokenSource,
             quota: QuotaShaper,
             circuit: UpstreamCircuit,

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { generate } from 'selfsigned';
-import type { Dispatcher } from 'undici';
+import type { ConnectionPool } from '../../src/common/http/connection-pool';
 import { createConnectionPool, MAX_RESPONSE_BYTES } from '../../src/common/http/connection-pool';
 import { httpsExchange, TransportError } from '../../src/common/http/https-exchange';
 
@@ -15,7 +15,7 @@ describe('httpsExchange over the connection pool', () => {
   let server: Server;
   let base: string;
   let certPem: string;
-  let pool: Dispatcher;
+  let pool: ConnectionPool;
   const seen: Array<{ url?: string; method?: string; length?: string; body: string }> = [];
 
   beforeAll(async () => {

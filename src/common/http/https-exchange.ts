@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Dispatcher } from 'undici';
+import type { ConnectionPool } from './connection-pool';
 
 /** One HTTP exchange: what was sent and what came back. Header names of the answer are lower-cased. */
 export interface ExchangeRequest {
@@ -46,7 +46,10 @@ export class TransportError extends Error {
  * The timeout is one timer per exchange; it aborts through an EventEmitter (which undici accepts as a signal): an
  * AbortController's listener costs several µs per call on Node 20, for nothing a caller would see.
  */
-export async function httpsExchange(pool: Dispatcher, request: ExchangeRequest): Promise<ExchangeResponse> {
+export async function httpsExchange(
+  pool: ConnectionPool,
+  request: ExchangeRequest,
+): Promise<ExchangeResponse> {
   const { origin, path } = splitUrl(request.url);
   let timer: NodeJS.Timeout | undefined;
   let timeout: EventEmitter | undefined;

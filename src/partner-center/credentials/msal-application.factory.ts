@@ -1,5 +1,5 @@
 import { ConfidentialClientApplication, LogLevel, NodeAuthOptions } from '@azure/msal-node';
-import type { Dispatcher } from 'undici';
+import type { ConnectionPool } from '../../common/http/connection-pool';
 import { PartnerCenterOptions } from '../partner-center.options';
 import { createMsalNetworkClient } from './msal-network-client';
 
@@ -21,7 +21,7 @@ export interface MsalLog {
  */
 export function createMsalApplication(
   options: PartnerCenterOptions,
-  pool: Dispatcher,
+  pool: ConnectionPool,
   log: MsalLog,
 ): ConfidentialClientApplication {
   const authorityHost = new URL(options.authorityHost);

@@ -1,5 +1,5 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
-import type { Dispatcher } from 'undici';
+import type { ConnectionPool } from '../../common/http/connection-pool';
 import { httpsExchange } from '../../common/http/https-exchange';
 
 /**
@@ -7,7 +7,7 @@ import { httpsExchange } from '../../common/http/https-exchange';
  * sandbox's CA. This one sends MSAL's requests through the gateway's one HTTPS exchange and connection pool, each bounded by
  * a timeout, so a hung token endpoint fails the attempt instead of hanging it.
  */
-export function createMsalNetworkClient(pool: Dispatcher, timeoutMs: number): INetworkModule {
+export function createMsalNetworkClient(pool: ConnectionPool, timeoutMs: number): INetworkModule {
   const send = async <T>(
     method: 'GET' | 'POST',
     url: string,

@@ -51,13 +51,8 @@ export async function httpsExchange(
   request: ExchangeRequest,
 ): Promise<ExchangeResponse> {
   const { origin, path } = splitUrl(request.url);
-  let timer: NodeJS.Timeout | undefined;
-  let timeout: EventEmitter | undefined;
-  if (request.timeoutMs !== undefined) {
-    const emitter = new EventEmitter();
-    timer = setTimeout(() => emitter.emit('abort'), request.timeoutMs);
-    timeout = emitter;
-  }
+  const timeout = request.timeoutMs === undefined ? undefined : new EventEmitter();
+  const timer = timeout && setTimeout(() => timeout.emit('abort'), request.timeoutMs);
   try {
     const answer = await pool.request({
       origin,

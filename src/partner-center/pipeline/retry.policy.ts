@@ -122,7 +122,7 @@ export function retryPolicy(
       };
 
       const retryAfterFailure = (error: unknown): number | undefined => {
-        if (!isTransient(error) || Date.now() >= deadline) return undefined;
+        if (!isTransient(error)) return undefined;
         const delayMs = exponentialDelay(attempts, options);
         return fitsBeforeDeadline(delayMs) && spend() ? delayMs : undefined;
       };

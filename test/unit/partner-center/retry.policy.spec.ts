@@ -145,12 +145,7 @@ describe('retry policy', () => {
       calls += 1;
       timeouts.push(request.timeoutMs);
       if (calls > 1) return Promise.resolve({ status: 200, headers: {}, body: '{}' });
-      return new Promise((_, reject) =>
-        setTimeout(
-          () => reject(new TransportError('aborted', 'ERR_CANCELED', 'aborted')),
-          request.timeoutMs ?? 60_000,
-        ),
-      );
+      return timedOut(request);
     };
     const response = await createPipeline(
       [retryPolicy({ ...fast, attemptTimeoutMs: 100 })],
@@ -178,12 +173,7 @@ describe('retry policy', () => {
     // Each attempt times out at its timeoutMs, as httpsExchange's timer makes it.
     const timesOut: SendRequest = (request) => {
       timeouts.push(request.timeoutMs ?? Infinity);
-      return new Promise((_, reject) =>
-        setTimeout(
-          () => reject(new TransportError('aborted', 'ERR_CANCELED', 'aborted')),
-          request.timeoutMs ?? 60_000,
-        ),
-      );
+      return timedOut(request);
     };
     const started = Date.now();
     const error = await createPipeline(
@@ -199,3 +189,13 @@ describe('retry policy', () => {
     expect(timeouts[1]).toBeGreaterThan(0);
   });
 });
+
+/** An attempt that gets no answer: it ends at its timeoutMs, as httpsExchange's timer ends it. */
+function timedOut(request: PipelineRequest): Promise<never> {
+  return new Promise((_, reject) =>
+    setTimeout(
+      () => reject(new TransportError('aborted', 'ERR_CANCELED', 'aborted')),
+      request.timeoutMs ?? 60_000,
+    ),
+  );
+}

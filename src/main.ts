@@ -1,3 +1,5 @@
+// First: loads Nest without paging in ICU's date-formatting data (see the module).
+import './common/lazy-nest-date-format';
 import { Logger } from '@nestjs/common';
 import { createGateway } from './bootstrap';
 import { ConfigError } from './config/env';

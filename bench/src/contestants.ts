@@ -81,7 +81,26 @@ function productionNodeArgs(root: string): string[] {
 }
 
 /**
- * The gateway as in production: `node dist/main.js` with the image's Node flags, NODE_ENV=production, real MSAL
+ * The environment the production image sets for the gateway (the runtime stage's ENV, the Dockerfile's last stage),
+ * such as glibc's malloc tuning, which moves the RSS; the bench sets its own HOST and PORT.
+ */
+function productionEnvironment(root: string): NodeJS.ProcessEnv {
+  const text = readFileSync(join(root, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
+  const stages = text.split(/^FROM /m);
+  const env: NodeJS.ProcessEnv = {};
+  for (const [, pairs] of stages[stages.length - 1].matchAll(/^ENV (.*)$/gm))
+    for (const pair of pairs.trim().split(/\s+/)) {
+      const eq = pair.indexOf('=');
+      if (eq < 1) throw new Error(`the Dockerfile's runtime ENV is not KEY=value: ${pair}`);
+      env[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+  delete env.HOST;
+  delete env.PORT;
+  return env;
+}
+
+/**
+ * The gateway as in production: `node dist/main.js` with the image's Node flags and environment, NODE_ENV=production, real MSAL
  * against the sandbox as if it were Partner Center, callers authenticated with the sandbox's tokens
  * (AUTH_ISSUER/AUTH_AUDIENCE), rate limit off.
  */
@@ -94,6 +113,7 @@ export async function startGateway(
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    ...productionEnvironment(root),
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',

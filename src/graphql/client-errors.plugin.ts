@@ -1,7 +1,9 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 
 export const OPERATION_NOT_SUPPORTED = 'OPERATION_NOT_SUPPORTED';
+
+const SETTLED = Promise.resolve();
 
 const PERSISTED_QUERY_MESSAGE =
   'Persisted queries are not supported: automatic persisted queries are off on this gateway; send the query text.';
@@ -15,32 +17,32 @@ const PERSISTED_QUERY_MESSAGE =
  *   with 200 for its APQ protocol), gets 400: nothing was executed, and the request was the client's mistake.
  */
 export function clientErrorsPlugin(): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation }) {
-          if (operation?.operation === 'subscription') {
-            throw new GraphQLError(
-              'Subscriptions are not offered by this gateway: send a query or a mutation.',
-              { extensions: { code: OPERATION_NOT_SUPPORTED, http: { status: 400 } } },
-            );
-          }
-        },
-        async willSendResponse({ response }) {
-          if (response.body.kind !== 'single') return;
-          for (const error of response.body.singleResult.errors ?? []) {
-            if (error.extensions?.code === 'PERSISTED_QUERY_NOT_SUPPORTED')
-              (error as { message: string }).message = PERSISTED_QUERY_MESSAGE;
-          }
-          if (
-            response.body.singleResult.data === undefined &&
-            (response.body.singleResult.errors?.length ?? 0) > 0 &&
-            (response.http.status === undefined || response.http.status === 200)
-          ) {
-            response.http.status = 400;
-          }
-        },
-      };
+  // One listener for every request, and hooks that answer with one settled promise: they run on every request.
+  const listener: GraphQLRequestListener<BaseContext> = {
+    didResolveOperation({ operation }) {
+      if (operation?.operation === 'subscription') {
+        throw new GraphQLError('Subscriptions are not offered by this gateway: send a query or a mutation.', {
+          extensions: { code: OPERATION_NOT_SUPPORTED, http: { status: 400 } },
+        });
+      }
+      return SETTLED;
+    },
+    willSendResponse({ response }) {
+      if (response.body.kind !== 'single') return SETTLED;
+      for (const error of response.body.singleResult.errors ?? []) {
+        if (error.extensions?.code === 'PERSISTED_QUERY_NOT_SUPPORTED')
+          (error as { message: string }).message = PERSISTED_QUERY_MESSAGE;
+      }
+      if (
+        response.body.singleResult.data === undefined &&
+        (response.body.singleResult.errors?.length ?? 0) > 0 &&
+        (response.http.status === undefined || response.http.status === 200)
+      ) {
+        response.http.status = 400;
+      }
+      return SETTLED;
     },
   };
+  const started = Promise.resolve(listener);
+  return { requestDidStart: () => started };
 }

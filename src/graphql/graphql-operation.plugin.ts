@@ -1,6 +1,8 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import type { DocumentNode, FragmentDefinitionNode, SelectionSetNode } from 'graphql';
 import { currentRequestContext } from '../request-context/request-context';
+
+const SETTLED = Promise.resolve();
 
 /**
  * Names the request's operation for logs, metrics and the server span: the GraphQL operation type and its
@@ -9,20 +11,20 @@ import { currentRequestContext } from '../request-context/request-context';
  * pipeline on every resolver of every request.
  */
 export function graphqlOperationPlugin(): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation, operationName, document }) {
-          const requestContext = currentRequestContext();
-          if (!requestContext || !operation) return;
-          const fields = topLevelFields(operation.selectionSet, fragmentsOf(document), new Set());
-          if (fields.length > 0)
-            requestContext.operation = fields.map((field) => `${operation.operation} ${field}`).join(', ');
-          requestContext.graphqlOperationName ??= operationName ?? undefined;
-        },
-      };
+  // One listener for every request, and a hook that answers with one settled promise: it runs on every request.
+  const listener: GraphQLRequestListener<BaseContext> = {
+    didResolveOperation({ operation, operationName, document }) {
+      const requestContext = currentRequestContext();
+      if (!requestContext || !operation) return SETTLED;
+      const fields = topLevelFields(operation.selectionSet, fragmentsOf(document), new Set());
+      if (fields.length > 0)
+        requestContext.operation = fields.map((field) => `${operation.operation} ${field}`).join(', ');
+      requestContext.graphqlOperationName ??= operationName ?? undefined;
+      return SETTLED;
     },
   };
+  const started = Promise.resolve(listener);
+  return { requestDidStart: () => started };
 }
 
 /**

@@ -62,19 +62,27 @@ export class TokenCycler {
 
   /** `forceRefresh`: Partner Center refused the held token (401); get a new one now, backoff or not. */
   async getToken(options: { forceRefresh?: boolean } = {}): Promise<string> {
-    const now = this.now();
     if (options.forceRefresh) return (await this.renew()).token;
-    const held = this.held;
-    if (held && now < this.usableUntil(held)) {
-      if (now >= this.refreshAtMs && now >= this.retryNotBeforeMs && !this.renewal.has('renew')) {
-        this.renew().catch(() => undefined); // a failed background renewal is retried later; the held token serves
-      }
-      this.options.observer?.servedHeld();
-      return held.token;
-    }
-    if (this.lastFailure !== undefined && now < this.retryNotBeforeMs && !this.renewal.has('renew'))
+    const held = this.heldToken();
+    if (held !== undefined) return held;
+    if (this.lastFailure !== undefined && this.now() < this.retryNotBeforeMs && !this.renewal.has('renew'))
       throw this.lastFailure;
     return (await this.renew()).token;
+  }
+
+  /**
+   * The held token while it can be handed out (a renewal starts in the background when it is due), without a
+   * promise: what nearly every call gets, so the bearer policy signs it synchronously.
+   */
+  heldToken(): string | undefined {
+    const held = this.held;
+    const now = this.now();
+    if (!held || now >= this.usableUntil(held)) return undefined;
+    if (now >= this.refreshAtMs && now >= this.retryNotBeforeMs && !this.renewal.has('renew')) {
+      this.renew().catch(() => undefined); // a failed background renewal is retried later; the held token serves
+    }
+    this.options.observer?.servedHeld();
+    return held.token;
   }
 
   /** Whether a token is held that can still be handed out (readiness). */

@@ -53,6 +53,10 @@ export class TokenProvider implements AccessTokenSource {
     return this.cycler.getToken(options);
   }
 
+  heldToken(): string | undefined {
+    return this.cycler.heldToken();
+  }
+
   hasUsableToken(): boolean {
     return this.cycler.hasUsableToken();
   }

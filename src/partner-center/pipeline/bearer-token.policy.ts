@@ -3,6 +3,8 @@ import { CallState, PipelinePolicy } from './pipeline';
 export interface AccessTokenSource {
   /** A Partner Center access token; `forceRefresh` skips every cache. */
   getToken(options?: { forceRefresh?: boolean }): Promise<string>;
+  /** The token getToken would answer at once, when one is held (no promise on the usual path). */
+  heldToken?(): string | undefined;
 }
 
 /**
@@ -14,14 +16,21 @@ export interface AccessTokenSource {
 export function bearerTokenPolicy(tokens: AccessTokenSource): PipelinePolicy {
   return {
     name: 'bearerToken',
-    async sendRequest(request, next) {
+    sendRequest(request, next) {
       const forceRefresh = request.state.tokenRejections === 1 && !request.state.tokenRefreshed;
       if (forceRefresh) request.state.tokenRefreshed = true;
-      request.headers['Authorization'] =
-        `Bearer ${await tokens.getToken(forceRefresh ? { forceRefresh } : undefined)}`;
-      const response = await next(request);
-      if (response.status === 401) request.state.tokenRejections = (request.state.tokenRejections ?? 0) + 1;
-      return response;
+      const signAndSend = (token: string) => {
+        request.headers['Authorization'] = `Bearer ${token}`;
+        return next(request).then((response) => {
+          if (response.status === 401)
+            request.state.tokenRejections = (request.state.tokenRejections ?? 0) + 1;
+          return response;
+        });
+      };
+      // Written with then() rather than await: this runs on every attempt, and each await is one more promise.
+      const held = forceRefresh ? undefined : tokens.heldToken?.();
+      if (held !== undefined) return signAndSend(held);
+      return tokens.getToken(forceRefresh ? { forceRefresh } : undefined).then(signAndSend);
     },
   };
 }

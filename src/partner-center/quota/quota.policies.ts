@@ -67,14 +67,15 @@ function rateLimited(requestId: string, retryAfterSeconds: number): PartnerCente
 export function quotaFeedbackPolicy(quota: QuotaShaper): PipelinePolicy {
   return {
     name: 'quotaFeedback',
-    async sendRequest(request, next) {
-      const response = await next(request);
-      if (response.status === 429) {
-        quota.throttled(customerOf(request), (requestedWaitSeconds(response) ?? 1) * 1000);
-      } else {
-        quota.succeeded();
-      }
-      return response;
+    sendRequest(request, next) {
+      return next(request).then((response) => {
+        if (response.status === 429) {
+          quota.throttled(customerOf(request), (requestedWaitSeconds(response) ?? 1) * 1000);
+        } else {
+          quota.succeeded();
+        }
+        return response;
+      });
     },
   };
 }

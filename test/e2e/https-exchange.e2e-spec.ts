@@ -49,6 +49,15 @@ describe('httpsExchange over the connection pool', () => {
             res.writeHead(200, { 'Content-Type': 'application/json', 'MS-RequestId': 'abc' });
             res.end(JSON.stringify({ method: req.method }));
             return;
+          case '/chunked-bom': {
+            // A byte order mark, then "é" split across two writes: the text must come back whole, without the mark.
+            const bytes = Buffer.from('\ufeff{"name":"Café"}', 'utf8');
+            const split = bytes.indexOf(0xc3) + 1;
+            res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+            res.write(bytes.subarray(0, split));
+            setTimeout(() => res.end(bytes.subarray(split)), 20);
+            return;
+          }
           case '/throttled':
             res.writeHead(429, { 'Retry-After': '2' });
             res.end('{"code":"429"}');
@@ -93,6 +102,12 @@ describe('httpsExchange over the connection pool', () => {
     expect(answer.headers['ms-requestid']).toBe('abc');
     expect(JSON.parse(answer.body)).toEqual({ method: 'PATCH' });
     expect(seen.at(-1)).toEqual({ url: '/ok', method: 'PATCH', length: '12', body: '{"Amount":5}' });
+  });
+
+  it('reads a body that arrives in pieces as UTF-8, without a leading byte order mark', async () => {
+    const answer = await httpsExchange(pool, { method: 'GET', url: `${base}/chunked-bom`, timeoutMs: 5_000 });
+    expect(answer.body).toBe('{"name":"Café"}');
+    expect(JSON.parse(answer.body)).toEqual({ name: 'Café' });
   });
 
   it('treats every status as an answer: a 429 comes back with its Retry-After, not as an error', async () => {

@@ -37,14 +37,19 @@ export class AuthGuard implements CanActivate {
     @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier | null,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous for a token verified before (nearly every request): no promise on that path. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const { isPublic, permission } = this.rulesOf(context);
     if (isPublic) return true;
     const { request, reply } = this.http(context);
+    const known = this.knownCaller(request);
+    if (known) return this.admit(known, permission, reply);
+    return this.authenticate(request, reply).then((caller) => this.admit(caller, permission, reply));
+  }
 
-    const caller = await this.authenticate(request, reply);
+  /** Records the caller, then checks the handler's permission. */
+  private admit(caller: Caller, permission: Permission | undefined, reply: FastifyReply | undefined): true {
     setCurrentCaller(caller);
-
     if (permission !== undefined && !isGranted(caller, permission)) {
       reply?.header('WWW-Authenticate', 'Bearer error="insufficient_scope"');
       throw new ForbiddenException(
@@ -54,6 +59,15 @@ export class AuthGuard implements CanActivate {
       );
     }
     return true;
+  }
+
+  /** The caller of a bearer token the verifier has already verified (and not seen expire), or undefined. */
+  private knownCaller(request: FastifyRequest | undefined): Caller | undefined {
+    if (this.config.mode === 'disabled' || this.verifier === null) return undefined;
+    const credentials = credentialsFrom(request?.headers.authorization);
+    if (credentials.kind !== 'bearer') return undefined;
+    const claims = this.verifier.verifiedAlready(credentials.token);
+    return claims && callerFromClaims(claims, credentials.token);
   }
 
   private rulesOf(context: ExecutionContext): { isPublic: boolean; permission?: Permission } {

@@ -60,17 +60,26 @@ export class TokenVerifier {
    * of a proxied call under load.
    */
   async verify(token: string): Promise<JWTPayload> {
+    const known = this.verifiedAlready(token);
+    if (known) return known;
+    const payload = await this.verifyAgainstKeys(token);
+    const expiresAt = (Number(payload.exp) + this.config.clockToleranceSeconds) * 1000;
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    const remembered = { payload, until: Math.min(expiresAt, Date.now() + VERIFIED_CACHE_MS) };
+    this.verified.set(tokenKey(token), remembered);
+    this.last = { token, ...remembered };
+    return payload;
+  }
+
+  /**
+   * The claims of a token verified before and not expired since, without a promise (what nearly every request
+   * gets, so the auth guard admits it synchronously); undefined when it must be verified.
+   */
+  verifiedAlready(token: string): JWTPayload | undefined {
     const now = Date.now();
     if (this.last && this.last.token === token && now < this.last.until) return this.last.payload;
-    const key = createHash('sha256').update(token).digest('base64url');
-    let remembered = this.verified.get(key);
-    if (!remembered || now >= remembered.until) {
-      const payload = await this.verifyAgainstKeys(token);
-      const expiresAt = (Number(payload.exp) + this.config.clockToleranceSeconds) * 1000;
-      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
-      remembered = { payload, until: Math.min(expiresAt, Date.now() + VERIFIED_CACHE_MS) };
-      this.verified.set(key, remembered);
-    }
+    const remembered = this.verified.get(tokenKey(token));
+    if (!remembered || now >= remembered.until) return undefined;
     this.last = { token, ...remembered };
     return remembered.payload;
   }
@@ -158,4 +167,9 @@ export class TokenVerifier {
       throw new IssuerUnavailableError(`OpenID discovery at ${url} failed: ${(error as Error).message}`);
     }
   }
+}
+
+/** Verified tokens are remembered by a hash, never by the token itself. */
+function tokenKey(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
 }

@@ -27,10 +27,9 @@ export class CallerRateLimitGuard implements CanActivate {
     this.perMinute = config.perMinute;
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.perMinute <= 0 || isExempt(context)) return true;
-    await this.take(this.callerKey(context));
-    return true;
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    if (this.perMinute <= 0 || isExempt(context)) return true; // no promise when there is nothing to count
+    return this.take(this.callerKey(context)).then(() => true);
   }
 
   /**

@@ -51,7 +51,10 @@ export class BudgetReads {
   async read(customerId: string, requestId?: string): Promise<BudgetRead> {
     const id = customerId.toLowerCase();
     const identity = this.partnerCenter.identityScope();
-    const cached = this.cache.get(identity, id) ?? (await this.sharedCacheEntry(identity, id));
+    // Without Redis nothing below is asked of the shared state: no promise is made for it on every read.
+    const redis = this.shared.backend === 'redis';
+    const cached =
+      this.cache.get(identity, id) ?? (redis ? await this.sharedCacheEntry(identity, id) : undefined);
     if (cached) {
       this.count('cache');
       return cached;
@@ -60,7 +63,9 @@ export class BudgetReads {
     const key = `${identity}|${id}|${generation}`;
     if (this.flights.has(key)) this.count('coalesced');
     const budget = await this.flights.run(key, async () => {
-      const fromAnotherReplica = await this.readOfAnotherReplica(identity, id, generation);
+      const fromAnotherReplica = redis
+        ? await this.readOfAnotherReplica(identity, id, generation)
+        : undefined;
       if (fromAnotherReplica) {
         this.count('replica');
         return fromAnotherReplica;
@@ -69,10 +74,13 @@ export class BudgetReads {
       const startedAt = this.now();
       try {
         const fetched = await this.partnerCenter.getUsageBudget(id, requestId);
-        if (this.generationOf(id) === generation) await this.remember(identity, id, fetched, startedAt);
+        if (this.generationOf(id) === generation) {
+          this.cache.set(identity, id, fetched, startedAt);
+          if (redis) await this.share(identity, id, fetched, startedAt);
+        }
         return fetched;
       } finally {
-        if (this.shared.backend === 'redis') await this.shared.delete(flightLock(identity, id));
+        if (redis) await this.shared.delete(flightLock(identity, id));
       }
     });
     return { budget, ageMs: 0 };
@@ -105,14 +113,8 @@ export class BudgetReads {
     return this.generations.get(id) ?? 0;
   }
 
-  private async remember(
-    identity: string,
-    id: string,
-    budget: PartnerCenterSpendingBudget,
-    fetchedAt: number,
-  ) {
-    this.cache.set(identity, id, budget, fetchedAt);
-    if (this.shared.backend !== 'redis') return;
+  /** With Redis: the answer for the replicas waiting on this read, and for the fleet's cache when it is on. */
+  private async share(identity: string, id: string, budget: PartnerCenterSpendingBudget, fetchedAt: number) {
     const value = JSON.stringify({ budget, fetchedAt } satisfies SharedRead);
     await this.shared.set(`reads:result:${identity}:${id}`, value, FLIGHT_RESULT_MS);
     if (this.cache.enabled) await this.shared.set(`reads:cache:${identity}:${id}`, value, this.cache.ttlMs);

@@ -30,13 +30,13 @@ export function bulkheadPolicy(limit: number, queue: number): PipelinePolicy {
   const slots = bulkhead(limit, queue);
   return {
     name: 'bulkhead',
-    async sendRequest(request, next) {
-      try {
-        return await slots.execute(() => next(request));
-      } catch (error) {
-        if (error instanceof BulkheadRejectedError) throw new BulkheadFullError();
-        throw error;
-      }
+    sendRequest(request, next) {
+      return slots
+        .execute(() => next(request))
+        .catch((error: unknown) => {
+          if (error instanceof BulkheadRejectedError) throw new BulkheadFullError();
+          throw error;
+        });
     },
   };
 }

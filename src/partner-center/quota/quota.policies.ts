@@ -1,6 +1,6 @@
 import { PartnerCenterError } from '../errors/partner-center-error';
 import { requestedWaitSeconds } from '../pipeline/backoff';
-import type { PipelinePolicy, PipelineRequest } from '../pipeline/pipeline';
+import type { PipelinePolicy, PipelineRequest, PipelineResponse, SendRequest } from '../pipeline/pipeline';
 import type { QuotaShaper } from './quota-shaper';
 
 const CUSTOMER_IN_PATH = /\/v1\/customers\/([^/]+)\//;
@@ -19,35 +19,57 @@ export function quotaGatePolicy(
   maxWaitMs: number,
   onWait: (ms: number) => void = () => undefined,
 ): PipelinePolicy {
+  const waitForTurn = async (request: PipelineRequest, next: SendRequest): Promise<PipelineResponse> => {
+    const customerId = customerOf(request);
+    const giveUpAt = Date.now() + maxWaitMs;
+    // Bounded: each round waits out a pause; a call can meet only so many 429 pauses before its wait is spent.
+    for (let round = 0; round < 100; round++) {
+      const pause = quota.pauseFor(customerId);
+      if (Date.now() + pause > giveUpAt) throw rateLimited(request.requestId, Math.ceil(pause / 1000));
+      if (pause > 0) {
+        onWait(pause);
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+      if (quota.hasRateBudget && !(await quota.takeRateBudget(giveUpAt - Date.now())))
+        throw rateLimited(request.requestId, 1);
+      const release = quota.tryAcquire() ?? (await quota.acquire());
+      // A 429 may have paused the scope while this call waited for its slot: then it waits again.
+      if (quota.pauseFor(customerId) > 0) {
+        release();
+        continue;
+      }
+      try {
+        return await next(request);
+      } finally {
+        release();
+      }
+    }
+    throw rateLimited(request.requestId, 1);
+  };
   return {
     name: 'quotaGate',
-    async sendRequest(request, next) {
-      const customerId = customerOf(request);
-      const giveUpAt = Date.now() + maxWaitMs;
-      // Bounded: each round waits out a pause; a call can meet only so many 429 pauses before its wait is spent.
-      for (let round = 0; round < 100; round++) {
-        const pause = quota.pauseFor(customerId);
-        if (Date.now() + pause > giveUpAt) throw rateLimited(request.requestId, Math.ceil(pause / 1000));
-        if (pause > 0) {
-          onWait(pause);
-          await new Promise((resolve) => setTimeout(resolve, pause));
-        }
-        // Without a fleet budget and with a slot free (the usual case), nothing here waits for a promise.
-        if (quota.hasRateBudget && !(await quota.takeRateBudget(giveUpAt - Date.now())))
-          throw rateLimited(request.requestId, 1);
-        const release = quota.tryAcquire() ?? (await quota.acquire());
-        // A 429 may have paused the scope while this call waited for its slot: then it waits again.
-        if (quota.pauseFor(customerId) > 0) {
-          release();
-          continue;
-        }
-        try {
-          return await next(request);
-        } finally {
-          release();
-        }
+    sendRequest(request, next) {
+      // The usual case, without a promise of its own: no pause, no fleet budget, a slot free at once.
+      const release =
+        quota.hasRateBudget || quota.pauseFor(customerOf(request)) > 0 ? undefined : quota.tryAcquire();
+      if (!release) return waitForTurn(request, next);
+      let sent: Promise<PipelineResponse>;
+      try {
+        sent = next(request);
+      } catch (error) {
+        release();
+        return Promise.reject(error);
       }
-      throw rateLimited(request.requestId, 1);
+      return sent.then(
+        (response) => {
+          release();
+          return response;
+        },
+        (error: unknown) => {
+          release();
+          throw error;
+        },
+      );
     },
   };
 }

@@ -7,7 +7,6 @@ import type { GatewayConfig } from './gateway-config';
 import { registerDrainGate } from './health/drain.hook';
 import { ShutdownState } from './health/shutdown-state';
 import { registerInboundTelemetry } from './observability/inbound-telemetry.hook';
-import { registerRequestLogger } from './observability/request-logger.hook';
 import { createObservability } from './observability/observability';
 import { correlationIdOfRequest, registerRequestContextHook } from './request-context/request-context.hook';
 import { registerSecurityHeaders } from './hardening/security-headers.hook';
@@ -47,7 +46,6 @@ export async function createGateway(
   });
   // First hooks of all, so that every later step, and every response, has the correlation id and the trace.
   registerRequestContextHook(adapter.getInstance());
-  registerRequestLogger(adapter.getInstance(), observability.logger);
   registerInboundTelemetry(adapter.getInstance(), observability);
   registerDrainGate(adapter.getInstance(), shutdown);
   registerSecurityHeaders(adapter.getInstance());

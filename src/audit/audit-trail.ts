@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { describeFailure } from '../problem/failure';
 import { FAILURE_MAPPING } from '../problem/failure-mapping';
-import { currentCaller, currentCorrelationId } from '../request-context/request-context';
+import type { RequestContext } from '../request-context/request-context';
 
 export interface BudgetChange {
   customerId: string;
@@ -14,6 +14,8 @@ export interface BudgetChange {
   confirmedByRead?: boolean;
   /** Why the change failed; recorded as the stable error code the caller saw. */
   error?: unknown;
+  /** The request that asked for the change: its caller and correlation id. */
+  context?: RequestContext;
 }
 
 /**
@@ -26,7 +28,7 @@ export class AuditTrail {
   private readonly logger = new Logger('Audit');
 
   budgetChanged(change: BudgetChange): void {
-    const caller = currentCaller();
+    const caller = change.context?.caller;
     const oldAmountKnown = change.oldAmount !== undefined;
     this.logger.log({
       msg: `usage budget change ${change.outcome}`,
@@ -45,7 +47,7 @@ export class AuditTrail {
         ...(oldAmountKnown && { oldAmount: change.oldAmount }),
         oldAmountKnown,
         newAmount: change.newAmount,
-        correlationId: currentCorrelationId(),
+        correlationId: change.context?.correlationId,
         outcome: change.outcome,
         ...(change.confirmedByRead && { confirmedByRead: true }),
         ...(change.error !== undefined && {

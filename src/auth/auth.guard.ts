@@ -12,7 +12,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthConfig } from './auth.config';
 import { credentialsFrom } from './bearer';
 import type { Caller } from '../request-context/caller';
-import { setCurrentCaller } from '../request-context/request-context';
 import { anonymousCaller, callerFromClaims } from './claims';
 import { isGranted, Permission, PERMISSION_KEY, PUBLIC_KEY } from './permissions';
 import { InvalidTokenError, TokenVerifier } from './token-verifier';
@@ -23,7 +22,7 @@ export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
 
 /**
  * The one inbound gate, for REST handlers and GraphQL resolvers alike: authenticates the bearer token, records the
- * Caller in the request's async context, and checks the handler's `@RequirePermission` — before any upstream call.
+ * Caller in the request's context, and checks the handler's `@RequirePermission` — before any upstream call.
  * A handler without `@RequirePermission` still needs an authenticated caller; only `@Public()` ones need nothing.
  */
 @Injectable()
@@ -43,13 +42,18 @@ export class AuthGuard implements CanActivate {
     if (isPublic) return true;
     const { request, reply } = this.http(context);
     const known = this.knownCaller(request);
-    if (known) return this.admit(known, permission, reply);
-    return this.authenticate(request, reply).then((caller) => this.admit(caller, permission, reply));
+    if (known) return this.admit(known, permission, request, reply);
+    return this.authenticate(request, reply).then((caller) => this.admit(caller, permission, request, reply));
   }
 
-  /** Records the caller, then checks the handler's permission. */
-  private admit(caller: Caller, permission: Permission | undefined, reply: FastifyReply | undefined): true {
-    setCurrentCaller(caller);
+  /** Records the caller in the request's context, then checks the handler's permission. */
+  private admit(
+    caller: Caller,
+    permission: Permission | undefined,
+    request: FastifyRequest | undefined,
+    reply: FastifyReply | undefined,
+  ): true {
+    if (request?.requestContext) request.requestContext.caller = caller;
     if (permission !== undefined && !isGranted(caller, permission)) {
       reply?.header('WWW-Authenticate', 'Bearer error="insufficient_scope"');
       throw new ForbiddenException(

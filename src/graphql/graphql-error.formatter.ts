@@ -1,20 +1,20 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
-import { currentCorrelationId } from '../request-context/request-context';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
+import type { FastifyRequest } from 'fastify';
 import { describeFailure } from '../problem/failure';
 import { graphqlErrorFromFailure } from '../problem/graphql-error';
 
 const logger = new Logger('GraphQL');
 
 /**
- * Apollo `formatError`: resolver failures become the gateway's stable codes (the same table as REST), and
- * every error gets the correlation id. Errors graphql-js or Apollo raised themselves (parse, validation,
+ * Apollo `formatError`: resolver failures become the gateway's stable codes (the same table as REST); the correlation
+ * id is added to every error where the request is known (graphql-correlation.hook.ts). Errors graphql-js or Apollo raised themselves (parse, validation,
  * variable coercion: BAD_USER_INPUT) keep their code. Stack traces only leave the gateway outside production.
  */
 export function createGraphqlErrorFormatter(options: { production: boolean }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const correlationId = currentCorrelationId();
     const original = unwrapResolverError(error);
     const stacktrace = options.production ? undefined : formatted.extensions?.stacktrace;
 
@@ -22,18 +22,11 @@ export function createGraphqlErrorFormatter(options: { production: boolean }) {
       const { stacktrace: _dropped, ...extensions } = formatted.extensions ?? {};
       return {
         ...formatted,
-        extensions: { ...extensions, ...(stacktrace !== undefined && { stacktrace }), correlationId },
+        extensions: { ...extensions, ...(stacktrace !== undefined && { stacktrace }) },
       };
     }
 
-    const failure = describeFailure(original);
-    if (failure.unexpected) {
-      logger.error(
-        `Unexpected error in ${formatted.path?.join('.') ?? 'a GraphQL operation'} (correlation ${correlationId})`,
-        original instanceof Error ? original.stack : String(original),
-      );
-    }
-    const rendered = graphqlErrorFromFailure(failure, correlationId);
+    const rendered = graphqlErrorFromFailure(describeFailure(original), undefined);
     return {
       ...rendered,
       ...(formatted.locations && { locations: formatted.locations }),
@@ -42,3 +35,28 @@ export function createGraphqlErrorFormatter(options: { production: boolean }) {
     };
   };
 }
+
+/**
+ * Logs what failed unexpectedly in a GraphQL operation (the caller sees only a generic INTERNAL_SERVER_ERROR), with
+ * the stack and the request's correlation id: an Apollo hook, because formatError does not know the request.
+ */
+export function unexpectedErrorsPlugin(): ApolloServerPlugin {
+  const listener: GraphQLRequestListener<BaseContext> = {
+    didEncounterErrors({ errors, contextValue }) {
+      const correlationId = (contextValue as { req?: FastifyRequest }).req?.correlationId;
+      for (const error of errors) {
+        const original = unwrapResolverError(error);
+        if (original instanceof GraphQLError || !describeFailure(original).unexpected) continue;
+        logger.error(
+          `Unexpected error in ${error.path?.join('.') ?? 'a GraphQL operation'} (correlation ${correlationId})`,
+          original instanceof Error ? original.stack : String(original),
+        );
+      }
+      return SETTLED;
+    },
+  };
+  const started = Promise.resolve(listener);
+  return { requestDidStart: () => started };
+}
+
+const SETTLED = Promise.resolve();

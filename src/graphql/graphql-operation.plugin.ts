@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import type { DocumentNode, FragmentDefinitionNode, SelectionSetNode } from 'graphql';
-import { currentRequestContext } from '../request-context/request-context';
+import type { FastifyRequest } from 'fastify';
 
 const SETTLED = Promise.resolve();
 
@@ -13,8 +13,8 @@ const SETTLED = Promise.resolve();
 export function graphqlOperationPlugin(): ApolloServerPlugin {
   // One listener for every request, and a hook that answers with one settled promise: it runs on every request.
   const listener: GraphQLRequestListener<BaseContext> = {
-    didResolveOperation({ operation, operationName, document }) {
-      const requestContext = currentRequestContext();
+    didResolveOperation({ operation, operationName, document, contextValue }) {
+      const requestContext = (contextValue as { req?: FastifyRequest }).req?.requestContext;
       if (!requestContext || !operation) return SETTLED;
       const fields = topLevelFields(operation.selectionSet, fragmentsOf(document), new Set());
       if (fields.length > 0)

@@ -1,5 +1,8 @@
 import { ApolloDriverConfig } from '@nestjs/apollo';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { registerGraphqlCorrelation } from './graphql-correlation.hook';
 import { GraphQLModule } from '@nestjs/graphql';
 import { GRAPHQL_PATH, GraphqlSettings, graphqlModuleOptions } from './graphql.options';
 import { prepareGraphiqlLandingPage } from './landing-page/graphiql-landing-page';
@@ -7,10 +10,16 @@ import { GraphiqlLandingPageModule } from './landing-page/graphiql-landing-page.
 
 /**
  * The GraphQL endpoint (`/graphql`), configured per environment (production or not), and outside production
- * its GraphiQL page; resolvers come from feature modules.
+ * its GraphiQL page; resolvers come from feature modules. Its errors carry the request's correlation id.
  */
 @Module({})
-export class GatewayGraphqlModule {
+export class GatewayGraphqlModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    registerGraphqlCorrelation(this.adapterHost.httpAdapter.getInstance<FastifyInstance>(), GRAPHQL_PATH);
+  }
+
   static forRoot(settings: GraphqlSettings): DynamicModule {
     const landingPage = settings.production
       ? undefined

@@ -3,7 +3,7 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { clientErrorsPlugin } from './client-errors.plugin';
 import { graphqlOperationPlugin } from './graphql-operation.plugin';
-import { createGraphqlErrorFormatter } from './graphql-error.formatter';
+import { createGraphqlErrorFormatter, unexpectedErrorsPlugin } from './graphql-error.formatter';
 import { DEFAULT_OPERATION_LIMITS, operationLimitsRule } from './operation-limits.rule';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -44,6 +44,7 @@ export function graphqlModuleOptions(
     plugins: [
       clientErrorsPlugin(),
       graphqlOperationPlugin(),
+      unexpectedErrorsPlugin(),
       // No field has cache hints, and every answer is `Cache-Control: no-store` (security-headers.hook.ts): Apollo's
       // cache-control plugin, on by default, would only add a hook on every resolver of every request.
       ApolloServerPluginCacheControlDisabled(),

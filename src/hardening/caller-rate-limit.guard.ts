@@ -2,7 +2,6 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { FastifyRequest } from 'fastify';
 import { ThrottlerStorage } from '@nestjs/throttler';
-import { currentCaller } from '../request-context/request-context';
 import { RATE_LIMIT_CONFIG, RateLimitConfig } from './rate-limit.config';
 import { CallerRateLimitedException } from './caller-rate-limited.exception';
 
@@ -43,12 +42,12 @@ export class CallerRateLimitGuard implements CanActivate {
   }
 
   private callerKey(context: ExecutionContext): string {
-    const caller = currentCaller();
-    if (caller && !caller.anonymous) return `subject:${caller.subject}`;
     const request: FastifyRequest | undefined =
       context.getType<string>() === 'graphql'
         ? GqlExecutionContext.create(context).getContext<{ req?: FastifyRequest }>().req
         : context.switchToHttp().getRequest();
+    const caller = request?.requestContext?.caller;
+    if (caller && !caller.anonymous) return `subject:${caller.subject}`;
     return `address:${request?.ip ?? 'unknown'}`;
   }
 }

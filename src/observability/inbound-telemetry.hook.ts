@@ -9,7 +9,7 @@ import {
 } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { currentRequestContext, RequestContext } from '../request-context/request-context';
+import type { RequestContext } from '../request-context/request-context';
 import type { Metrics } from './metrics';
 import { tracer, Tracing } from './tracing';
 
@@ -43,7 +43,7 @@ export function registerInboundTelemetry(fastify: FastifyInstance, deps: Inbound
   fastify.decorateRequest('telemetry', null);
 
   fastify.addHook('onRequest', (request, _reply, done) => {
-    const requestContext = currentRequestContext();
+    const requestContext = request.requestContext ?? undefined;
     const telemetry: Telemetry = { startedAt: process.hrtime.bigint(), context: requestContext };
     request.telemetry = telemetry;
     if (requestContext) requestContext.upstream = { attempts: 0, durationMs: 0 };

@@ -1,5 +1,4 @@
 import pino, { DestinationStream, Logger } from 'pino';
-import { currentRequestContext } from '../request-context/request-context';
 import { REDACTED_PATHS, scrubSecrets } from './redaction';
 
 /** The process's pino logger, injectable (global, like Metrics) where a hot path must know its level. */
@@ -14,11 +13,10 @@ export interface LoggingConfig {
 }
 
 /**
- * The process logger (pino): one JSON object per line. The correlation id and the request (`req.id` is the
- * correlation id) are added once, by the mixin, from the request context; nothing else binds them, so no line
- * carries a key twice (pino merges the mixin's object with the line's own fields, whereas child bindings are written
- * out as they are, duplicates included). The mixin also spares a per-request child logger (pino-http's): a request
- * that logs nothing costs the logger nothing.
+ * The process logger (pino): one JSON object per line. A line written for a request says so in its own fields: the
+ * completion line carries `correlationId` and `req` (`req.id` is the correlation id), the audit event, retries and
+ * errors their `correlationId`. No child logger per request (pino-http's), and no mixin reading an async context:
+ * a request that logs nothing costs the logger nothing.
  */
 export function createLogger(config: LoggingConfig, destination?: DestinationStream): Logger {
   const out =
@@ -27,14 +25,6 @@ export function createLogger(config: LoggingConfig, destination?: DestinationStr
     {
       level: config.level,
       redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
-      mixin: () => {
-        const context = currentRequestContext();
-        if (!context) return {};
-        const { correlationId, request } = context;
-        return request
-          ? { correlationId, req: { id: correlationId, method: request.method, url: request.url } }
-          : { correlationId };
-      },
       hooks: {
         // Free text can quote what the structured redaction cannot see (an upstream error message).
         logMethod(args, method) {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { currentCaller } from '../request-context/request-context';
+import type { Caller } from '../request-context/caller';
+import type { RequestContext } from '../request-context/request-context';
 import { failureFromResponse } from './errors/failure-from-response';
 import { PartnerCenterError } from './errors/partner-center-error';
 import { TransportError } from '../common/http/https-exchange';
@@ -24,9 +25,8 @@ export class PartnerCenterClient {
    * Whose view of Partner Center a call gets: the partner app's in app mode, the signed-in user's in app+user mode
    * (one user's answers must never be shared with another). A key for coalescing and caching, never a secret.
    */
-  identityScope(): string {
+  identityScope(caller: Caller | undefined): string {
     if (this.options.authMode !== 'app+user') return 'app';
-    const caller = currentCaller();
     if (!caller) return 'user:none';
     return `user:${createHash('sha256')
       .update(`${caller.issuer ?? ''}\n${caller.subject}`)
@@ -35,10 +35,14 @@ export class PartnerCenterClient {
 
   /**
    * GET /v1/customers/{customer-tenant-id}/usagebudget. `requestId` is the call's MS-RequestId (a new one when
-   * not given): the same value on every retry.
+   * not given): the same value on every retry. `context`: the inbound request served (correlation id, caller).
    */
-  getUsageBudget(customerId: string, requestId?: string): Promise<PartnerCenterSpendingBudget> {
-    return this.call('GET', customerId, requestId);
+  getUsageBudget(
+    customerId: string,
+    requestId?: string,
+    context?: RequestContext,
+  ): Promise<PartnerCenterSpendingBudget> {
+    return this.call('GET', customerId, requestId, undefined, context);
   }
 
   /** PATCH /v1/customers/{customer-tenant-id}/usagebudget, in the body shape Partner Center documents. */
@@ -46,12 +50,14 @@ export class PartnerCenterClient {
     customerId: string,
     amount: number,
     requestId?: string,
+    context?: RequestContext,
   ): Promise<PartnerCenterSpendingBudget> {
     return this.call(
       'PATCH',
       customerId,
       requestId,
       JSON.stringify({ Amount: amount, Attributes: { ObjectType: 'SpendingBudget' } }),
+      context,
     );
   }
 
@@ -60,6 +66,7 @@ export class PartnerCenterClient {
     customerId: string,
     requestId: string = randomUUID(),
     body?: string,
+    context?: RequestContext,
   ): Promise<PartnerCenterSpendingBudget> {
     // The inbound side validates too; this guard keeps anything but a GUID out of the upstream path.
     if (!isGuid(customerId)) throw new TypeError('customerId must be a GUID');
@@ -71,6 +78,7 @@ export class PartnerCenterClient {
       headers: {},
       body,
       state: {},
+      context,
     };
     let response;
     try {

@@ -1,7 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isClientAbort } from '../request-context/client-abort';
-import { currentCorrelationId } from '../request-context/request-context';
 import { describeFailure } from './failure';
 import { FAILURE_MAPPING } from './failure-mapping';
 import { graphqlErrorFromFailure } from './graphql-error';
@@ -26,7 +25,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const failure = describeFailure(exception);
-    const correlationId = request.correlationId || currentCorrelationId();
+    const correlationId = request.correlationId;
     if (isClientAbort(request.raw, reply.raw)) {
       // Reading the body failed because the client went away: nobody to answer, nothing went wrong here.
       this.logger.debug(`Client closed the connection during ${request.method} ${request.url}`);

@@ -1,13 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { isGuid } from '../common/guid';
-import { correlationIdFrom, runInRequestContext } from './request-context';
+import { correlationIdFrom, type RequestContext } from './request-context';
 
 export const CORRELATION_HEADER = 'MS-CorrelationId';
 
 declare module 'fastify' {
   interface FastifyRequest {
     correlationId: string;
+    /** This request's context (request-context.ts), set before anything else runs. */
+    requestContext: RequestContext | null;
   }
 }
 
@@ -22,11 +24,18 @@ export function correlationIdOfRequest(raw: IncomingMessage): string {
  */
 export function registerRequestContextHook(fastify: FastifyInstance): void {
   fastify.decorateRequest('correlationId', '');
+  fastify.decorateRequest('requestContext', null);
   fastify.addHook('onRequest', (request, reply, done) => {
     // With correlationIdOfRequest as Fastify's genReqId, the request id already is the correlation id.
     const correlationId = isGuid(request.id) ? request.id : correlationIdOfRequest(request.raw);
     request.correlationId = correlationId;
     reply.header(CORRELATION_HEADER, correlationId);
-    runInRequestContext({ correlationId, request: { method: request.method, url: request.url } }, done);
+    request.requestContext = { correlationId, request: { method: request.method, url: request.url } };
+    done();
   });
+}
+
+/** The context of a request the hook has seen (undefined for a request object that did not come through Fastify). */
+export function requestContextOf(request: { requestContext?: RequestContext | null } | undefined) {
+  return request?.requestContext ?? undefined;
 }

@@ -1,12 +1,16 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { isGuid } from '../common/guid';
 import type { Caller } from './caller';
 
 /**
- * What one inbound request carries through every layer, without being passed by hand: opened by the HTTP hook
- * before anything else runs, filled in by inbound authentication, read by the use case, the Partner Center module
- * and every log line. It depends on nothing of the gateway, and everything may depend on it.
+ * What one inbound request carries through every layer: opened by the HTTP hook before anything else runs (it hangs
+ * on the Fastify request), filled in by inbound authentication, handed by the adapters to the use case, and by the
+ * client to the Partner Center pipeline, whose policies read it. It depends on nothing of the gateway, and
+ * everything may depend on it.
+ *
+ * Passed by hand rather than through an AsyncLocalStorage: on Node 20 an AsyncLocalStorage makes every promise of
+ * the process call a hook (the request context's and nestjs-pino's), which cost a GraphQL read ~20% of its
+ * throughput (README, "Performance"). Node 22.7+ propagates it without those hooks, Node 20 does not.
  */
 export interface RequestContext {
   /** Groups one logical operation across the gateway's and Partner Center's logs (MS-CorrelationId). */
@@ -27,8 +31,6 @@ export interface RequestContext {
   request?: { method: string; url: string };
 }
 
-const storage = new AsyncLocalStorage<RequestContext>();
-
 /** The caller's id when it is a GUID (Partner Center only accepts GUIDs), otherwise a new one. */
 export function correlationIdFrom(...candidates: Array<string | string[] | undefined>): string {
   for (const candidate of candidates) {
@@ -40,27 +42,4 @@ export function correlationIdFrom(...candidates: Array<string | string[] | undef
 
 export function firstValue(header: string | string[] | undefined): string | undefined {
   return (Array.isArray(header) ? header[0] : header)?.trim();
-}
-
-export function runInRequestContext<T>(context: RequestContext, fn: () => T): T {
-  return storage.run(context, fn);
-}
-
-export function currentRequestContext(): RequestContext | undefined {
-  return storage.getStore();
-}
-
-export function currentCorrelationId(): string | undefined {
-  return storage.getStore()?.correlationId;
-}
-
-/** The caller of the current request, once inbound authentication has run. */
-export function currentCaller(): Caller | undefined {
-  return storage.getStore()?.caller;
-}
-
-/** Records the authenticated caller in the request's context. */
-export function setCurrentCaller(caller: Caller): void {
-  const context = storage.getStore();
-  if (context) context.caller = caller;
 }

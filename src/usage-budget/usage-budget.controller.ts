@@ -86,5 +86,5 @@ function callOptions(headers: Record<string, string | undefined>, reply: Fastify
   }));
   const idempotencyKey = idempotencyKeyFrom(sent);
   for (const { header, value } of sent) if (value) reply.header(header, value);
-  return { idempotencyKey };
+  return { idempotencyKey, context: reply.request.requestContext ?? undefined };
 }

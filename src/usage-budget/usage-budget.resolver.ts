@@ -1,4 +1,5 @@
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import type { FastifyRequest } from 'fastify';
 import DataLoader from 'dataloader';
 import { RequirePermission } from '../auth/permissions';
 import { UpdateUsageBudgetInput } from './dto/update-usage-budget.input';
@@ -17,8 +18,9 @@ export class UsageBudgetResolver {
   customerUsageBudget(
     @Args('customerId', { type: () => ID, description: 'The customer tenant id (a GUID).' })
     customerId: string,
+    @Context('req') request: FastifyRequest,
   ): Promise<SpendingBudgetModel> {
-    return this.usageBudgets.get(customerId);
+    return this.usageBudgets.get(customerId, { context: request.requestContext ?? undefined });
   }
 
   /**
@@ -40,11 +42,15 @@ export class UsageBudgetResolver {
       description: 'Customer tenant ids (GUIDs), at most the configured maximum.',
     })
     customerIds: string[],
+    @Context('req') request: FastifyRequest,
   ): Promise<Array<SpendingBudgetModel | Error>> {
     this.usageBudgets.assertBatch(customerIds);
+    const options = { context: request.requestContext ?? undefined };
     const loader = new DataLoader<string, SpendingBudgetModel>(
       (ids) =>
-        Promise.all(ids.map((id) => this.usageBudgets.get(id).catch((error: unknown) => asError(error)))),
+        Promise.all(
+          ids.map((id) => this.usageBudgets.get(id, options).catch((error: unknown) => asError(error))),
+        ),
       { cacheKeyFn: (id) => id.toLowerCase() },
     );
     return Promise.all(customerIds.map((id) => loader.load(id).catch((error: unknown) => asError(error))));
@@ -56,11 +62,15 @@ export class UsageBudgetResolver {
   })
   updateUsageBudget(
     @Args('input', { description: 'The customer and the new amount.' }) input: UpdateUsageBudgetInput,
+    @Context('req') request: FastifyRequest,
   ): Promise<SpendingBudgetModel> {
     const idempotencyKey = idempotencyKeyFrom([
       { header: 'idempotencyKey', value: input.idempotencyKey ?? undefined },
     ]);
-    return this.usageBudgets.update(input.customerId, input.amount, { idempotencyKey });
+    return this.usageBudgets.update(input.customerId, input.amount, {
+      idempotencyKey,
+      context: request.requestContext ?? undefined,
+    });
   }
 }
 

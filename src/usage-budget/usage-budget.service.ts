@@ -5,7 +5,7 @@ import { SHARED_STATE, SharedState } from '../shared-state/shared-state';
 import { PartnerCenterError } from '../partner-center/errors/partner-center-error';
 import { PartnerCenterClient } from '../partner-center/partner-center.client';
 import type { PartnerCenterSpendingBudget } from '../partner-center/spending-budget';
-import { currentCaller } from '../request-context/request-context';
+import type { RequestContext } from '../request-context/request-context';
 import { AuditTrail } from '../audit/audit-trail';
 import type { CustomerBudget } from './customer-budget';
 import { upstreamRequestId } from './idempotency';
@@ -16,6 +16,8 @@ import { amountViolations, customerIdViolations, customerIdsViolations } from '.
 /** What a caller may add to a call: its own idempotency key (a GUID), honoured across its retries. */
 export interface CallOptions {
   idempotencyKey?: string;
+  /** The inbound request served: its caller and correlation id reach Partner Center, the audit trail and the logs. */
+  context?: RequestContext;
 }
 
 /** A budget with how fresh it is, for adapters that can say so (REST's Age and Cache-Control). */
@@ -44,8 +46,9 @@ export class UsageBudgetService {
 
   async serve(customerId: string, options: CallOptions = {}): Promise<ServedBudget> {
     assertNoViolations(customerIdViolations(customerId));
-    const requestId = options.idempotencyKey && upstreamRequestId(currentCaller(), options.idempotencyKey);
-    const { budget, ageMs } = await this.reads.read(customerId, requestId);
+    const { context } = options;
+    const requestId = options.idempotencyKey && upstreamRequestId(context?.caller, options.idempotencyKey);
+    const { budget, ageMs } = await this.reads.read(customerId, requestId, context);
     return { budget: toCustomerBudget(customerId, budget), ageMs, maxAgeMs: this.reads.cache.ttlMs };
   }
 
@@ -64,19 +67,20 @@ export class UsageBudgetService {
       ...customerIdViolations(customerId),
       ...amountViolations(amount, this.config.maxAmount),
     ]);
+    const { context } = options;
     const idempotencyKey = options.idempotencyKey ?? randomUUID();
-    const requestId = upstreamRequestId(currentCaller(), idempotencyKey);
+    const requestId = upstreamRequestId(context?.caller, idempotencyKey);
     const replayed = await this.recordedOutcome(requestId, customerId, amount);
     if (replayed) return toCustomerBudget(customerId, replayed);
-    const oldAmount = this.reads.known(customerId)?.amount;
+    const oldAmount = this.reads.known(customerId, context?.caller)?.amount;
     await this.reads.invalidate(customerId);
     try {
-      const updated = await this.partnerCenter.updateUsageBudget(customerId, amount, requestId);
+      const updated = await this.partnerCenter.updateUsageBudget(customerId, amount, requestId, context);
       await this.recordOutcome(requestId, customerId, amount, updated);
-      this.audit.budgetChanged({ customerId, oldAmount, newAmount: amount, outcome: 'success' });
+      this.audit.budgetChanged({ customerId, oldAmount, newAmount: amount, outcome: 'success', context });
       return toCustomerBudget(customerId, updated);
     } catch (error) {
-      const outcome = await this.settle(customerId, amount, error, idempotencyKey);
+      const outcome = await this.settle(customerId, amount, error, idempotencyKey, context);
       if (outcome.confirmed) {
         await this.recordOutcome(requestId, customerId, amount, outcome.confirmed);
         this.audit.budgetChanged({
@@ -85,6 +89,7 @@ export class UsageBudgetService {
           newAmount: amount,
           outcome: 'success',
           confirmedByRead: true,
+          context,
         });
         return toCustomerBudget(customerId, outcome.confirmed);
       }
@@ -94,6 +99,7 @@ export class UsageBudgetService {
         newAmount: amount,
         outcome: outcome.unknown ? 'unknown' : 'failure',
         error: outcome.error,
+        context,
       });
       throw outcome.error;
     } finally {
@@ -139,10 +145,11 @@ export class UsageBudgetService {
     amount: number,
     error: unknown,
     idempotencyKey: string,
+    context: RequestContext | undefined,
   ): Promise<{ confirmed?: PartnerCenterSpendingBudget; unknown?: boolean; error: unknown }> {
     if (!(error instanceof PartnerCenterError) || error.kind !== 'outcome-unknown') return { error };
     try {
-      const current = await this.partnerCenter.getUsageBudget(customerId);
+      const current = await this.partnerCenter.getUsageBudget(customerId, undefined, context);
       if (current.amount === amount) return { confirmed: current, error };
     } catch {
       // The read failed too: the outcome stays unknown.

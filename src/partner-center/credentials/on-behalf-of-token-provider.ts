@@ -1,6 +1,6 @@
 import { AuthenticationResult, ConfidentialClientApplication } from '@azure/msal-node';
 import { createHash } from 'node:crypto';
-import { currentCaller } from '../../request-context/request-context';
+import type { Caller } from '../../request-context/caller';
 import { PARTNER_CENTER_RESOURCE } from '../clouds';
 import { SingleFlight } from '../../common/single-flight';
 import { PartnerCenterError } from '../errors/partner-center-error';
@@ -19,8 +19,8 @@ export class OnBehalfOfTokenProvider implements AccessTokenSource {
 
   constructor(private readonly application: ConfidentialClientApplication) {}
 
-  async getToken(options: { forceRefresh?: boolean } = {}): Promise<string> {
-    const assertion = currentCaller()?.token;
+  async getToken(options: { forceRefresh?: boolean; caller?: Caller } = {}): Promise<string> {
+    const assertion = options.caller?.token;
     if (!assertion) {
       throw new PartnerCenterError({
         kind: 'unauthenticated',

@@ -1,8 +1,12 @@
+import type { Caller } from '../../request-context/caller';
 import { CallState, PipelinePolicy } from './pipeline';
 
 export interface AccessTokenSource {
-  /** A Partner Center access token; `forceRefresh` skips every cache. */
-  getToken(options?: { forceRefresh?: boolean }): Promise<string>;
+  /**
+   * A Partner Center access token; `forceRefresh` skips every cache. `caller`: the inbound caller whose own token an
+   * on-behalf-of exchange needs (app+user mode); the app's token ignores it.
+   */
+  getToken(options?: { forceRefresh?: boolean; caller?: Caller }): Promise<string>;
   /** The token getToken would answer at once, when one is held (no promise on the usual path). */
   heldToken?(): string | undefined;
 }
@@ -30,7 +34,12 @@ export function bearerTokenPolicy(tokens: AccessTokenSource): PipelinePolicy {
       // Written with then() rather than await: this runs on every attempt, and each await is one more promise.
       const held = forceRefresh ? undefined : tokens.heldToken?.();
       if (held !== undefined) return signAndSend(held);
-      return tokens.getToken(forceRefresh ? { forceRefresh } : undefined).then(signAndSend);
+      const caller = request.context?.caller;
+      const options =
+        forceRefresh || caller
+          ? { ...(forceRefresh && { forceRefresh }), ...(caller && { caller }) }
+          : undefined;
+      return tokens.getToken(options).then(signAndSend);
     },
   };
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { currentCorrelationId } from '../../request-context/request-context';
 import { PipelinePolicy } from './pipeline';
 
 export const CORRELATION_ID_HEADER = 'MS-CorrelationId';
@@ -9,7 +8,7 @@ export function correlationPolicy(): PipelinePolicy {
   return {
     name: 'correlation',
     sendRequest(request, next) {
-      request.headers[CORRELATION_ID_HEADER] ??= currentCorrelationId() ?? randomUUID();
+      request.headers[CORRELATION_ID_HEADER] ??= request.context?.correlationId ?? randomUUID();
       return next(request);
     },
   };

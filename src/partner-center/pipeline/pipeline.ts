@@ -1,3 +1,5 @@
+import type { RequestContext } from '../../request-context/request-context';
+
 /** What the policies of one logical call share across its attempts (each attempt gets its own copy of the headers). */
 export interface CallState {
   /** How often Partner Center answered 401 to the token sent: after the first, the next attempt gets a fresh one. */
@@ -28,6 +30,8 @@ export interface PipelineRequest {
    */
   timeoutMs?: number;
   state: CallState;
+  /** The inbound request this call serves, when there is one: its correlation id, caller and upstream counters. */
+  context?: RequestContext;
 }
 
 export interface PipelineResponse {

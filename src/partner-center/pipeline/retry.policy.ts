@@ -17,6 +17,8 @@ export interface RetryEvent {
   status?: number;
   error?: string;
   requestId?: string;
+  /** The inbound request's correlation id, when the call serves one. */
+  correlationId?: string;
 }
 
 /** Thrown when the overall deadline ran out; carries how far the call got. */
@@ -35,6 +37,7 @@ interface Attempt {
   response: PipelineResponse;
   retryInMs?: number;
   requestId: string;
+  correlationId?: string;
 }
 
 /** An attempt that got no answer and is worth another; the error itself is what the caller gets otherwise. */
@@ -43,6 +46,7 @@ class RetryableFailure extends Error {
     readonly failure: unknown,
     readonly retryInMs: number,
     readonly requestId: string,
+    readonly correlationId: string | undefined,
   ) {
     super('retryable failure');
   }
@@ -87,6 +91,8 @@ export function retryPolicy(
       status: 'value' in event ? (event.value as Attempt).response.status : undefined,
       error: 'error' in event ? errorMessage((event.error as RetryableFailure).failure) : undefined,
       requestId: ('value' in event ? (event.value as Attempt) : (event.error as RetryableFailure)).requestId,
+      correlationId: ('value' in event ? (event.value as Attempt) : (event.error as RetryableFailure))
+        .correlationId,
     }),
   );
 
@@ -150,11 +156,16 @@ export function retryPolicy(
               request.state.maybeApplied ||= request.state.unansweredAttempt;
               const retryInMs = retryAfterFailure(error);
               if (retryInMs === undefined) throw error;
-              throw new RetryableFailure(error, retryInMs, request.requestId);
+              throw new RetryableFailure(error, retryInMs, request.requestId, request.context?.correlationId);
             }
             request.state.unansweredAttempt = false;
             lastStatus = answer.status;
-            return { response: answer, retryInMs: retryAfterAnswer(answer), requestId: request.requestId };
+            return {
+              response: answer,
+              retryInMs: retryAfterAnswer(answer),
+              requestId: request.requestId,
+              correlationId: request.context?.correlationId,
+            };
           }),
         );
         return { ...response, attempts };

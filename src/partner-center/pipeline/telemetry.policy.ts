@@ -1,5 +1,4 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { currentRequestContext } from '../../request-context/request-context';
 import type { Metrics } from '../../observability/metrics';
 import type { TokenObserver } from '../credentials/token-cycler';
 import { CallState, PipelinePolicy } from './pipeline';
@@ -35,7 +34,7 @@ export function telemetryPolicy(metrics: Metrics | undefined, log: AttemptLog): 
 
       const { host, path } = hostAndPath(request.url);
       const operation = `${request.method} ${path.replace(GUID_SEGMENT, '/{id}')}`;
-      const requestContext = currentRequestContext();
+      const requestContext = request.context;
       const active = context.active();
       const span = trace.getSpan(active)?.isRecording()
         ? tracer.startSpan(operation, {
@@ -87,6 +86,7 @@ export function telemetryPolicy(metrics: Metrics | undefined, log: AttemptLog): 
             durationMs: Math.round(durationMs * 10) / 10,
             attempt,
             requestId: request.requestId,
+            correlationId: requestContext?.correlationId,
           });
       }
     },

@@ -1,6 +1,8 @@
 import { SingleFlight } from '../../common/single-flight';
 import { PartnerCenterClient } from '../../partner-center/partner-center.client';
 import type { PartnerCenterSpendingBudget } from '../../partner-center/spending-budget';
+import type { Caller } from '../../request-context/caller';
+import type { RequestContext } from '../../request-context/request-context';
 import type { SharedState } from '../../shared-state/shared-state';
 import { BudgetCache } from './budget-cache';
 
@@ -48,9 +50,10 @@ export class BudgetReads {
     shared.subscribe(INVALIDATIONS, (customerId) => this.forget(customerId));
   }
 
-  async read(customerId: string, requestId?: string): Promise<BudgetRead> {
+  /** `context`: the inbound request (its caller decides whose view is read; a shared flight carries the first's). */
+  async read(customerId: string, requestId?: string, context?: RequestContext): Promise<BudgetRead> {
     const id = customerId.toLowerCase();
-    const identity = this.partnerCenter.identityScope();
+    const identity = this.partnerCenter.identityScope(context?.caller);
     // Without Redis nothing below is asked of the shared state: no promise is made for it on every read.
     const redis = this.shared.backend === 'redis';
     const cached =
@@ -73,7 +76,7 @@ export class BudgetReads {
       this.count('upstream');
       const startedAt = this.now();
       try {
-        const fetched = await this.partnerCenter.getUsageBudget(id, requestId);
+        const fetched = await this.partnerCenter.getUsageBudget(id, requestId, context);
         if (this.generationOf(id) === generation) {
           this.cache.set(identity, id, fetched, startedAt);
           if (redis) await this.share(identity, id, fetched, startedAt);
@@ -87,8 +90,8 @@ export class BudgetReads {
   }
 
   /** What the gateway knows of a customer's budget right now without asking (a fresh local cache entry). */
-  known(customerId: string): PartnerCenterSpendingBudget | undefined {
-    return this.cache.get(this.partnerCenter.identityScope(), customerId.toLowerCase())?.budget;
+  known(customerId: string, caller: Caller | undefined): PartnerCenterSpendingBudget | undefined {
+    return this.cache.get(this.partnerCenter.identityScope(caller), customerId.toLowerCase())?.budget;
   }
 
   /** A write is starting or has ended: what was read before it is stale, here and on every replica. */

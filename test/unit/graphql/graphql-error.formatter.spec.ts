@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { GraphQLError } from 'graphql';
-import { runInRequestContext } from '../../../src/request-context/request-context';
+import { withCorrelationId } from '../../../src/graphql/graphql-correlation.hook';
 import { createGraphqlErrorFormatter } from '../../../src/graphql/graphql-error.formatter';
 import { PartnerCenterError } from '../../../src/partner-center/errors/partner-center-error';
 
@@ -25,9 +25,13 @@ describe('GraphQL error formatter', () => {
       attempts: 3,
       requestId: 'rid',
     });
-    const result = runInRequestContext({ correlationId: 'corr' }, () =>
-      production(formatted('INTERNAL_SERVER_ERROR'), resolverError(error)),
-    );
+    // The formatter maps; the correlation id is added where the request is known (graphql-correlation.hook.ts).
+    const result = JSON.parse(
+      withCorrelationId(
+        JSON.stringify({ errors: [production(formatted('INTERNAL_SERVER_ERROR'), resolverError(error))] }),
+        'corr',
+      ),
+    ).errors[0];
     expect(result).toEqual({
       message: 'Partner Center did not answer in time; retry later.',
       path: ['customerUsageBudget'],
@@ -55,7 +59,7 @@ describe('GraphQL error formatter', () => {
       coercion,
     );
     expect(result.message).toBe('Variable "$input" got invalid value');
-    expect(result.extensions).toEqual({ code: 'BAD_USER_INPUT', correlationId: undefined });
+    expect(result.extensions).toEqual({ code: 'BAD_USER_INPUT' });
   });
 
   it('masks an unexpected error and strips its stack trace in production', () => {

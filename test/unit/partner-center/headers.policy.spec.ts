@@ -5,7 +5,6 @@ import { requestIdPolicy } from '../../../src/partner-center/pipeline/request-id
 import { standardHeadersPolicy } from '../../../src/partner-center/pipeline/standard-headers.policy';
 import { retryPolicy } from '../../../src/partner-center/pipeline/retry.policy';
 import type { RetryOptions } from '../../../src/partner-center/partner-center.options';
-import { runInRequestContext } from '../../../src/request-context/request-context';
 
 const call = (overrides: Partial<PipelineRequest> = {}): PipelineRequest => ({
   method: 'GET',
@@ -51,8 +50,13 @@ describe('header stamping', () => {
       ],
       send,
     );
-    await runInRequestContext({ correlationId: '6b3a8c4e-8f0e-4e4a-9a59-2f1f0e9d1c11' }, () =>
-      pipeline(call({ method: 'PATCH', body: '{}', requestId: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f' })),
+    await pipeline(
+      call({
+        method: 'PATCH',
+        body: '{}',
+        requestId: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f',
+        context: { correlationId: '6b3a8c4e-8f0e-4e4a-9a59-2f1f0e9d1c11' },
+      }),
     );
     expect(seen[0].headers).toEqual({
       'MS-RequestId': '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f',

@@ -1,4 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import type { Logger as PinoLogger } from 'pino';
+import { PROCESS_LOGGER } from '../observability/logger';
 import { describeFailure } from '../problem/failure';
 import { FAILURE_MAPPING } from '../problem/failure-mapping';
 import type { RequestContext } from '../request-context/request-context';
@@ -21,11 +23,17 @@ export interface BudgetChange {
 /**
  * One structured event per budget change, success or failure: who (subject, app, user), which customer, from what
  * to what, under which correlation id. Emitted through the process logger as `event: "usage-budget.changed"`, so it
- * reaches the same sink, redaction included; the caller's token is never part of it.
+ * reaches the same sink, redaction included; the caller's token is never part of it. Written with this gateway's own
+ * logger when it has one (not Nest's process-wide one): several gateways in one process each audit to their own.
  */
 @Injectable()
 export class AuditTrail {
-  private readonly logger = new Logger('Audit');
+  private readonly logger: { log(event: Record<string, unknown>): void };
+
+  constructor(@Optional() @Inject(PROCESS_LOGGER) processLogger?: PinoLogger) {
+    const audit = processLogger?.child({ context: 'Audit' });
+    this.logger = audit ? { log: (event) => audit.info(event) } : new Logger('Audit');
+  }
 
   budgetChanged(change: BudgetChange): void {
     const caller = change.context?.caller;

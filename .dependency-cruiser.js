@@ -15,7 +15,7 @@ const allowed = {
   auth: ['common', 'config', 'request-context'],
   'partner-center': ['common', 'config', 'request-context', 'shared-state', 'observability'],
   problem: ['common', 'request-context', 'auth', 'partner-center'],
-  audit: ['problem', 'request-context'],
+  audit: ['problem', 'request-context', 'observability'],
   'usage-budget': [
     'common',
     'config',

@@ -1,9 +1,8 @@
-import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
+import { listenerPlugin, SETTLED } from './listener-plugin';
 
 export const OPERATION_NOT_SUPPORTED = 'OPERATION_NOT_SUPPORTED';
-
-const SETTLED = Promise.resolve();
 
 const PERSISTED_QUERY_MESSAGE =
   'Persisted queries are not supported: automatic persisted queries are off on this gateway; send the query text.';
@@ -17,8 +16,7 @@ const PERSISTED_QUERY_MESSAGE =
  *   with 200 for its APQ protocol), gets 400: nothing was executed, and the request was the client's mistake.
  */
 export function clientErrorsPlugin(): ApolloServerPlugin {
-  // One listener for every request, and hooks that answer with one settled promise: they run on every request.
-  const listener: GraphQLRequestListener<BaseContext> = {
+  return listenerPlugin({
     didResolveOperation({ operation }) {
       if (operation?.operation === 'subscription') {
         throw new GraphQLError('Subscriptions are not offered by this gateway: send a query or a mutation.', {
@@ -42,7 +40,5 @@ export function clientErrorsPlugin(): ApolloServerPlugin {
       }
       return SETTLED;
     },
-  };
-  const started = Promise.resolve(listener);
-  return { requestDidStart: () => started };
+  });
 }

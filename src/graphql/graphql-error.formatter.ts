@@ -1,17 +1,18 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
-import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyRequest } from 'fastify';
 import { describeFailure } from '../problem/failure';
 import { graphqlErrorFromFailure } from '../problem/graphql-error';
+import { listenerPlugin, SETTLED } from './listener-plugin';
 
 const logger = new Logger('GraphQL');
 
 /**
  * Apollo `formatError`: resolver failures become the gateway's stable codes (the same table as REST); the correlation
- * id is added to every error where the request is known (graphql-correlation.hook.ts). Errors graphql-js or Apollo raised themselves (parse, validation,
- * variable coercion: BAD_USER_INPUT) keep their code. Stack traces only leave the gateway outside production.
+ * id is added to every error where the request is known (graphql-correlation.hook.ts). Errors graphql-js or Apollo
+ * raised themselves (parse, validation, variable coercion: BAD_USER_INPUT) keep their code. Stack traces only leave the gateway outside production.
  */
 export function createGraphqlErrorFormatter(options: { production: boolean }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -41,7 +42,7 @@ export function createGraphqlErrorFormatter(options: { production: boolean }) {
  * the stack and the request's correlation id: an Apollo hook, because formatError does not know the request.
  */
 export function unexpectedErrorsPlugin(): ApolloServerPlugin {
-  const listener: GraphQLRequestListener<BaseContext> = {
+  return listenerPlugin({
     didEncounterErrors({ errors, contextValue }) {
       const correlationId = (contextValue as { req?: FastifyRequest }).req?.correlationId;
       for (const error of errors) {
@@ -54,9 +55,5 @@ export function unexpectedErrorsPlugin(): ApolloServerPlugin {
       }
       return SETTLED;
     },
-  };
-  const started = Promise.resolve(listener);
-  return { requestDidStart: () => started };
+  });
 }
-
-const SETTLED = Promise.resolve();

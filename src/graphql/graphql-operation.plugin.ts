@@ -1,8 +1,7 @@
-import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { DocumentNode, FragmentDefinitionNode, SelectionSetNode } from 'graphql';
 import type { FastifyRequest } from 'fastify';
-
-const SETTLED = Promise.resolve();
+import { listenerPlugin, SETTLED } from './listener-plugin';
 
 /**
  * Names the request's operation for logs, metrics and the server span: the GraphQL operation type and its
@@ -11,8 +10,7 @@ const SETTLED = Promise.resolve();
  * pipeline on every resolver of every request.
  */
 export function graphqlOperationPlugin(): ApolloServerPlugin {
-  // One listener for every request, and a hook that answers with one settled promise: it runs on every request.
-  const listener: GraphQLRequestListener<BaseContext> = {
+  return listenerPlugin({
     didResolveOperation({ operation, operationName, document, contextValue }) {
       const requestContext = (contextValue as { req?: FastifyRequest }).req?.requestContext;
       if (!requestContext || !operation) return SETTLED;
@@ -22,9 +20,7 @@ export function graphqlOperationPlugin(): ApolloServerPlugin {
       requestContext.graphqlOperationName ??= operationName ?? undefined;
       return SETTLED;
     },
-  };
-  const started = Promise.resolve(listener);
-  return { requestDidStart: () => started };
+  });
 }
 
 /**

@@ -5,8 +5,8 @@ import type { Logger } from 'pino';
 /**
  * Nest's logger (nestjs-pino's `Logger`) on the process's pino logger (see logger.ts). nestjs-pino's per-request
  * pino-http middleware is not mounted (`forRoutes: []`), and its per-request async storage is not used (it made every
- * promise pay a hook on Node 20): request lines name their request themselves. It was the gateway's one middleware, so Fastify runs without @fastify/middie (`skipMiddie` in bootstrap.ts). The two
- * cost ~15% of the CPU of a proxied read in the profile. The one completion line per request is the inbound
+ * promise pay a hook on Node 20): request lines name their request themselves. The middleware was the gateway's
+ * one, so Fastify runs without @fastify/middie (`skipMiddie` in bootstrap.ts); the two cost ~15% of the CPU of a proxied read in the profile. The one completion line per request is the inbound
  * telemetry hook's, which knows the operation, caller, outcome and upstream time.
  */
 @Module({})

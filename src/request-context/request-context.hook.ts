@@ -34,8 +34,3 @@ export function registerRequestContextHook(fastify: FastifyInstance): void {
     done();
   });
 }
-
-/** The context of a request the hook has seen (undefined for a request object that did not come through Fastify). */
-export function requestContextOf(request: { requestContext?: RequestContext | null } | undefined) {
-  return request?.requestContext ?? undefined;
-}

@@ -35,11 +35,9 @@ export function bearerTokenPolicy(tokens: AccessTokenSource): PipelinePolicy {
       const held = forceRefresh ? undefined : tokens.heldToken?.();
       if (held !== undefined) return signAndSend(held);
       const caller = request.context?.caller;
-      const options =
-        forceRefresh || caller
-          ? { ...(forceRefresh && { forceRefresh }), ...(caller && { caller }) }
-          : undefined;
-      return tokens.getToken(options).then(signAndSend);
+      return tokens
+        .getToken({ ...(forceRefresh && { forceRefresh }), ...(caller && { caller }) })
+        .then(signAndSend);
     },
   };
 }

@@ -84,17 +84,18 @@ export function retryPolicy(
       ),
     },
   );
-  retries.onRetry((event) =>
+  retries.onRetry((event) => {
+    // The attempt that is retried: its answer, or the failure that had none. Both name the call.
+    const retried = 'value' in event ? (event.value as Attempt) : (event.error as RetryableFailure);
     onRetry({
       attempt: event.attempt,
       delayMs: event.delay,
       status: 'value' in event ? (event.value as Attempt).response.status : undefined,
       error: 'error' in event ? errorMessage((event.error as RetryableFailure).failure) : undefined,
-      requestId: ('value' in event ? (event.value as Attempt) : (event.error as RetryableFailure)).requestId,
-      correlationId: ('value' in event ? (event.value as Attempt) : (event.error as RetryableFailure))
-        .correlationId,
-    }),
-  );
+      requestId: retried.requestId,
+      correlationId: retried.correlationId,
+    });
+  });
 
   return {
     name: 'retry',

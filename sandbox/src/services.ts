@@ -6,6 +6,7 @@ import { InFlightGauge } from './in-flight';
 import { IdempotencyStore } from './partner-center/idempotency';
 import { CustomerStore } from './partner-center/store';
 import { Throttle } from './partner-center/throttle';
+import { VerifiedTokens } from './partner-center/verified-tokens';
 import { RequestLog } from './request-log';
 import type { SandboxStats, SeededCustomer } from './types';
 
@@ -18,6 +19,8 @@ export class SandboxServices {
   readonly faults = new FaultBook();
   readonly log: RequestLog;
   readonly throttle = new Throttle();
+  /** Not cleared by reset(): a verified token stays verified (revocation and expiry are checked on every call). */
+  readonly verifiedTokens = new VerifiedTokens();
   readonly inFlight = new InFlightGauge();
 
   constructor(

@@ -1,25 +1,24 @@
-import { errors, jwtVerify } from 'jose';
+import { errors, jwtVerify, type JWTPayload } from 'jose';
 import { PARTNER_CENTER_RESOURCE } from '../defaults';
 import type { SandboxReply } from '../http/exchange';
 import type { SandboxAuthority } from '../identity/authority';
 import type { TokenLedger } from '../identity/token-ledger';
 import { accessDenied, partnerTokenMissing } from './errors';
+import type { VerifiedTokens } from './verified-tokens';
 
 /** Partner Center's first check: a valid, unrevoked token of this tenant, for Partner Center. Returns the rejection, if any. */
 export async function rejectBearerToken(
   authorization: string | undefined,
   authority: SandboxAuthority,
   ledger: TokenLedger,
+  verified: VerifiedTokens,
 ): Promise<SandboxReply | undefined> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (!match) return partnerTokenMissing();
+  const token = match[1];
   try {
-    const { payload } = await jwtVerify(match[1], authority.key.publicKey, {
-      algorithms: ['RS256'],
-      issuer: authority.issuer,
-      audience: PARTNER_CENTER_RESOURCE,
-      requiredClaims: ['exp', 'tid'],
-    });
+    const payload =
+      verified.current(token, Math.floor(Date.now() / 1000)) ?? (await verify(token, authority, verified));
     if (payload.tid !== authority.tenantId)
       return accessDenied('Access denied: the token was issued for another tenant.');
     if (ledger.isRevoked(payload.uti)) return accessDenied('Access denied: the token has been revoked.');
@@ -31,6 +30,22 @@ export async function rejectBearerToken(
   } catch (error) {
     return accessDenied(`Access denied: ${describe(error)}`);
   }
+}
+
+/** Signature, issuer, audience and lifetime, as Partner Center checks them; remembered once they pass. */
+async function verify(
+  token: string,
+  authority: SandboxAuthority,
+  verified: VerifiedTokens,
+): Promise<JWTPayload> {
+  const { payload } = await jwtVerify(token, authority.key.publicKey, {
+    algorithms: ['RS256'],
+    issuer: authority.issuer,
+    audience: PARTNER_CENTER_RESOURCE,
+    requiredClaims: ['exp', 'tid'],
+  });
+  verified.remember(token, payload);
+  return payload;
 }
 
 function describe(error: unknown): string {

@@ -6,6 +6,7 @@ import { partnerCenterError, rateLimitExceeded } from './errors';
 import type { IdempotencyStore } from './idempotency';
 import type { CustomerStore } from './store';
 import type { Throttle } from './throttle';
+import type { VerifiedTokens } from './verified-tokens';
 import { isGuid, parseBudgetUpdate } from './validation';
 
 export interface UsageBudgetDeps {
@@ -14,6 +15,7 @@ export interface UsageBudgetDeps {
   store: CustomerStore;
   idempotency: IdempotencyStore;
   throttle: Throttle;
+  verifiedTokens: VerifiedTokens;
 }
 
 /** Body validation failures: Partner Center publishes no code for them, so the sandbox uses 2001 (see README). */
@@ -25,7 +27,12 @@ export async function handleUsageBudget(
   customerId: string,
   deps: UsageBudgetDeps,
 ): Promise<SandboxReply> {
-  const denied = await rejectBearerToken(request.headers.authorization, deps.authority, deps.ledger);
+  const denied = await rejectBearerToken(
+    request.headers.authorization,
+    deps.authority,
+    deps.ledger,
+    deps.verifiedTokens,
+  );
   if (denied) return denied;
   // Only a valid token of this tenant gets here, so the partner is the sandbox's tenant.
   const admission = deps.throttle.admit(deps.authority.tenantId, customerId);

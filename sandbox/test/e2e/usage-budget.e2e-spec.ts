@@ -107,6 +107,41 @@ describe('sandbox Partner Center usage budget', () => {
       }
     });
 
+    it('answers 401 to a token it accepted before, once that token has expired', async () => {
+      // The sandbox remembers verified tokens (verified-tokens.ts); expiry is still checked on every call.
+      const shortLived = await startSandbox({ quiet: true, tokenLifetimeSeconds: 1 });
+      try {
+        const client = sandboxHttp(shortLived);
+        const expiring = await appToken(shortLived, client);
+        const call = () =>
+          client.get(budgetPath(CONTOSO), { headers: { authorization: `Bearer ${expiring}` } });
+        expect((await call()).status).toBe(200);
+        const { exp } = decodeJwt(expiring);
+        // Bounded: the token lives one second; wait until the clock is past its exp.
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, (exp ?? 0) * 1000 - Date.now()) + 50));
+        const response = await call();
+        expect(response.status).toBe(401);
+        expect(response.data.description).toMatch(/expired/);
+      } finally {
+        await shortLived.close();
+      }
+    });
+
+    it('answers 401 to an altered copy of a token it accepted before', async () => {
+      expect((await http.get(budgetPath(CONTOSO), auth())).status).toBe(200);
+      const [header, payload, signature] = token.split('.');
+      const claims = { ...decodeJwt(token), tid: randomUUID() };
+      const altered = [header, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join(
+        '.',
+      );
+      expect(payload).not.toBe(altered.split('.')[1]);
+      const response = await http.get(budgetPath(CONTOSO), {
+        headers: { authorization: `Bearer ${altered}` },
+      });
+      expect(response.status).toBe(401);
+      expect(response.data.description).toMatch(/signature/);
+    });
+
     it('answers a revoked token with 401 and accepts a freshly issued one', async () => {
       sandbox.revokeTokens();
       expect((await http.get(budgetPath(CONTOSO), auth())).status).toBe(401);

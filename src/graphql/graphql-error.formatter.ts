@@ -1,11 +1,10 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
-import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyRequest } from 'fastify';
 import { describeFailure } from '../problem/failure';
 import { graphqlErrorFromFailure } from '../problem/graphql-error';
-import { listenerPlugin, SETTLED } from './listener-plugin';
+import { type GatewayListener, SETTLED } from './listener-plugin';
 
 const logger = new Logger('GraphQL');
 
@@ -41,8 +40,8 @@ export function createGraphqlErrorFormatter(options: { production: boolean }) {
  * Logs what failed unexpectedly in a GraphQL operation (the caller sees only a generic INTERNAL_SERVER_ERROR), with
  * the stack and the request's correlation id: an Apollo hook, because formatError does not know the request.
  */
-export function unexpectedErrorsPlugin(): ApolloServerPlugin {
-  return listenerPlugin({
+export function unexpectedErrorsListener(): GatewayListener {
+  return {
     didEncounterErrors({ errors, contextValue }) {
       const correlationId = (contextValue as { req?: FastifyRequest }).req?.correlationId;
       for (const error of errors) {
@@ -55,5 +54,5 @@ export function unexpectedErrorsPlugin(): ApolloServerPlugin {
       }
       return SETTLED;
     },
-  });
+  };
 }

@@ -1,9 +1,13 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
-import { clientErrorsPlugin } from './client-errors.plugin';
-import { graphqlOperationPlugin } from './graphql-operation.plugin';
-import { createGraphqlErrorFormatter, unexpectedErrorsPlugin } from './graphql-error.formatter';
+import { clientErrorsListener } from './client-errors.listener';
+import { graphqlOperationListener } from './graphql-operation.listener';
+import { createGraphqlErrorFormatter, unexpectedErrorsListener } from './graphql-error.formatter';
+import { combinedListener, listenerPlugin } from './listener-plugin';
 import { DEFAULT_OPERATION_LIMITS, operationLimitsRule } from './operation-limits.rule';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -41,16 +45,22 @@ export function graphqlModuleOptions(
     // Automatic persisted queries are off: such a request gets PERSISTED_QUERY_NOT_SUPPORTED (and the client, by
     // the APQ protocol, sends the full query instead). Every query is parsed and validated from its text.
     persistedQueries: false,
+    // Apollo waits for every plugin and listener at each step of every request: the gateway's hooks are one listener.
     plugins: [
-      clientErrorsPlugin(),
-      graphqlOperationPlugin(),
-      unexpectedErrorsPlugin(),
+      listenerPlugin(
+        combinedListener(clientErrorsListener(), graphqlOperationListener(), unexpectedErrorsListener()),
+      ),
       // No field has cache hints, and every answer is `Cache-Control: no-store` (security-headers.hook.ts): Apollo's
       // cache-control plugin, on by default, would only add a hook on every resolver of every request.
       ApolloServerPluginCacheControlDisabled(),
+      // The schema is no federation subgraph; Apollo's implicit inline-trace plugin would still start on every request.
+      ApolloServerPluginInlineTraceDisabled(),
       ...(landingPage ? [landingPage] : []),
     ],
     validationRules: [operationLimitsRule(DEFAULT_OPERATION_LIMITS)],
+    // @nestjs/apollo's plugin for this (an answer with data is HTTP 200 whatever an error's extensions.http says) is
+    // one more listener on every request; clientErrorsListener does the same in the listener the gateway has anyway.
+    preserveHttpStatusForExecutionErrors: false,
     includeStacktraceInErrorResponses: !config.production,
     // Our formatError maps Nest's HTTP exceptions itself (Nest's own would turn a 400 into BAD_REQUEST).
     autoTransformHttpErrors: false,

@@ -11,3 +11,34 @@ export function listenerPlugin(listener: GraphQLRequestListener<BaseContext>): A
   const started = Promise.resolve(listener);
   return { requestDidStart: () => started };
 }
+
+/** The hooks the gateway's listeners use: each answers a promise of nothing. */
+export type GatewayListener = Pick<
+  GraphQLRequestListener<BaseContext>,
+  'didResolveOperation' | 'didEncounterErrors' | 'willSendResponse'
+>;
+
+/**
+ * Several listeners as one, each hook calling theirs in the order given. Apollo waits for every listener of a
+ * request at each step of its pipeline through Promise.all, two promises per listener and step: one listener instead
+ * of three took ~30 of the ~170 promises of a GraphQL read. A hook that throws stops the ones after it, as a
+ * rejection would have failed the step.
+ */
+export function combinedListener(...listeners: GatewayListener[]): GatewayListener {
+  const combined: GatewayListener = {};
+  for (const name of ['didResolveOperation', 'didEncounterErrors', 'willSendResponse'] as const) {
+    const hooks = listeners.flatMap((listener) => listener[name]?.bind(listener) ?? []) as Array<
+      (context: never) => Promise<void>
+    >;
+    if (hooks.length === 0) continue;
+    combined[name] = ((context: never) => {
+      let pending: Array<Promise<void>> | undefined;
+      for (const hook of hooks) {
+        const done = hook(context);
+        if (done !== SETTLED) (pending ??= []).push(done);
+      }
+      return pending ? Promise.all(pending).then(() => undefined) : SETTLED;
+    }) as never;
+  }
+  return combined;
+}

@@ -1,7 +1,6 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import type { DocumentNode, FragmentDefinitionNode, SelectionSetNode } from 'graphql';
 import type { FastifyRequest } from 'fastify';
-import { listenerPlugin, SETTLED } from './listener-plugin';
+import { type GatewayListener, SETTLED } from './listener-plugin';
 
 /**
  * Names the request's operation for logs, metrics and the server span: the GraphQL operation type and its
@@ -9,8 +8,8 @@ import { listenerPlugin, SETTLED } from './listener-plugin';
  * Read once from the resolved operation (an Apollo hook), not per resolver call: a Nest interceptor costs an rxjs
  * pipeline on every resolver of every request.
  */
-export function graphqlOperationPlugin(): ApolloServerPlugin {
-  return listenerPlugin({
+export function graphqlOperationListener(): GatewayListener {
+  return {
     didResolveOperation({ operation, operationName, document, contextValue }) {
       const requestContext = (contextValue as { req?: FastifyRequest }).req?.requestContext;
       if (!requestContext || !operation) return SETTLED;
@@ -20,7 +19,7 @@ export function graphqlOperationPlugin(): ApolloServerPlugin {
       requestContext.graphqlOperationName ??= operationName ?? undefined;
       return SETTLED;
     },
-  });
+  };
 }
 
 /**

@@ -49,7 +49,9 @@ FROM base AS runtime
 # glibc malloc: V8's optimizing compiler borrows tens of MB at a time and gives them back; by default each such free
 # raises glibc's mmap threshold, so the next big blocks come from the heap arenas and stay in RSS once freed (~10 MB
 # under load). A fixed 128 KiB threshold keeps big blocks in mmap, returned to the system when freed.
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 NODE_OPTIONS=--enable-source-maps MALLOC_MMAP_THRESHOLD_=131072
+# No NODE_OPTIONS=--enable-source-maps: it parses every dependency's source map at load (~10 MB of RSS); the gateway
+# maps its own frames to the TypeScript source when a trace is formatted (src/common/source-mapped-stacks.ts).
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund

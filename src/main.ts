@@ -1,4 +1,6 @@
-// First: loads Nest without paging in ICU's date-formatting data (see the module).
+// First: stack traces mapped to the TypeScript source (see the module), then Nest loaded without paging in ICU's
+// date-formatting data.
+import './common/source-mapped-stacks';
 import './common/lazy-nest-date-format';
 import { Logger } from '@nestjs/common';
 import { createGateway } from './bootstrap';

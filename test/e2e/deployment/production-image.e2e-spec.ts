@@ -146,7 +146,7 @@ describe('the production image (Dockerfile runtime stage, replayed as processes)
     const topLevel = [...new Set(files.map((f) => f.split('/')[0]))].sort();
     expect(topLevel).toEqual(['dist', 'node_modules', 'package-lock.json', 'package.json']);
     expect(files).toContain('dist/main.js');
-    expect(files).toContain('dist/main.js.map'); // NODE_OPTIONS=--enable-source-maps has maps to read
+    expect(files).toContain('dist/main.js.map'); // source-mapped-stacks.ts maps the gateway's frames with them
 
     // The Partner Center sandbox is a separate package: neither its folder nor the workspace link nor its
     // dependencies. (dist/sandbox-mode/ is the gateway's own loader, which tells the operator the package is absent.)
@@ -204,7 +204,8 @@ describe('the production image (Dockerfile runtime stage, replayed as processes)
         AUTH_AUDIENCE: sandbox.callerAudience,
       });
       expect(env.NODE_ENV).toBe('production');
-      expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
+      // Not --enable-source-maps: it parses every dependency's map at load (~10 MB of RSS); see source-mapped-stacks.ts.
+      expect(env.NODE_OPTIONS).toBeUndefined();
       const gateway = startProcess(...command(stageCmd(stages, 'runtime')), { cwd: app, env });
       const url = `http://127.0.0.1:${port}`;
       const http = axios.create({ baseURL: url, validateStatus: () => true, timeout: 10_000 });
@@ -269,7 +270,7 @@ describe('the production image (Dockerfile runtime stage, replayed as processes)
       });
       expect(result.code).toBe(1);
       expect(result.output).toContain('PARTNER_CENTER=sandbox needs the partner-center-sandbox package');
-      // Source maps are on: the trace points at the TypeScript source.
+      // The gateway's own frames are mapped: the trace points at the TypeScript source.
       expect(result.output).toMatch(/sandbox-mode\/embedded-sandbox\.ts:\d+/);
     });
   });

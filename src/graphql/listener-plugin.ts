@@ -20,9 +20,9 @@ export type GatewayListener = Pick<
 
 /**
  * Several listeners as one, each hook calling theirs in the order given. Apollo waits for every listener of a
- * request at each step of its pipeline through Promise.all, two promises per listener and step: one listener instead
- * of three took ~30 of the ~170 promises of a GraphQL read. A hook that throws stops the ones after it, as a
- * rejection would have failed the step.
+ * request at each step of its pipeline through Promise.all, about two promises per listener and step (with two
+ * implicit plugins turned off too, 173 -> 131 promises per GraphQL read). A hook that throws stops the ones after it,
+ * as its rejection would have failed the step.
  */
 export function combinedListener(...listeners: GatewayListener[]): GatewayListener {
   const combined: GatewayListener = {};

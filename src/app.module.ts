@@ -1,14 +1,15 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
+import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { Authenticator } from './auth/authenticator';
 import { CallerRateLimitGuard } from './hardening/caller-rate-limit.guard';
+import { CallerRateLimiter } from './hardening/caller-rate-limiter';
 import type { GatewayConfig } from './gateway-config';
-import { RATE_LIMIT_CONFIG } from './hardening/rate-limit.config';
+import { RateLimitModule } from './hardening/rate-limit.module';
 import { SharedStateModule } from './shared-state/shared-state.module';
-import { SHARED_STATE, SharedState } from './shared-state/shared-state';
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
-import { SharedStateThrottlerStorage } from './hardening/shared-state-throttler.storage';
+import { registerGraphqlGate } from './graphql/graphql-gate.hook';
 import { GatewayGraphqlModule } from './graphql/graphql.module';
 import { HealthModule } from './health/health.module';
 import type { ShutdownState } from './health/shutdown-state';
@@ -17,10 +18,17 @@ import { ObservabilityModule } from './observability/observability.module';
 import { PartnerCenterModule } from './partner-center/partner-center.module';
 import { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { UsageBudgetModule } from './usage-budget/usage-budget.module';
+import { usageBudgetMutationInputChecks } from './usage-budget/usage-budget.resolver';
 
 /** The gateway: inbound adapters (GraphQL, REST) → usage-budget service → PartnerCenter module. */
 @Module({})
-export class AppModule {
+export class AppModule implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly authenticator: Authenticator,
+    private readonly rateLimiter: CallerRateLimiter,
+  ) {}
+
   static forRoot(
     config: GatewayConfig,
     partnerCenter: PartnerCenterOptions,
@@ -31,29 +39,30 @@ export class AppModule {
       imports: [
         ObservabilityModule.forRoot(runtime.observability),
         SharedStateModule.forRoot(config.sharedState),
+        RateLimitModule.forRoot(config.rateLimit),
         PartnerCenterModule.forRoot(partnerCenter),
         GatewayGraphqlModule.forRoot({
           production: config.production,
           sandbox: config.upstream.target === 'sandbox',
+          mutationInputChecks: usageBudgetMutationInputChecks(config.usageBudget),
         }),
         UsageBudgetModule.forRoot(config.usageBudget),
         AuthModule.forRoot(config.auth),
         HealthModule.forRoot(runtime.shutdown),
       ],
       providers: [
-        { provide: RATE_LIMIT_CONFIG, useValue: config.rateLimit },
-        {
-          provide: ThrottlerStorage,
-          inject: [SHARED_STATE],
-          useFactory: (shared: SharedState) =>
-            shared.backend === 'redis'
-              ? new SharedStateThrottlerStorage(shared)
-              : new ThrottlerStorageService(),
-        },
         // The inbound gate, in this order: who is calling (and may they), then whether they are over their limit.
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_GUARD, useClass: CallerRateLimitGuard },
       ],
     };
+  }
+
+  /** GraphQL's gate, in the same order, once per HTTP request before Apollo (resolver guards then find the caller). */
+  onModuleInit(): void {
+    registerGraphqlGate(this.adapterHost.httpAdapter.getInstance<FastifyInstance>(), [
+      (request, reply) => this.authenticator.callerOf(request, reply),
+      (request) => this.rateLimiter.take(request),
+    ]);
   }
 }

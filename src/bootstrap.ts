@@ -11,6 +11,10 @@ import { createObservability } from './observability/observability';
 import { correlationIdOfRequest, registerRequestContextHook } from './request-context/request-context.hook';
 import { registerSecurityHeaders } from './hardening/security-headers.hook';
 import { registerJsonBodyParser } from './hardening/json-body.parser';
+import { answerUnmetExpectation, clientErrorHandler } from './hardening/http-parser-errors';
+import { httpServerOptions, registerHostHeaderCheck } from './hardening/http-server.options';
+import { registerMediaTypeCheck } from './hardening/media-type.hook';
+import { registerMethodNotAllowed } from './hardening/method-not-allowed.hook';
 import { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { configureHttp } from './problem/configure-http';
 import { GRAPHQL_PATH } from './graphql/graphql.options';
@@ -37,6 +41,9 @@ export async function createGateway(
   const shutdown = new ShutdownState();
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
+    ...httpServerOptions(config.http),
+    // What Node's HTTP parser refuses (431, 400, the 408 of the request timeout) is answered as problem+json too.
+    clientErrorHandler: clientErrorHandler(config.http),
     return503OnClosing: true,
     trustProxy: config.http.trustProxy,
     frameworkErrors: answerFrameworkError,
@@ -49,8 +56,14 @@ export async function createGateway(
   registerInboundTelemetry(adapter.getInstance(), observability);
   registerDrainGate(adapter.getInstance(), shutdown);
   registerSecurityHeaders(adapter.getInstance());
+  adapter.getInstance().server.on('checkExpectation', answerUnmetExpectation);
+  registerHostHeaderCheck(adapter.getInstance());
+  // Before the routes exist: a known path asked with another method is 405, not 404.
+  registerMethodNotAllowed(adapter.getInstance());
+  registerMediaTypeCheck(adapter.getInstance(), { graphqlPath: GRAPHQL_PATH });
   // The gateway's own JSON parser (nesting and member limits, prototype keys), instead of Nest's; no other body
-  // type is parsed (form bodies get 415), text/plain stays Fastify's so Apollo can refuse it as CSRF.
+  // type is parsed (415, registerMediaTypeCheck), text/plain stays Fastify's on /graphql so Apollo can refuse it as
+  // CSRF.
   registerJsonBodyParser(adapter.getInstance(), { bodyLimitBytes: config.http.bodyLimitBytes });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, partnerCenter, { observability, shutdown }),

@@ -3,7 +3,11 @@ import { ConfigError, Env, integer, oneOf, read } from './config/env';
 import { RateLimitConfig, rateLimitConfigFromEnv } from './hardening/rate-limit.config';
 import { UpstreamConfig, upstreamFromEnv } from './partner-center/partner-center.config';
 import { SharedStateConfig, sharedStateConfigFromEnv } from './shared-state/shared-state.config';
-import { UsageBudgetConfig, usageBudgetConfigFromEnv } from './usage-budget/usage-budget.config';
+import {
+  batchRequestBytes,
+  UsageBudgetConfig,
+  usageBudgetConfigFromEnv,
+} from './usage-budget/usage-budget.config';
 
 import type { LogFormat, LogLevel } from './observability/logger';
 import type { ObservabilityConfig } from './observability/observability';
@@ -21,7 +25,14 @@ export interface ShutdownConfig {
 /** The whole configuration, composed from each concern's own loader. */
 export interface GatewayConfig {
   production: boolean;
-  http: { host: string; port: number; bodyLimitBytes: number; trustProxy: boolean | number | string };
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    /** The whole request, headers and body, must have arrived within this (HTTP_REQUEST_TIMEOUT_MS; 408). */
+    requestTimeoutMs: number;
+    trustProxy: boolean | number | string;
+  };
   logLevel: LogLevel;
   observability: ObservabilityConfig;
   shutdown: ShutdownConfig;
@@ -50,14 +61,19 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   );
   const metricsPort =
     read(env, 'METRICS_PORT') === undefined ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535);
+  const http = {
+    host: read(env, 'HOST') ?? '127.0.0.1',
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    bodyLimitBytes: integer(env, 'HTTP_BODY_LIMIT_BYTES', 32 * 1024, 256, 1024 * 1024),
+    // Never 0 (none): a client sending a body slowly, or never, would hold its connection forever.
+    requestTimeoutMs: integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 10_000, 100, 300_000),
+    trustProxy: trustProxyFromEnv(env),
+  };
+  const usageBudget = usageBudgetConfigFromEnv(env);
+  checkBatchFitsInBody(http.bodyLimitBytes, usageBudget.batchMaxIds);
   return {
     production,
-    http: {
-      host: read(env, 'HOST') ?? '127.0.0.1',
-      port: integer(env, 'PORT', 3000, 0, 65535),
-      bodyLimitBytes: integer(env, 'HTTP_BODY_LIMIT_BYTES', 16 * 1024, 256, 1024 * 1024),
-      trustProxy: trustProxyFromEnv(env),
-    },
+    http,
     logLevel,
     observability: {
       logging: { level: logLevel, format: oneOf<LogFormat>(env, 'LOG_FORMAT', ['json', 'pretty'], 'json') },
@@ -68,12 +84,27 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       drainDelayMs: integer(env, 'SHUTDOWN_DRAIN_DELAY_MS', production ? 5_000 : 0, 0, 120_000),
       timeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     },
-    usageBudget: usageBudgetConfigFromEnv(env),
+    usageBudget,
     rateLimit: rateLimitConfigFromEnv(env),
     upstream,
     auth: authFromEnv(env, upstream.target === 'sandbox'),
     sharedState: sharedStateConfigFromEnv(env),
   };
+}
+
+/**
+ * The advertised batch maximum must be reachable: a batch of USAGE_BUDGET_BATCH_MAX_IDS ids, sent as GraphQL
+ * variables, must fit in one request body, or it gets 413 long before the batch limit.
+ */
+function checkBatchFitsInBody(bodyLimitBytes: number, batchMaxIds: number): void {
+  const needed = batchRequestBytes(batchMaxIds);
+  if (bodyLimitBytes < needed) {
+    throw new ConfigError(
+      'HTTP_BODY_LIMIT_BYTES',
+      `is ${bodyLimitBytes}, too small for a batch of USAGE_BUDGET_BATCH_MAX_IDS (${batchMaxIds}) customer ids ` +
+        `sent as GraphQL variables, which needs ${needed} bytes: raise HTTP_BODY_LIMIT_BYTES or lower USAGE_BUDGET_BATCH_MAX_IDS`,
+    );
+  }
 }
 
 /**

@@ -16,10 +16,18 @@ export interface TokenValidationConfig {
  * - `sandbox`: anonymous calls run as the sandbox identity; a token, when sent, is validated against the embedded
  *   sandbox (`tokens` is filled once it runs; until then a token is refused).
  * - `disabled`: AUTH_DISABLED=true, every call runs as an anonymous identity with full rights.
+ *
+ * `failuresPerMinute`: tokens from one client address that may fail verification per minute before that address's
+ * unverified tokens are refused unchecked (0: no limit).
  */
 export type AuthConfig =
-  | { mode: 'jwt'; tokens: TokenValidationConfig }
-  | { mode: 'sandbox'; clockToleranceSeconds: number; tokens?: TokenValidationConfig }
+  | { mode: 'jwt'; tokens: TokenValidationConfig; failuresPerMinute: number }
+  | {
+      mode: 'sandbox';
+      clockToleranceSeconds: number;
+      tokens?: TokenValidationConfig;
+      failuresPerMinute: number;
+    }
   | { mode: 'disabled' };
 
 /**
@@ -33,6 +41,7 @@ export function authFromEnv(env: Env, sandboxMode: boolean): AuthConfig {
     throw new ConfigError('AUTH_DISABLED', `must be true or false, got "${disabled}"`);
   }
   const clockToleranceSeconds = integer(env, 'AUTH_CLOCK_TOLERANCE_SECONDS', 60, 0, 600);
+  const failuresPerMinute = integer(env, 'AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000);
   const jwksUri = read(env, 'AUTH_JWKS_URI') === undefined ? undefined : httpsUrl(env, 'AUTH_JWKS_URI', '');
   const issuer = read(env, 'AUTH_ISSUER');
   const audiences = (read(env, 'AUTH_AUDIENCE') ?? '')
@@ -47,7 +56,7 @@ export function authFromEnv(env: Env, sandboxMode: boolean): AuthConfig {
     return { mode: 'disabled' };
   }
   if (sandboxMode && issuer === undefined && jwksUri === undefined && audiences.length === 0) {
-    return { mode: 'sandbox', clockToleranceSeconds };
+    return { mode: 'sandbox', clockToleranceSeconds, failuresPerMinute };
   }
   const hint = 'required to authenticate callers (or AUTH_DISABLED=true to run without, never in production)';
   if (issuer === undefined) throw new ConfigError('AUTH_ISSUER', `is ${hint}`);
@@ -57,5 +66,6 @@ export function authFromEnv(env: Env, sandboxMode: boolean): AuthConfig {
   return {
     mode: 'jwt',
     tokens: { issuer, ...(jwksUri !== undefined && { jwksUri }), audiences, clockToleranceSeconds },
+    failuresPerMinute,
   };
 }

@@ -1,29 +1,16 @@
-import {
-  CanActivate,
-  ExecutionContext,
-  ForbiddenException,
-  Inject,
-  Injectable,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthConfig } from './auth.config';
-import { credentialsFrom } from './bearer';
 import type { Caller } from '../request-context/caller';
-import { anonymousCaller, callerFromClaims } from './claims';
+import { Authenticator } from './authenticator';
 import { isGranted, Permission, PERMISSION_KEY, PUBLIC_KEY } from './permissions';
-import { InvalidTokenError, TokenVerifier } from './token-verifier';
-
-export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
-/** The TokenVerifier, or null when tokens cannot be validated (AUTH_DISABLED, or sandbox mode before the sandbox runs). */
-export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
 
 /**
- * The one inbound gate, for REST handlers and GraphQL resolvers alike: authenticates the bearer token, records the
- * Caller in the request's context, and checks the handler's `@RequirePermission` — before any upstream call.
- * A handler without `@RequirePermission` still needs an authenticated caller; only `@Public()` ones need nothing.
+ * The inbound gate of REST handlers and GraphQL resolvers alike: authenticates the caller (for GraphQL, already done
+ * once for the HTTP request by the GraphQL gate, so only looked up here) and checks the handler's
+ * `@RequirePermission` — before any upstream call. A handler without `@RequirePermission` still needs an
+ * authenticated caller; only `@Public()` ones need nothing.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -32,28 +19,20 @@ export class AuthGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
-    @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier | null,
+    private readonly authenticator: Authenticator,
   ) {}
 
-  /** Synchronous for a token verified before (nearly every request): no promise on that path. */
+  /** Synchronous for a caller already known (nearly every request): no promise on that path. */
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const { isPublic, permission } = this.rulesOf(context);
     if (isPublic) return true;
     const { request, reply } = this.http(context);
-    const known = this.knownCaller(request);
-    if (known) return this.admit(known, permission, request, reply);
-    return this.authenticate(request, reply).then((caller) => this.admit(caller, permission, request, reply));
+    const caller = this.authenticator.callerOf(request, reply);
+    if (caller instanceof Promise) return caller.then((known) => this.permit(known, permission, reply));
+    return this.permit(caller, permission, reply);
   }
 
-  /** Records the caller in the request's context, then checks the handler's permission. */
-  private admit(
-    caller: Caller,
-    permission: Permission | undefined,
-    request: FastifyRequest | undefined,
-    reply: FastifyReply | undefined,
-  ): true {
-    if (request?.requestContext) request.requestContext.caller = caller;
+  private permit(caller: Caller, permission: Permission | undefined, reply: FastifyReply | undefined): true {
     if (permission !== undefined && !isGranted(caller, permission)) {
       reply?.header('WWW-Authenticate', 'Bearer error="insufficient_scope"');
       throw new ForbiddenException(
@@ -63,15 +42,6 @@ export class AuthGuard implements CanActivate {
       );
     }
     return true;
-  }
-
-  /** The caller of a bearer token the verifier has already verified (and not seen expire), or undefined. */
-  private knownCaller(request: FastifyRequest | undefined): Caller | undefined {
-    if (this.config.mode === 'disabled' || this.verifier === null) return undefined;
-    const credentials = credentialsFrom(request?.headers.authorization);
-    if (credentials.kind !== 'bearer') return undefined;
-    const claims = this.verifier.verifiedAlready(credentials.token);
-    return claims && callerFromClaims(claims, credentials.token);
   }
 
   private rulesOf(context: ExecutionContext): { isPublic: boolean; permission?: Permission } {
@@ -86,33 +56,6 @@ export class AuthGuard implements CanActivate {
       this.rules.set(handler, rules);
     }
     return rules;
-  }
-
-  private async authenticate(
-    request: FastifyRequest | undefined,
-    reply: FastifyReply | undefined,
-  ): Promise<Caller> {
-    const credentials = credentialsFrom(request?.headers.authorization);
-    if (this.config.mode === 'disabled') return anonymousCaller('anonymous');
-    if (credentials.kind === 'none') {
-      if (this.config.mode === 'sandbox') return anonymousCaller('sandbox');
-      reply?.header('WWW-Authenticate', 'Bearer');
-      throw new UnauthorizedException('A bearer token is required (Authorization: Bearer <token>).');
-    }
-    // A token that was sent is always checked, in sandbox mode too: a bad one is refused, never downgraded to anonymous.
-    if (credentials.kind === 'bearer' && this.verifier !== null) {
-      try {
-        return callerFromClaims(await this.verifier.verify(credentials.token), credentials.token);
-      } catch (error) {
-        if (!(error instanceof InvalidTokenError)) throw error;
-      }
-    }
-    reply?.header('WWW-Authenticate', 'Bearer error="invalid_token"');
-    throw new UnauthorizedException(
-      credentials.kind === 'bearer'
-        ? 'The bearer token is invalid or expired.'
-        : 'The Authorization header must be "Bearer <token>".',
-    );
   }
 
   private http(context: ExecutionContext): { request?: FastifyRequest; reply?: FastifyReply } {

@@ -6,13 +6,17 @@ import {
   OnApplicationBootstrap,
   OnModuleDestroy,
 } from '@nestjs/common';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import type { AuthConfig } from './auth.config';
-import { AUTH_CONFIG, AuthGuard, TOKEN_VERIFIER } from './auth.guard';
+import { AuthFailureLimit } from './auth-failure-limit';
+import { AuthGuard } from './auth.guard';
+import { AUTH_CONFIG, Authenticator, TOKEN_VERIFIER } from './authenticator';
 import { TokenVerifier } from './token-verifier';
 
 /**
- * Inbound authentication and authorization: the AuthGuard, for REST and GraphQL alike, which the application
- * registers as its first global guard (app.module.ts).
+ * Inbound authentication and authorization: the Authenticator, which the GraphQL gate runs once per HTTP request,
+ * and the AuthGuard (REST handlers, GraphQL resolvers), which the application registers as its first global guard
+ * (app.module.ts). Failed tokens are counted in the rate limits' ThrottlerStorage, which the application provides.
  */
 @Module({})
 export class AuthModule implements OnApplicationBootstrap, OnModuleDestroy {
@@ -33,9 +37,16 @@ export class AuthModule implements OnApplicationBootstrap, OnModuleDestroy {
           useFactory: () =>
             config.mode === 'disabled' || !config.tokens ? null : new TokenVerifier(config.tokens),
         },
+        {
+          provide: AuthFailureLimit,
+          inject: [ThrottlerStorage],
+          useFactory: (storage: ThrottlerStorage) =>
+            new AuthFailureLimit(config.mode === 'disabled' ? 0 : config.failuresPerMinute, storage),
+        },
+        Authenticator,
         AuthGuard,
       ],
-      exports: [AuthGuard],
+      exports: [Authenticator, AuthGuard],
     };
   }
 

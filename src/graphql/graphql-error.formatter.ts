@@ -12,8 +12,11 @@ const logger = new Logger('GraphQL');
  * Apollo `formatError`: resolver failures become the gateway's stable codes (the same table as REST); the correlation
  * id is added to every error where the request is known (graphql-correlation.hook.ts). Errors graphql-js or Apollo
  * raised themselves (parse, validation, variable coercion: BAD_USER_INPUT) keep their code. Stack traces only leave the gateway outside production.
+ * With `hideSchemaDetails` (introspection off), their "Did you mean …?" suggestions are cut: Apollo's
+ * hideSchemaDetailsFromClientErrors cuts them from validation errors only, not from variable coercion errors
+ * (Apollo does not hand graphql-js's own hideSuggestions to execute).
  */
-export function createGraphqlErrorFormatter(options: { production: boolean }) {
+export function createGraphqlErrorFormatter(options: { production: boolean; hideSchemaDetails?: boolean }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const stacktrace = options.production ? undefined : formatted.extensions?.stacktrace;
@@ -22,6 +25,7 @@ export function createGraphqlErrorFormatter(options: { production: boolean }) {
       const { stacktrace: _dropped, ...extensions } = formatted.extensions ?? {};
       return {
         ...formatted,
+        ...(options.hideSchemaDetails && { message: withoutSuggestions(formatted.message) }),
         extensions: { ...extensions, ...(stacktrace !== undefined && { stacktrace }) },
       };
     }
@@ -34,6 +38,11 @@ export function createGraphqlErrorFormatter(options: { production: boolean }) {
       extensions: { ...rendered.extensions, ...(stacktrace !== undefined && { stacktrace }) },
     };
   };
+}
+
+/** graphql-js ends a message with its suggestions (`… Did you mean "amount"?`); the same pattern Apollo cuts. */
+function withoutSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean(.+?)\?$/, '');
 }
 
 /**

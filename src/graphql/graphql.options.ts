@@ -6,6 +6,7 @@ import {
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { clientErrorsListener } from './client-errors.listener';
 import { graphqlOperationListener } from './graphql-operation.listener';
+import { MutationInputChecks, mutationInputListener } from './mutation-input.listener';
 import { createGraphqlErrorFormatter, unexpectedErrorsListener } from './graphql-error.formatter';
 import { combinedListener, listenerPlugin } from './listener-plugin';
 import { DEFAULT_OPERATION_LIMITS, operationLimitsRule } from './operation-limits.rule';
@@ -13,10 +14,12 @@ import { DEFAULT_OPERATION_LIMITS, operationLimitsRule } from './operation-limit
 export const GRAPHQL_PATH = '/graphql';
 
 export interface GraphqlSettings {
-  /** Production turns off the landing page, introspection and stack traces. */
+  /** Production turns off the landing page, introspection (and suggestions naming the schema) and stack traces. */
   production: boolean;
   /** Running on the Partner Center sandbox: the landing page's default query reads a seeded customer. */
   sandbox?: boolean;
+  /** Each mutation's input rules, checked for every mutation field of a document before any of them runs. */
+  mutationInputChecks?: MutationInputChecks;
 }
 
 /**
@@ -28,6 +31,7 @@ export function graphqlModuleOptions(
   config: GraphqlSettings,
   landingPage?: ApolloServerPlugin,
 ): ApolloDriverConfig {
+  const introspection = !config.production;
   return {
     driver: ApolloDriver,
     path: GRAPHQL_PATH,
@@ -38,7 +42,9 @@ export function graphqlModuleOptions(
     // which keeps Apollo's default (CDN) page away whether or not ours is given.
     graphiql: false,
     playground: false,
-    introspection: !config.production,
+    introspection,
+    // Without introspection, errors do not tell the schema either: no "Did you mean …?" naming fields not written.
+    hideSchemaDetailsFromClientErrors: !introspection,
     csrfPrevention: true,
     // Apollo refuses batched HTTP requests unless allowed; said here so nobody turns it on by accident.
     allowBatchedHttpRequests: false,
@@ -48,7 +54,12 @@ export function graphqlModuleOptions(
     // Apollo waits for every plugin and listener at each step of every request: the gateway's hooks are one listener.
     plugins: [
       listenerPlugin(
-        combinedListener(clientErrorsListener(), graphqlOperationListener(), unexpectedErrorsListener()),
+        combinedListener(
+          clientErrorsListener(),
+          graphqlOperationListener(),
+          mutationInputListener(config.mutationInputChecks ?? {}),
+          unexpectedErrorsListener(),
+        ),
       ),
       // No field has cache hints, and every answer is `Cache-Control: no-store` (security-headers.hook.ts): Apollo's
       // cache-control plugin, on by default, would only add a hook on every resolver of every request.
@@ -64,6 +75,9 @@ export function graphqlModuleOptions(
     includeStacktraceInErrorResponses: !config.production,
     // Our formatError maps Nest's HTTP exceptions itself (Nest's own would turn a 400 into BAD_REQUEST).
     autoTransformHttpErrors: false,
-    formatError: createGraphqlErrorFormatter({ production: config.production }),
+    formatError: createGraphqlErrorFormatter({
+      production: config.production,
+      hideSchemaDetails: !introspection,
+    }),
   };
 }

@@ -34,7 +34,14 @@ export function combinedListener(...listeners: GatewayListener[]): GatewayListen
     combined[name] = ((context: never) => {
       let pending: Array<Promise<void>> | undefined;
       for (const hook of hooks) {
-        const done = hook(context);
+        let done: Promise<void>;
+        try {
+          done = hook(context);
+        } catch (error) {
+          // A hook before this one still at work answers first (its refusal wins), and is never left unhandled.
+          if (!pending) throw error;
+          return Promise.all(pending).then(() => Promise.reject(error));
+        }
         if (done !== SETTLED) (pending ??= []).push(done);
       }
       return pending ? Promise.all(pending).then(() => undefined) : SETTLED;

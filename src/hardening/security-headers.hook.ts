@@ -21,6 +21,18 @@ export const PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** What every API answer carries, those written outside Fastify's hooks (HTTP parser errors) included. */
+export const API_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+  'Content-Security-Policy': API_CSP,
+};
+
+const API_HEADER_ENTRIES = Object.entries(API_RESPONSE_HEADERS);
+
 const PAGES = [/^\/docs(\/|\?|$)/, /^\/graphql(\?|$)/];
 
 /**
@@ -29,16 +41,14 @@ const PAGES = [/^\/docs(\/|\?|$)/, /^\/graphql(\?|$)/];
  */
 export function registerSecurityHeaders(fastify: FastifyInstance): void {
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('X-Frame-Options', 'DENY');
-    reply.header('Referrer-Policy', 'no-referrer');
-    reply.header('Cross-Origin-Resource-Policy', 'same-origin');
-    if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store');
+    for (const [name, value] of API_HEADER_ENTRIES) {
+      if (name !== 'Cache-Control' || !reply.hasHeader(name)) reply.header(name, value);
+    }
     const isPage =
       request.method === 'GET' &&
       PAGES.some((page) => page.test(request.url)) &&
       String(reply.getHeader('content-type') ?? '').startsWith('text/html');
-    reply.header('Content-Security-Policy', isPage ? PAGE_CSP : API_CSP);
+    if (isPage) reply.header('Content-Security-Policy', PAGE_CSP);
     done(null, payload);
   });
 }

@@ -9,8 +9,12 @@ export type GatewayFailureKind =
   | 'invalid-input'
   | 'malformed-request'
   | 'route-not-found'
+  | 'method-not-allowed'
+  | 'request-timeout'
   | 'payload-too-large'
   | 'unsupported-media-type'
+  | 'expectation-failed'
+  | 'headers-too-large'
   | 'internal';
 
 export interface FailureMapping {
@@ -38,8 +42,20 @@ export const FAILURE_MAPPING: Readonly<Record<GatewayFailureKind, FailureMapping
   forbidden: { code: 'FORBIDDEN', status: 403, title: 'Access denied' },
   'not-found': { code: 'NOT_FOUND', status: 404, title: 'Not found' },
   'route-not-found': { code: 'ROUTE_NOT_FOUND', status: 404, title: 'No such route' },
+  'method-not-allowed': {
+    code: 'METHOD_NOT_ALLOWED',
+    status: 405,
+    title: 'The route does not allow this method',
+  },
+  'request-timeout': { code: 'REQUEST_TIMEOUT', status: 408, title: 'The request did not arrive in time' },
   'payload-too-large': { code: 'PAYLOAD_TOO_LARGE', status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, title: 'Unsupported media type' },
+  'expectation-failed': { code: 'EXPECTATION_FAILED', status: 417, title: 'The expectation cannot be met' },
+  'headers-too-large': {
+    code: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
+    status: 431,
+    title: 'The request headers are too large',
+  },
   'rate-limited': { code: 'RATE_LIMITED', status: 429, title: 'Too many requests' },
   internal: { code: 'INTERNAL_SERVER_ERROR', status: 500, title: 'Internal error' },
   rejected: { code: 'UPSTREAM_ERROR', status: 502, title: 'Partner Center refused the request' },

@@ -4,6 +4,7 @@ import { FailureSource, PartnerCenterError } from '../partner-center/errors/part
 import { GatewayFailureKind } from './failure-mapping';
 import { FieldViolation, InvalidInputError } from '../common/invalid-input.error';
 import { MalformedJsonError } from '../common/malformed-json.error';
+import { echoClientValue } from './client-value';
 
 /** What Partner Center (or Entra ID) said, safe to show a caller: no URLs, no tokens, no headers. */
 export interface PartnerCenterFacts {
@@ -36,15 +37,23 @@ const STATUS_KINDS: Record<number, GatewayFailureKind> = {
   401: 'unauthenticated',
   403: 'forbidden',
   404: 'route-not-found',
+  405: 'method-not-allowed',
+  408: 'request-timeout',
   413: 'payload-too-large',
   415: 'unsupported-media-type',
+  417: 'expectation-failed',
   429: 'rate-limited',
+  431: 'headers-too-large',
 };
 
 /** Turns anything a handler threw into the gateway's failure vocabulary. */
 export function describeFailure(error: unknown): Failure {
   if (error instanceof InvalidInputError) {
-    return { kind: 'invalid-input', detail: 'The request is invalid: see errors.', errors: error.violations };
+    return {
+      kind: 'invalid-input',
+      detail: 'The request is invalid: see errors.',
+      errors: error.violations.map(echoedViolation),
+    };
   }
   if (error instanceof MalformedJsonError) return { kind: 'malformed-request', detail: error.message };
   if (error instanceof PartnerCenterError) return describeUpstreamFailure(error);
@@ -60,6 +69,13 @@ export function describeFailure(error: unknown): Failure {
     detail: 'An unexpected error occurred; quote the correlation id.',
     unexpected: true,
   };
+}
+
+/** A violation names the field as the client sent it: a 5,000-character key is named by its first characters. */
+function echoedViolation(violation: FieldViolation): FieldViolation {
+  const field = echoClientValue(violation.field);
+  if (field === violation.field) return violation;
+  return { field, message: violation.message.split(violation.field).join(field) };
 }
 
 function describeUpstreamFailure(error: PartnerCenterError): Failure {

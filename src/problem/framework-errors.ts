@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CORRELATION_HEADER } from '../request-context/request-context.hook';
 import { correlationIdFrom } from '../request-context/request-context';
+import { echoClientValue } from './client-value';
 import { describeFailure } from './failure';
 import { PROBLEM_CONTENT_TYPE, toProblemDetails } from './problem-details';
 
@@ -19,10 +20,23 @@ export function answerFrameworkError(
     request.headers['ms-correlationid'],
     request.headers['x-correlation-id'],
   );
-  const failure = describeFailure(new HttpException(error.message, 400));
+  const failure = describeFailure(new HttpException(frameworkErrorDetail(error, request.url), 400));
   void reply
     .status(400)
     .header(CORRELATION_HEADER, correlationId)
     .header('Content-Type', PROBLEM_CONTENT_TYPE)
     .send(JSON.stringify(toProblemDetails(failure, correlationId)));
+}
+
+/** Fastify's messages quote the whole path; the answer quotes only its start. */
+function frameworkErrorDetail(error: FastifyError, url: string): string {
+  const path = `'${echoClientValue(url.split('?')[0])}'`;
+  switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      return `${path} is not a valid URL: it cannot be decoded.`;
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return `${path} has a path segment that is too long.`;
+    default:
+      return `${path} cannot be routed.`;
+  }
 }

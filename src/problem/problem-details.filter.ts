@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isClientAbort } from '../request-context/client-abort';
+import { echoClientValue } from './client-value';
 import { describeFailure } from './failure';
 import { FAILURE_MAPPING } from './failure-mapping';
 import { graphqlErrorFromFailure } from './graphql-error';
@@ -43,6 +44,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
     if (failure.kind === 'payload-too-large' && this.options.bodyLimitBytes !== undefined) {
       failure.detail = `The request body is larger than ${this.options.bodyLimitBytes} bytes.`;
+    }
+    // Nest's "Cannot GET <url>" would quote a 5 KB path whole.
+    if (failure.kind === 'route-not-found' && request.is404) {
+      failure.detail = `Cannot ${request.method} ${echoClientValue(request.url)}`;
     }
     if (this.options.graphqlPath !== undefined && request.url.split('?')[0] === this.options.graphqlPath) {
       if (failure.retryAfterSeconds !== undefined)

@@ -1,33 +1,37 @@
 import { createHash } from 'node:crypto';
 import { isGuid } from '../common/guid';
-import { InvalidInputError } from '../common/invalid-input.error';
+import { assertNoViolations, FieldViolation, InvalidInputError } from '../common/invalid-input.error';
 import type { Caller } from '../request-context/caller';
 
 /** The namespace of the gateway's derived MS-RequestIds (a fixed random UUID: only its stability matters). */
 const REQUEST_ID_NAMESPACE = '6f1d7e2a-9c4b-4e8f-a1d3-5b7c9e0f2a4d';
 
 /**
- * The caller's idempotency key, from whichever of MS-RequestId (a service written against Partner Center) and
- * Idempotency-Key (the IETF draft) was sent. A key that is not a GUID is refused on a write rather than ignored:
+ * The caller's idempotency key, from whichever of MS-RequestId (a service written against Partner Center),
+ * Idempotency-Key (the IETF draft) and, on GraphQL, the mutation's `idempotencyKey` was sent. A key that is not a GUID is refused on a write rather than ignored:
  * a caller who believes its retries are safe must not find out otherwise by a doubled change.
  */
 export function idempotencyKeyFrom(
   candidates: Array<{ header: string; value: string | undefined }>,
 ): string | undefined {
   const sent = candidates.filter((candidate) => candidate.value !== undefined && candidate.value !== '');
-  for (const { header, value } of sent) {
-    if (!isGuid(value)) throw new InvalidInputError([{ field: header, message: `${header} must be a GUID` }]);
-  }
+  assertNoViolations(sent.flatMap(({ header, value }) => idempotencyKeyViolations(header, value)));
   const keys = new Set(sent.map(({ value }) => value!.toLowerCase()));
   if (keys.size > 1) {
     throw new InvalidInputError([
       {
-        field: 'Idempotency-Key',
-        message: 'MS-RequestId and Idempotency-Key must be the same GUID when both are sent',
+        field: sent[sent.length - 1].header,
+        message: `${sent.map(({ header }) => header).join(' and ')} must be the same GUID when more than one is sent`,
       },
     ]);
   }
   return keys.values().next().value;
+}
+
+/** A key that was sent must be a GUID (nothing sent, or an empty one, is no key); `field` names where it came from. */
+export function idempotencyKeyViolations(field: string, value: unknown): FieldViolation[] {
+  if (value === undefined || value === null || value === '' || isGuid(value)) return [];
+  return [{ field, message: `${field} must be a GUID` }];
 }
 
 /**

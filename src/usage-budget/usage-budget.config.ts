@@ -11,6 +11,16 @@ export interface UsageBudgetConfig {
 
 export const USAGE_BUDGET_CONFIG = Symbol('USAGE_BUDGET_CONFIG');
 
+/** One id in a GraphQL variables list: a GUID (36), its quotes, a comma and a space, and a byte to spare. */
+const BATCH_BYTES_PER_ID = 41;
+/** The batch query and the JSON around its variables. */
+const BATCH_QUERY_BYTES = 1_024;
+
+/** The request body a batch of `batchMaxIds` customer ids needs, sent as GraphQL variables. */
+export function batchRequestBytes(batchMaxIds: number): number {
+  return batchMaxIds * BATCH_BYTES_PER_ID + BATCH_QUERY_BYTES;
+}
+
 export function usageBudgetConfigFromEnv(env: Env): UsageBudgetConfig {
   return {
     maxAmount: decimal(env, 'USAGE_BUDGET_MAX_AMOUNT', 1_000_000_000, 1, 1e15),

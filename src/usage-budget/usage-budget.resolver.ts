@@ -1,10 +1,13 @@
 import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { FastifyRequest } from 'fastify';
 import DataLoader from 'dataloader';
+import type { FieldViolation } from '../common/invalid-input.error';
 import { RequirePermission } from '../auth/permissions';
 import { UpdateUsageBudgetInput } from './dto/update-usage-budget.input';
 import { SpendingBudgetModel } from './models/spending-budget.model';
-import { idempotencyKeyFrom } from './idempotency';
+import { idempotencyKeyFrom, idempotencyKeyViolations } from './idempotency';
+import type { UsageBudgetConfig } from './usage-budget.config';
+import { updateViolations } from './usage-budget.rules';
 import { UsageBudgetService } from './usage-budget.service';
 
 @Resolver(() => SpendingBudgetModel)
@@ -53,7 +56,15 @@ export class UsageBudgetResolver {
         ),
       { cacheKeyFn: (id) => id.toLowerCase() },
     );
-    return Promise.all(customerIds.map((id) => loader.load(id).catch((error: unknown) => asError(error))));
+    // Each item answers for the id as asked at its position: a repeat in another letter case shares the read only.
+    return Promise.all(
+      customerIds.map((id) =>
+        loader.load(id).then(
+          (budget) => (budget.customerId === id ? budget : { ...budget, customerId: id }),
+          (error: unknown) => asError(error),
+        ),
+      ),
+    );
   }
 
   @RequirePermission('write')
@@ -66,12 +77,41 @@ export class UsageBudgetResolver {
   ): Promise<SpendingBudgetModel> {
     const idempotencyKey = idempotencyKeyFrom([
       { header: 'idempotencyKey', value: input.idempotencyKey ?? undefined },
+      // A client written against Partner Center (or the IETF draft) may send its key as a header here too: honoured,
+      // never ignored, or that client's retries would double the change it believes safe.
+      ...IDEMPOTENCY_HEADERS.map((header) => ({ header, value: headerValue(request, header) })),
     ]);
     return this.usageBudgets.update(input.customerId, input.amount, {
       idempotencyKey,
       context: request.requestContext ?? undefined,
     });
   }
+}
+
+/**
+ * The input rules of each mutation, by field name, for the GraphQL module to check every mutation field of a
+ * document (mutation-input.listener.ts) before any of them runs, so that a document is never applied in part. The very
+ * rules the service and the resolver above apply, with the same configured maximum.
+ */
+export function usageBudgetMutationInputChecks(
+  config: UsageBudgetConfig,
+): Record<string, (args: Record<string, unknown>) => FieldViolation[]> {
+  return {
+    updateUsageBudget: ({ input }) => {
+      const { customerId, amount, idempotencyKey } = (input ?? {}) as Partial<UpdateUsageBudgetInput>;
+      return [
+        ...updateViolations(customerId, amount, config.maxAmount),
+        ...idempotencyKeyViolations('idempotencyKey', idempotencyKey),
+      ];
+    },
+  };
+}
+
+const IDEMPOTENCY_HEADERS = ['MS-RequestId', 'Idempotency-Key'] as const;
+
+function headerValue(request: FastifyRequest, header: string): string | undefined {
+  const value = request.headers[header.toLowerCase()];
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 /** graphql-js reports an Error in a list as that item's error, at its index. */

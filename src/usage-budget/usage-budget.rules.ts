@@ -20,6 +20,14 @@ export function amountViolations(amount: unknown, maxAmount: number): FieldViola
   return [];
 }
 
+/**
+ * A change: the customer and the new amount. Checked by the service for both adapters, and by GraphQL for every
+ * mutation field of a document before any of them runs.
+ */
+export function updateViolations(customerId: unknown, amount: unknown, maxAmount: number): FieldViolation[] {
+  return [...customerIdViolations(customerId), ...amountViolations(amount, maxAmount)];
+}
+
 /** A batched read: a non-empty list of GUIDs, no longer than the configured maximum. */
 export function customerIdsViolations(customerIds: unknown[], maxIds: number): FieldViolation[] {
   if (customerIds.length === 0)

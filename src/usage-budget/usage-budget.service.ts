@@ -11,7 +11,7 @@ import type { CustomerBudget } from './customer-budget';
 import { upstreamRequestId } from './idempotency';
 import { BudgetReads } from './reads/budget-reads';
 import { USAGE_BUDGET_CONFIG, UsageBudgetConfig } from './usage-budget.config';
-import { amountViolations, customerIdViolations, customerIdsViolations } from './usage-budget.rules';
+import { customerIdViolations, customerIdsViolations, updateViolations } from './usage-budget.rules';
 
 /** What a caller may add to a call: its own idempotency key (a GUID), honoured across its retries. */
 export interface CallOptions {
@@ -63,10 +63,7 @@ export class UsageBudgetService {
    * an idempotency key (the caller's, or one made here), so a write whose outcome is unknown can be retried safely.
    */
   async update(customerId: string, amount: number, options: CallOptions = {}): Promise<CustomerBudget> {
-    assertNoViolations([
-      ...customerIdViolations(customerId),
-      ...amountViolations(amount, this.config.maxAmount),
-    ]);
+    assertNoViolations(updateViolations(customerId, amount, this.config.maxAmount));
     const { context } = options;
     const idempotencyKey = options.idempotencyKey ?? randomUUID();
     const requestId = upstreamRequestId(context?.caller, idempotencyKey);

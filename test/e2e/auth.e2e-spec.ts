@@ -3,6 +3,9 @@ import { Agent, get } from 'node:https';
 import { base64url, decodeProtectedHeader, SignJWT, type JWTPayload } from 'jose';
 import { startSandbox } from 'partner-center-sandbox';
 import type { RunningSandbox } from 'partner-center-sandbox';
+import { TOKEN_VERIFIER } from '../../src/auth/authenticator';
+import type { TokenVerifier } from '../../src/auth/token-verifier';
+import { startRedis } from '../support/redis-server';
 import { startGateway, TestGateway } from './support/gateway';
 import { CONTOSO, GET_BUDGET, SET_BUDGET } from './support/ids';
 
@@ -25,7 +28,9 @@ describe('inbound authentication and authorization', () => {
     issuer = `${sandbox.url}/${sandbox.tenantId}/v2.0`;
     gateway = await startGateway({
       sandbox,
-      env: { AUTH_ISSUER: issuer, AUTH_AUDIENCE: sandbox.callerAudience },
+      // Every refusal for its own reason: the attack table's bad tokens, all from 127.0.0.1, would reach the limit
+      // of failed tokens per address (its own tests are below).
+      env: { AUTH_ISSUER: issuer, AUTH_AUDIENCE: sandbox.callerAudience, AUTH_FAILURES_PER_MINUTE: '0' },
     });
     sandboxKid = decodeProtectedHeader(await sandbox.issueCallerToken({ roles: [READ] })).kid!;
     const jwks = (await getJson(
@@ -126,15 +131,49 @@ describe('inbound authentication and authorization', () => {
       expect(partnerCenterCalls()).toHaveLength(0);
     });
 
-    it.each(attacks)('GraphQL refuses %s with UNAUTHENTICATED', async (_name, headers) => {
-      const answer = await gateway.graphql(
-        SET_BUDGET,
-        { input: { customerId: CONTOSO, amount: 1 } },
-        await headers(),
-      );
-      expect(answer.data?.updateUsageBudget ?? null).toBeNull();
-      expect(answer.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
-      expect(partnerCenterCalls()).toHaveLength(0);
+    it.each(attacks)(
+      'GraphQL refuses %s with 401 and a Bearer challenge, before execution (no data)',
+      async (_name, headers, challenge) => {
+        const sent = await headers();
+        const answer = await gateway.graphql(SET_BUDGET, { input: { customerId: CONTOSO, amount: 1 } }, sent);
+        expect(answer.status).toBe(401);
+        expect(answer.headers['www-authenticate']).toBe(
+          challenge === 'no_token' ? 'Bearer' : 'Bearer error="invalid_token"',
+        );
+        expect(answer).not.toHaveProperty('data');
+        expect(answer.errors).toEqual([
+          {
+            message: expect.any(String),
+            extensions: { code: 'UNAUTHENTICATED', correlationId: answer.headers['ms-correlationid'] },
+          },
+        ]);
+        const token = sent.authorization?.split(' ')[1];
+        if (token) expect(JSON.stringify(answer.errors)).not.toContain(token);
+        expect(partnerCenterCalls()).toHaveLength(0);
+      },
+    );
+
+    it.each([
+      ['__typename', '{ __typename }'],
+      ['introspection', '{ __schema { queryType { name } } }'],
+    ])('answers no %s to a caller without a valid token', async (_name, query) => {
+      const forged = await signWith(attacker.privateKey, 'RS256', sandboxKid);
+      for (const headers of [{}, bearer(forged)]) {
+        const answer = await gateway.graphql(query, undefined, headers);
+        expect(answer.status).toBe(401);
+        expect(answer).not.toHaveProperty('data');
+        expect(answer.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+      }
+    });
+
+    it('refuses a GraphQL query sent with GET without a token, like a POST', async () => {
+      const response = await gateway.http.get('/graphql', {
+        params: { query: '{ __typename }' },
+        headers: { 'apollo-require-preflight': 'true' },
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers['www-authenticate']).toBe('Bearer');
+      expect(response.data).not.toHaveProperty('data');
     });
 
     it('refuses a token of another issuer, though signed by a trusted key', async () => {
@@ -175,6 +214,9 @@ describe('inbound authentication and authorization', () => {
         { input: { customerId: CONTOSO, amount: 5 } },
         bearer(token),
       );
+      // Authenticated, so executed: the permission is a field error of a 200, as any resolver's failure is.
+      expect(answer.status).toBe(200);
+      expect(answer).toHaveProperty('data', null);
       expect(answer.errors?.[0].extensions.code).toBe('FORBIDDEN');
       expect(partnerCenterCalls()).toHaveLength(0);
     });
@@ -242,6 +284,13 @@ describe('inbound authentication and authorization', () => {
       expect((await gateway.http.get('/healthz')).status).toBe(200);
       expect((await gateway.http.get('/openapi.json')).status).toBe(200);
     });
+
+    it('leaves the GraphiQL page public', async () => {
+      const page = await gateway.http.get('/graphql', { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
+      expect(String(page.data)).toMatch(/graphiql/i);
+    });
   });
 
   describe('sandbox mode', () => {
@@ -291,10 +340,141 @@ describe('inbound authentication and authorization', () => {
       const response = await down.http.get(BUDGET, { headers: bearer(token) });
       expect(response.status).toBe(503);
       expect(response.data).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+      const answer = await down.graphql(GET_BUDGET, { id: CONTOSO }, bearer(token));
+      expect(answer.status).toBe(503);
+      expect(answer).not.toHaveProperty('data');
+      expect(answer.errors?.[0].extensions.code).toBe('UPSTREAM_UNAVAILABLE');
       expect(partnerCenterCalls()).toHaveLength(0);
     } finally {
       await down.close();
     }
+  });
+
+  describe('failed tokens per client address (AUTH_FAILURES_PER_MINUTE)', () => {
+    const LIMIT = 3;
+    let limited: TestGateway;
+    let verifications: jest.SpyInstance;
+    let forged: string;
+
+    beforeAll(async () => {
+      limited = await startGateway({
+        sandbox,
+        // Behind a trusted proxy, so that each test is a client address of its own (X-Forwarded-For).
+        env: {
+          AUTH_ISSUER: issuer,
+          AUTH_AUDIENCE: sandbox.callerAudience,
+          AUTH_FAILURES_PER_MINUTE: String(LIMIT),
+          TRUST_PROXY: 'true',
+        },
+      });
+      verifications = jest.spyOn(limited.app.get<TokenVerifier>(TOKEN_VERIFIER), 'verify');
+      forged = await signWith(attacker.privateKey, 'RS256', sandboxKid);
+    });
+    afterAll(() => limited.close());
+    beforeEach(() => verifications.mockClear());
+
+    const from = (address: string, headers: Record<string, string> = {}) => ({
+      'x-forwarded-for': address,
+      ...headers,
+    });
+    const read = (address: string, headers: Record<string, string> = {}) =>
+      limited.http.get(BUDGET, { headers: from(address, headers) });
+    const failUpToTheLimit = async (address: string) => {
+      for (let i = 0; i < LIMIT; i += 1) expect((await read(address, bearer(forged))).status).toBe(401);
+    };
+
+    it("refuses the address's unverified tokens with 429 and Retry-After, without checking them", async () => {
+      await failUpToTheLimit('192.0.2.1');
+      expect(verifications).toHaveBeenCalledTimes(LIMIT);
+      const refused = await read('192.0.2.1', bearer(forged));
+      expect(refused.status).toBe(429);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.data).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+      const retryAfter = Number(refused.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(refused.data.retryAfterSeconds).toBe(retryAfter);
+      // A token never seen before is not checked either, valid or not.
+      const fresh = await sandbox.issueCallerToken({ roles: [READ], sub: 'fresh-from-a-refused-address' });
+      expect((await read('192.0.2.1', bearer(fresh))).status).toBe(429);
+      expect(verifications).toHaveBeenCalledTimes(LIMIT);
+      expect(partnerCenterCalls()).toHaveLength(0);
+    });
+
+    it('answers GraphQL from a refused address with 429, Retry-After and no data', async () => {
+      const graphql = () => limited.graphql(GET_BUDGET, { id: CONTOSO }, from('192.0.2.2', bearer(forged)));
+      for (let i = 0; i < LIMIT; i += 1) expect((await graphql()).status).toBe(401);
+      const answer = await graphql();
+      expect(answer.status).toBe(429);
+      expect(answer).not.toHaveProperty('data');
+      const retryAfter = Number(answer.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(answer.errors).toEqual([
+        {
+          message: expect.any(String),
+          extensions: {
+            code: 'RATE_LIMITED',
+            retryAfterSeconds: retryAfter,
+            correlationId: answer.headers['ms-correlationid'],
+          },
+        },
+      ]);
+      expect(verifications).toHaveBeenCalledTimes(LIMIT);
+    });
+
+    it('keeps serving a token verified before from that address', async () => {
+      const known = bearer(
+        await sandbox.issueCallerToken({ roles: [READ], sub: 'known-behind-the-same-nat' }),
+      );
+      expect((await read('192.0.2.3', known)).status).toBe(200);
+      await failUpToTheLimit('192.0.2.3');
+      expect((await read('192.0.2.3', bearer(forged))).status).toBe(429);
+      expect((await read('192.0.2.3', known)).status).toBe(200);
+      const answer = await limited.graphql(GET_BUDGET, { id: CONTOSO }, from('192.0.2.3', known));
+      expect(answer.data?.customerUsageBudget.amount).toBe(100);
+    });
+
+    it('counts each address on its own', async () => {
+      await failUpToTheLimit('192.0.2.4');
+      expect((await read('192.0.2.4', bearer(forged))).status).toBe(429);
+      expect((await read('192.0.2.5', bearer(forged))).status).toBe(401);
+    });
+
+    it('counts no missing token: it costs no verification', async () => {
+      for (let i = 0; i < LIMIT + 2; i += 1) expect((await read('192.0.2.6')).status).toBe(401);
+      expect((await read('192.0.2.6', bearer(forged))).status).toBe(401);
+    });
+
+    it('leaves health probes and metrics to a refused address', async () => {
+      await failUpToTheLimit('192.0.2.7');
+      const headers = from('192.0.2.7', bearer(forged));
+      expect((await limited.http.get('/healthz', { headers })).status).toBe(200);
+      expect((await limited.http.get('/readyz', { headers })).status).toBe(200);
+      expect((await limited.http.get('/metrics', { headers })).status).toBe(200);
+    });
+
+    it("counts the fleet's failures together on Redis", async () => {
+      const redis = await startRedis();
+      const replicas: TestGateway[] = [];
+      try {
+        const env = {
+          AUTH_ISSUER: issuer,
+          AUTH_AUDIENCE: sandbox.callerAudience,
+          AUTH_FAILURES_PER_MINUTE: String(LIMIT),
+          REDIS_URL: redis.url,
+        };
+        replicas.push(await startGateway({ sandbox, env }), await startGateway({ sandbox, env }));
+        const [first, second] = replicas;
+        for (let i = 0; i < LIMIT; i += 1)
+          expect((await first.http.get(BUDGET, { headers: bearer(forged) })).status).toBe(401);
+        // The second replica checked one token of this address, and learnt it had reached the fleet's limit.
+        expect((await second.http.get(BUDGET, { headers: bearer(forged) })).status).toBe(401);
+        expect((await second.http.get(BUDGET, { headers: bearer(forged) })).status).toBe(429);
+      } finally {
+        for (const replica of replicas) await replica.close();
+        await redis.close();
+      }
+    });
   });
 });
 

@@ -78,6 +78,11 @@ describe('hardening', () => {
     expect(upstreamCalls()).toBe(0);
   });
 
+  it('suggests the field meant outside production, where introspection is on anyway', async () => {
+    const answer = await gateway.graphql(`{ customerUsageBudget(customerId: "${CONTOSO}") { amont } }`);
+    expect(answer.errors?.[0].message).toMatch(/Did you mean "amount"\?/);
+  });
+
   it('sends security headers on API answers', async () => {
     const response = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`);
     expect(response.headers).toMatchObject({
@@ -91,18 +96,49 @@ describe('hardening', () => {
 });
 
 describe('production GraphQL', () => {
-  it('has introspection and the landing page off, and masks unexpected errors', async () => {
-    const gateway = await startGateway({
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
       env: { NODE_ENV: 'production', ALLOW_SANDBOX_IN_PRODUCTION: 'true' },
     });
-    try {
-      const answer = await gateway.graphql('{ __schema { queryType { name } } }');
-      expect(answer.errors?.[0].message).toMatch(/introspection/i);
-      const page = await gateway.http.get('/graphql', { headers: { accept: 'text/html' } });
-      expect(String(page.data)).not.toMatch(/graphiql/i);
-    } finally {
-      await gateway.close();
-    }
+  });
+  afterAll(() => gateway.close());
+
+  it('has introspection and the landing page off, and masks unexpected errors', async () => {
+    const answer = await gateway.graphql('{ __schema { queryType { name } } }');
+    expect(answer.errors?.[0].message).toMatch(/introspection/i);
+    const page = await gateway.http.get('/graphql', { headers: { accept: 'text/html' } });
+    expect(String(page.data)).not.toMatch(/graphiql/i);
+  });
+
+  it.each([
+    [
+      'a misspelled field',
+      `{ customerUsageBudget(customerId: "${CONTOSO}") { amont } }`,
+      undefined,
+      'amount',
+    ],
+    [
+      'a misspelled input field',
+      `mutation { updateUsageBudget(input: { customerId: "${CONTOSO}", amount: 1, idempotencyKy: "x" }) { amount } }`,
+      undefined,
+      'idempotencyKey',
+    ],
+    [
+      'a misspelled input field in variables',
+      'mutation ($in: UpdateUsageBudgetInput!) { updateUsageBudget(input: $in) { amount } }',
+      { in: { customerId: CONTOSO, amount: 1, idempotencyKy: 'x' } },
+      'idempotencyKey',
+    ],
+  ])('suggests no schema name in answer to %s', async (_case, query, variables, hidden) => {
+    const answer = await gateway.graphql(query, variables);
+    expect(answer.status).toBe(400);
+    expect(answer.errors).toHaveLength(1);
+    expect(answer.errors?.[0].message).toMatch(/is not defined|Cannot query field/);
+    expect(answer.errors?.[0].message).not.toMatch(/did you mean/i);
+    expect(answer.errors?.[0].message).not.toContain(`"${hidden}"`);
+    expect(gateway.sandbox.requestLog.entries({ target: 'partner-center' })).toEqual([]);
   });
 });
 
@@ -116,9 +152,38 @@ describe('per-caller rate limit', () => {
       expect(limited.status).toBe(429);
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
       expect(limited.data.code).toBe('RATE_LIMITED');
+      // GraphQL is refused before execution: 429 and Retry-After too, and no `data`.
       const gql = await gateway.graphql(GET_BUDGET, { id: CONTOSO });
-      expect(gql.errors?.[0].extensions.code).toBe('RATE_LIMITED');
+      expect(gql.status).toBe(429);
+      expect(gql).not.toHaveProperty('data');
+      const retryAfter = Number(gql.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(gql.errors).toEqual([
+        {
+          message: expect.any(String),
+          extensions: {
+            code: 'RATE_LIMITED',
+            retryAfterSeconds: retryAfter,
+            correlationId: gql.headers['ms-correlationid'],
+          },
+        },
+      ]);
       expect(gateway.sandbox.requestLog.entries({ target: 'partner-center' })).toHaveLength(3);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('counts a GraphQL request once, whatever its fields, `{ __typename }` included', async () => {
+    const gateway = await startGateway({ env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      const aliases = [1, 2, 3].map((i) => `a${i}: customerUsageBudget(customerId: "${CONTOSO}") { amount }`);
+      const three = await gateway.graphql(`{ ${aliases.join(' ')} }`);
+      expect(three.status).toBe(200);
+      expect(three.data).toEqual({ a1: { amount: 100 }, a2: { amount: 100 }, a3: { amount: 100 } });
+      expect((await gateway.graphql('{ __typename }')).status).toBe(200);
+      expect((await gateway.graphql('{ __typename }')).status).toBe(200);
+      expect((await gateway.graphql('{ __typename }')).status).toBe(429);
     } finally {
       await gateway.close();
     }

@@ -162,7 +162,7 @@ describe('hostile input', () => {
 
   describe('/graphql answers GraphQL-shaped errors for refused bodies; REST keeps problem+json', () => {
     it('answers an oversized body on /graphql with 413 PAYLOAD_TOO_LARGE in errors', async () => {
-      const response = await graphqlRaw(JSON.stringify({ query: GET_BUDGET, padding: 'x'.repeat(20_000) }));
+      const response = await graphqlRaw(JSON.stringify({ query: GET_BUDGET, padding: 'x'.repeat(40_000) }));
       expect(response.status).toBe(413);
       expectGraphqlError(response, 'PAYLOAD_TOO_LARGE');
     });

@@ -150,6 +150,42 @@ describe("the caller's idempotency key", () => {
     expect(patches()).toHaveLength(0);
   });
 
+  it.each(['MS-RequestId', 'Idempotency-Key'])(
+    'honours a %s header on a GraphQL mutation: a retry is applied once, another change under it refused',
+    async (header) => {
+      const key = randomUUID();
+      const input = { customerId: CONTOSO, amount: 556 };
+      const first = await gateway.graphql(SET_BUDGET, { input }, { [header]: key });
+      const retry = await gateway.graphql(SET_BUDGET, { input }, { [header]: key });
+      expect(first.data?.updateUsageBudget.amount).toBe(556);
+      expect(retry.data?.updateUsageBudget.amount).toBe(556);
+      expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(1);
+      const other = await gateway.graphql(
+        SET_BUDGET,
+        { input: { ...input, amount: 557 } },
+        { [header]: key },
+      );
+      expect(other.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+      expect(patches()).toHaveLength(1);
+    },
+  );
+
+  it('refuses a GraphQL mutation whose key header is not a GUID or differs from its idempotencyKey', async () => {
+    const notGuid = await gateway.graphql(
+      SET_BUDGET,
+      { input: { customerId: CONTOSO, amount: 8 } },
+      { 'MS-RequestId': 'retry-1' },
+    );
+    expect(notGuid.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    const differs = await gateway.graphql(
+      SET_BUDGET,
+      { input: { customerId: CONTOSO, amount: 8, idempotencyKey: randomUUID() } },
+      { 'Idempotency-Key': randomUUID() },
+    );
+    expect(differs.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(patches()).toHaveLength(0);
+  });
+
   it('refuses a GraphQL idempotencyKey that is not a GUID', async () => {
     const answer = await gateway.graphql(SET_BUDGET, {
       input: { customerId: CONTOSO, amount: 7, idempotencyKey: 'abc' },

@@ -70,6 +70,18 @@ describe("spending Partner Center's quota", () => {
       expect(budgetCalls()).toHaveLength(4);
     });
 
+    it('answers each item for the id as asked at its position, a repeat in another letter case read once', async () => {
+      const upper = CONTOSO.toUpperCase();
+      const answer = await gateway.graphql(BATCH, { ids: [CONTOSO, upper, ADVENTURE_WORKS] });
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data?.customerUsageBudgets).toEqual([
+        { customerId: CONTOSO, amount: 100 },
+        { customerId: upper, amount: 100 },
+        { customerId: ADVENTURE_WORKS, amount: 1234.56 },
+      ]);
+      expect(budgetCalls()).toHaveLength(2);
+    });
+
     it('answers a failed customer as a null item with its own error, path and code; the others still answer', async () => {
       const answer = await gateway.graphql(BATCH, {
         ids: [CONTOSO, WOODGROVE_403, UNKNOWN_CUSTOMER, ADVENTURE_WORKS],

@@ -21,6 +21,7 @@ describe('auth configuration', () => {
     expect(loadGatewayConfig({ PARTNER_CENTER: 'sandbox' }).auth).toEqual({
       mode: 'sandbox',
       clockToleranceSeconds: 60,
+      failuresPerMinute: 30,
     });
   });
 
@@ -31,6 +32,7 @@ describe('auth configuration', () => {
         AUTH_ISSUER: ISSUER,
         AUTH_AUDIENCE: 'api://gw, 9a8b7c6d-0000-4000-8000-000000000000',
         AUTH_CLOCK_TOLERANCE_SECONDS: '30',
+        AUTH_FAILURES_PER_MINUTE: '0',
       }).auth,
     ).toEqual({
       mode: 'jwt',
@@ -39,6 +41,7 @@ describe('auth configuration', () => {
         audiences: ['api://gw', '9a8b7c6d-0000-4000-8000-000000000000'],
         clockToleranceSeconds: 30,
       },
+      failuresPerMinute: 0,
     });
   });
 
@@ -87,6 +90,8 @@ describe('auth configuration', () => {
       'AUTH_CLOCK_TOLERANCE_SECONDS',
     ],
     [{ PARTNER_CENTER: 'sandbox', AUTH_AUDIENCE: 'api://gw' }, 'AUTH_ISSUER'],
+    [{ PARTNER_CENTER: 'sandbox', AUTH_FAILURES_PER_MINUTE: '-1' }, 'AUTH_FAILURES_PER_MINUTE'],
+    [{ PARTNER_CENTER: 'sandbox', AUTH_FAILURES_PER_MINUTE: 'many' }, 'AUTH_FAILURES_PER_MINUTE'],
   ])('%j fails naming %s', (env, variable) => {
     expect(failure(env)).toMatch(new RegExp(`^${variable}: `));
   });

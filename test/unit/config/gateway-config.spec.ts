@@ -33,7 +33,13 @@ describe('gateway configuration', () => {
   it('runs on the sandbox only when PARTNER_CENTER=sandbox says so', () => {
     const config = loadGatewayConfig(sandbox);
     expect(config.upstream).toMatchObject({ target: 'sandbox', sandbox: { port: 0 } });
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 3000, bodyLimitBytes: 16384, trustProxy: false });
+    expect(config.http).toEqual({
+      host: '127.0.0.1',
+      port: 3000,
+      bodyLimitBytes: 32768,
+      requestTimeoutMs: 10000,
+      trustProxy: false,
+    });
   });
 
   it('refuses to start with neither app credentials nor sandbox mode, saying what is missing', () => {
@@ -120,8 +126,33 @@ describe('gateway configuration', () => {
     ],
     [{ ...sandbox, USAGE_BUDGET_MAX_AMOUNT: '-5' }, 'USAGE_BUDGET_MAX_AMOUNT'],
     [{ ...sandbox, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ ...sandbox, HTTP_REQUEST_TIMEOUT_MS: '0' }, 'HTTP_REQUEST_TIMEOUT_MS'],
+    [{ ...sandbox, HTTP_REQUEST_TIMEOUT_MS: '600000' }, 'HTTP_REQUEST_TIMEOUT_MS'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(failure(env as Record<string, string>)).toMatch(new RegExp(`^${variable}`));
+  });
+
+  it('refuses a request timeout of 0, which would let a slow client hold a connection forever', () => {
+    expect(failure({ ...sandbox, HTTP_REQUEST_TIMEOUT_MS: '0' })).toBe(
+      'HTTP_REQUEST_TIMEOUT_MS: must be between 100 and 300000, got 0',
+    );
+    expect(loadGatewayConfig({ ...sandbox, HTTP_REQUEST_TIMEOUT_MS: '500' }).http.requestTimeoutMs).toBe(500);
+  });
+
+  it('refuses a body limit too small for a batch of USAGE_BUDGET_BATCH_MAX_IDS ids, naming both variables', () => {
+    // 500 ids need 500 × 41 + 1,024 = 21,524 bytes: the former default of 16 KB did not hold them.
+    const message = failure({ ...sandbox, HTTP_BODY_LIMIT_BYTES: '16384' });
+    expect(message).toMatch(/^HTTP_BODY_LIMIT_BYTES: is 16384, too small/);
+    expect(message).toContain('USAGE_BUDGET_BATCH_MAX_IDS (500)');
+    expect(message).toContain('21524 bytes');
+    expect(
+      failure({ ...sandbox, HTTP_BODY_LIMIT_BYTES: '32768', USAGE_BUDGET_BATCH_MAX_IDS: '1000' }),
+    ).toMatch(/^HTTP_BODY_LIMIT_BYTES: .*USAGE_BUDGET_BATCH_MAX_IDS \(1000\)/);
+    expect(
+      loadGatewayConfig({ ...sandbox, HTTP_BODY_LIMIT_BYTES: '16384', USAGE_BUDGET_BATCH_MAX_IDS: '300' })
+        .http.bodyLimitBytes,
+    ).toBe(16384);
+    expect(loadGatewayConfig({ ...sandbox, HTTP_BODY_LIMIT_BYTES: '21524' }).http.bodyLimitBytes).toBe(21524);
   });
 
   it('never quotes the client secret in an error', () => {

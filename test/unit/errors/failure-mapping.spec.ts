@@ -2,8 +2,10 @@ import {
   BadRequestException,
   ForbiddenException,
   HttpException,
+  MethodNotAllowedException,
   NotFoundException,
   PayloadTooLargeException,
+  RequestTimeoutException,
 } from '@nestjs/common';
 import { FailureKind, PartnerCenterError } from '../../../src/partner-center/errors/partner-center-error';
 import { describeFailure } from '../../../src/problem/failure';
@@ -72,8 +74,22 @@ describe('failure mapping', () => {
     [new PayloadTooLargeException(), 'payload-too-large'],
     [new HttpException('Unsupported Media Type', 415), 'unsupported-media-type'],
     [new ForbiddenException(), 'forbidden'],
+    [new MethodNotAllowedException(), 'method-not-allowed'],
+    [new RequestTimeoutException(), 'request-timeout'],
+    [new HttpException('Expectation Failed', 417), 'expectation-failed'],
+    [new HttpException('Request Header Fields Too Large', 431), 'headers-too-large'],
   ])("maps Nest's %p to %s", (error, kind) => {
     expect(describeFailure(error).kind).toBe(kind);
+  });
+
+  it('quotes at most 64 characters of a field name the client sent, in the field and in its message', () => {
+    const field = 'k'.repeat(5_000);
+    const failure = describeFailure(
+      new InvalidInputError([{ field, message: `property ${field} should not exist` }]),
+    );
+    expect(failure.errors).toEqual([
+      { field: `${'k'.repeat(64)}…`, message: `property ${'k'.repeat(64)}… should not exist` },
+    ]);
   });
 
   it.each([new Error('ECONNRESET at https://internal'), 'a string', new HttpException('db down', 500)])(

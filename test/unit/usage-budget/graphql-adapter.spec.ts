@@ -1,4 +1,8 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { buildSchema } from 'graphql';
+import { readFileSync } from 'node:fs';
+import { SCHEMA_FILE } from '../../../src/graphql/generate-schema';
+import { usageBudgetMutationInputChecks } from '../../../src/usage-budget/usage-budget.resolver';
 import { PartnerCenterError } from '../../../src/partner-center/errors/partner-center-error';
 import { createUsageBudgetTestApp, FakePartnerCenterClient, testConfig } from './usage-budget-test-app';
 
@@ -79,6 +83,12 @@ describe('GraphQL usage-budget adapter', () => {
       errors: [expect.objectContaining({ field })],
     });
     expect(partnerCenter.calls).toHaveLength(0);
+  });
+
+  it('has input rules for every mutation of the schema, so that no mutation document runs in part', () => {
+    const mutations = buildSchema(readFileSync(SCHEMA_FILE, 'utf8')).getMutationType()?.getFields() ?? {};
+    const checked = usageBudgetMutationInputChecks(testConfig().usageBudget);
+    expect(Object.keys(checked).sort()).toEqual(Object.keys(mutations).sort());
   });
 
   it.each([

@@ -10,6 +10,7 @@ import { configureHttp } from '../../../src/problem/configure-http';
 import { MemorySharedState } from '../../../src/shared-state/memory-shared-state';
 import { SHARED_STATE } from '../../../src/shared-state/shared-state';
 import { UsageBudgetModule } from '../../../src/usage-budget/usage-budget.module';
+import { usageBudgetMutationInputChecks } from '../../../src/usage-budget/usage-budget.resolver';
 import { setupOpenApi } from '../../../src/usage-budget/openapi';
 
 /** Stands in for Partner Center: records every call and answers what the test scripted. */
@@ -47,7 +48,7 @@ export class FakePartnerCenterClient {
 export function testConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   return {
     production: false,
-    http: { host: '127.0.0.1', port: 0, bodyLimitBytes: 1024, trustProxy: false },
+    http: { host: '127.0.0.1', port: 0, bodyLimitBytes: 1024, requestTimeoutMs: 10_000, trustProxy: false },
     logLevel: 'silent',
     observability: { logging: { level: 'silent', format: 'json' } },
     shutdown: { drainDelayMs: 0, timeoutMs: 1_000 },
@@ -77,7 +78,10 @@ export async function createUsageBudgetTestApp(config: GatewayConfig = testConfi
   const moduleRef = await Test.createTestingModule({
     imports: [
       FakeOutboundModule,
-      GatewayGraphqlModule.forRoot({ production: config.production }),
+      GatewayGraphqlModule.forRoot({
+        production: config.production,
+        mutationInputChecks: usageBudgetMutationInputChecks(config.usageBudget),
+      }),
       UsageBudgetModule.forRoot(config.usageBudget),
     ],
   }).compile();

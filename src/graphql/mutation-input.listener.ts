@@ -10,8 +10,20 @@ import { type FieldViolation, InvalidInputError } from '../common/invalid-input.
 import { type GatewayListener, SETTLED } from './listener-plugin';
 import { rootFields } from './root-fields';
 
+/**
+ * What a mutation's check may know beyond its own field: the request's headers, and what the checks of the
+ * document's earlier fields left for the later ones (fields are checked in the order they will run).
+ */
+export interface MutationDocument {
+  header(name: string): string | undefined;
+  readonly earlier: Map<string, unknown>;
+}
+
 /** A mutation's input rules: its arguments, coerced as its resolver will get them, to the violations found. */
-export type MutationInputCheck = (args: Record<string, unknown>) => FieldViolation[];
+export type MutationInputCheck = (
+  args: Record<string, unknown>,
+  document: MutationDocument,
+) => FieldViolation[];
 
 /** The input rules of each mutation, by field name (a mutation without rules is not checked). */
 export type MutationInputChecks = Readonly<Record<string, MutationInputCheck>>;
@@ -37,12 +49,16 @@ export function mutationInputListener(checks: MutationInputChecks): GatewayListe
       );
       // Variables that do not fit their types are refused by execution before any field runs (BAD_USER_INPUT, 400).
       if (variables.errors) return SETTLED;
+      const checked: MutationDocument = {
+        header: (name) => request.http?.headers.get(name.toLowerCase()),
+        earlier: new Map(),
+      };
       for (const field of rootFields(operation, document, variables.coerced)) {
         const name = field.name.value;
         const check = Object.hasOwn(checks, name) ? checks[name] : undefined;
         const definition = fieldOf(mutationType, name);
         if (!check || !definition) continue;
-        const violations = check(argumentsOf(definition, field, variables.coerced));
+        const violations = check(argumentsOf(definition, field, variables.coerced), checked);
         if (violations.length > 0) {
           const invalid = new InvalidInputError(violations);
           throw new GraphQLError(invalid.message, {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isGuid } from '../common/guid';
-import { assertNoViolations, FieldViolation, InvalidInputError } from '../common/invalid-input.error';
+import { assertNoViolations, FieldViolation } from '../common/invalid-input.error';
 import type { Caller } from '../request-context/caller';
 
 /** The namespace of the gateway's derived MS-RequestIds (a fixed random UUID: only its stability matters). */
@@ -14,18 +14,32 @@ const REQUEST_ID_NAMESPACE = '6f1d7e2a-9c4b-4e8f-a1d3-5b7c9e0f2a4d';
 export function idempotencyKeyFrom(
   candidates: Array<{ header: string; value: string | undefined }>,
 ): string | undefined {
+  const { key, violations } = readIdempotencyKey(candidates);
+  assertNoViolations(violations);
+  return key;
+}
+
+/** The same reading without throwing: the key, or what is wrong with what was sent (a document's checks collect it). */
+export function readIdempotencyKey(candidates: Array<{ header: string; value: string | undefined }>): {
+  key?: string;
+  violations: FieldViolation[];
+} {
   const sent = candidates.filter((candidate) => candidate.value !== undefined && candidate.value !== '');
-  assertNoViolations(sent.flatMap(({ header, value }) => idempotencyKeyViolations(header, value)));
+  const violations = sent.flatMap(({ header, value }) => idempotencyKeyViolations(header, value));
+  if (violations.length > 0) return { violations };
   const keys = new Set(sent.map(({ value }) => value!.toLowerCase()));
   if (keys.size > 1) {
-    throw new InvalidInputError([
-      {
-        field: sent[sent.length - 1].header,
-        message: `${sent.map(({ header }) => header).join(' and ')} must be the same GUID when more than one is sent`,
-      },
-    ]);
+    const names = sent.map(({ header }) => header);
+    return {
+      violations: [
+        {
+          field: names[names.length - 1],
+          message: `${names.join(' and ')} must be the same GUID when more than one is sent`,
+        },
+      ],
+    };
   }
-  return keys.values().next().value;
+  return { key: keys.values().next().value, violations: [] };
 }
 
 /** A key that was sent must be a GUID (nothing sent, or an empty one, is no key); `field` names where it came from. */

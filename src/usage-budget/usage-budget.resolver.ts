@@ -1,11 +1,11 @@
 import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { FastifyRequest } from 'fastify';
 import DataLoader from 'dataloader';
-import type { FieldViolation } from '../common/invalid-input.error';
+import type { MutationInputChecks } from '../graphql/mutation-input.listener';
 import { RequirePermission } from '../auth/permissions';
 import { UpdateUsageBudgetInput } from './dto/update-usage-budget.input';
 import { SpendingBudgetModel } from './models/spending-budget.model';
-import { idempotencyKeyFrom, idempotencyKeyViolations } from './idempotency';
+import { idempotencyKeyFrom, readIdempotencyKey } from './idempotency';
 import type { UsageBudgetConfig } from './usage-budget.config';
 import { updateViolations } from './usage-budget.rules';
 import { UsageBudgetService } from './usage-budget.service';
@@ -75,12 +75,9 @@ export class UsageBudgetResolver {
     @Args('input', { description: 'The customer and the new amount.' }) input: UpdateUsageBudgetInput,
     @Context('req') request: FastifyRequest,
   ): Promise<SpendingBudgetModel> {
-    const idempotencyKey = idempotencyKeyFrom([
-      { header: 'idempotencyKey', value: input.idempotencyKey ?? undefined },
-      // A client written against Partner Center (or the IETF draft) may send its key as a header here too: honoured,
-      // never ignored, or that client's retries would double the change it believes safe.
-      ...IDEMPOTENCY_HEADERS.map((header) => ({ header, value: headerValue(request, header) })),
-    ]);
+    const idempotencyKey = idempotencyKeyFrom(
+      keySources(input.idempotencyKey, (name) => headerValue(request, name)),
+    );
     return this.usageBudgets.update(input.customerId, input.amount, {
       idempotencyKey,
       context: request.requestContext ?? undefined,
@@ -93,21 +90,40 @@ export class UsageBudgetResolver {
  * document (mutation-input.listener.ts) before any of them runs, so that a document is never applied in part. The very
  * rules the service and the resolver above apply, with the same configured maximum.
  */
-export function usageBudgetMutationInputChecks(
-  config: UsageBudgetConfig,
-): Record<string, (args: Record<string, unknown>) => FieldViolation[]> {
+export function usageBudgetMutationInputChecks(config: UsageBudgetConfig): MutationInputChecks {
   return {
-    updateUsageBudget: ({ input }) => {
+    updateUsageBudget: ({ input }, document) => {
       const { customerId, amount, idempotencyKey } = (input ?? {}) as Partial<UpdateUsageBudgetInput>;
+      const key = readIdempotencyKey(keySources(idempotencyKey, document.header));
+      const violations = [...updateViolations(customerId, amount, config.maxAmount), ...key.violations];
+      if (violations.length > 0 || key.key === undefined) return violations;
+      // One key names one change: a later field reusing it for another change would be refused only once it ran,
+      // after the earlier field's change was applied.
+      const change = `${String(customerId).toLowerCase()} ${amount}`;
+      const earlier = document.earlier.get(key.key);
+      document.earlier.set(key.key, change);
+      if (earlier === undefined || earlier === change) return [];
       return [
-        ...updateViolations(customerId, amount, config.maxAmount),
-        ...idempotencyKeyViolations('idempotencyKey', idempotencyKey),
+        { field: 'idempotencyKey', message: 'names another change in an earlier field: one key, one change' },
       ];
     },
   };
 }
 
-const IDEMPOTENCY_HEADERS = ['MS-RequestId', 'Idempotency-Key'] as const;
+/**
+ * Where one change's idempotency key may come from: its input, or the request's MS-RequestId / Idempotency-Key. A
+ * client written against Partner Center (or the IETF draft) may send its key as a header on GraphQL too: honoured,
+ * never ignored, or that client's retries would double the change it believes safe.
+ */
+function keySources(
+  inputKey: string | null | undefined,
+  header: (name: string) => string | undefined,
+): Array<{ header: string; value: string | undefined }> {
+  return [
+    { header: 'idempotencyKey', value: inputKey ?? undefined },
+    ...(['MS-RequestId', 'Idempotency-Key'] as const).map((name) => ({ header: name, value: header(name) })),
+  ];
+}
 
 function headerValue(request: FastifyRequest, header: string): string | undefined {
   const value = request.headers[header.toLowerCase()];

@@ -96,6 +96,33 @@ describe('GraphQL mutation documents', () => {
     expectRefused(answer, 'b', 'idempotencyKey');
   });
 
+  it('refuses one idempotency key naming two different changes, from the input or a header', async () => {
+    const twoChanges = await send(`mutation {
+      a: updateUsageBudget(input: { customerId: "${CONTOSO}", amount: 1, idempotencyKey: "${KEY}" }) { amount }
+      b: updateUsageBudget(input: { customerId: "${ADVENTURE_WORKS}", amount: 1, idempotencyKey: "${KEY}" }) { amount }
+    }`);
+    expectRefused(twoChanges, 'b', 'idempotencyKey');
+
+    const oneHeaderTwoChanges = await gateway.graphql(
+      `mutation {
+        a: updateUsageBudget(input: { customerId: "${CONTOSO}", amount: 1 }) { amount }
+        b: updateUsageBudget(input: { customerId: "${CONTOSO}", amount: 2 }) { amount }
+      }`,
+      undefined,
+      { 'ms-correlationid': CORRELATION_ID, 'Idempotency-Key': KEY },
+    );
+    expectRefused(oneHeaderTwoChanges, 'b', 'idempotencyKey');
+  });
+
+  it('applies the same change named twice under one key once', async () => {
+    const answer = await send(`mutation {
+      a: updateUsageBudget(input: { customerId: "${CONTOSO}", amount: 3, idempotencyKey: "${KEY}" }) { amount }
+      b: updateUsageBudget(input: { customerId: "${CONTOSO}", amount: 3, idempotencyKey: "${KEY}" }) { amount }
+    }`);
+    expect(answer.data).toEqual({ a: { amount: 3 }, b: { amount: 3 } });
+    expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(1);
+  });
+
   it('checks the fields a root fragment brings in', async () => {
     const answer = await send(`
       mutation { a: updateUsageBudget(input: { customerId: "${CONTOSO}", amount: 1 }) { amount } ...More }

@@ -1,7 +1,7 @@
 import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { FastifyRequest } from 'fastify';
 import DataLoader from 'dataloader';
-import type { MutationInputChecks } from '../graphql/mutation-input.listener';
+import type { FieldViolation } from '../common/invalid-input.error';
 import { RequirePermission } from '../auth/permissions';
 import { UpdateUsageBudgetInput } from './dto/update-usage-budget.input';
 import { SpendingBudgetModel } from './models/spending-budget.model';
@@ -90,7 +90,9 @@ export class UsageBudgetResolver {
  * document (mutation-input.listener.ts) before any of them runs, so that a document is never applied in part. The very
  * rules the service and the resolver above apply, with the same configured maximum.
  */
-export function usageBudgetMutationInputChecks(config: UsageBudgetConfig): MutationInputChecks {
+export function usageBudgetMutationInputChecks(
+  config: UsageBudgetConfig,
+): Record<string, (args: Record<string, unknown>, document: CheckedDocument) => FieldViolation[]> {
   return {
     updateUsageBudget: ({ input }, document) => {
       const { customerId, amount, idempotencyKey } = (input ?? {}) as Partial<UpdateUsageBudgetInput>;
@@ -108,6 +110,12 @@ export function usageBudgetMutationInputChecks(config: UsageBudgetConfig): Mutat
       ];
     },
   };
+}
+
+/** What the GraphQL module tells a mutation's check of the rest of the document (its MutationDocument). */
+interface CheckedDocument {
+  header(name: string): string | undefined;
+  readonly earlier: Map<string, unknown>;
 }
 
 /**

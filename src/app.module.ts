@@ -9,6 +9,7 @@ import { CallerRateLimiter } from './hardening/caller-rate-limiter';
 import type { GatewayConfig } from './gateway-config';
 import { RateLimitModule } from './hardening/rate-limit.module';
 import { SharedStateModule } from './shared-state/shared-state.module';
+import { assertAcceptsGraphqlAnswer } from './graphql/accepted-answer';
 import { registerGraphqlGate } from './graphql/graphql-gate.hook';
 import { GatewayGraphqlModule } from './graphql/graphql.module';
 import { HealthModule } from './health/health.module';
@@ -58,9 +59,13 @@ export class AppModule implements OnModuleInit {
     };
   }
 
-  /** GraphQL's gate, in the same order, once per HTTP request before Apollo (resolver guards then find the caller). */
+  /**
+   * GraphQL's gate, once per HTTP request before Apollo: an answer the caller can read, then the REST order (who is
+   * calling, then whether they are over their limit); resolver guards then find the caller.
+   */
   onModuleInit(): void {
     registerGraphqlGate(this.adapterHost.httpAdapter.getInstance<FastifyInstance>(), [
+      assertAcceptsGraphqlAnswer,
       (request, reply) => this.authenticator.callerOf(request, reply),
       (request) => this.rateLimiter.take(request),
     ]);

@@ -11,7 +11,8 @@ import { createObservability } from './observability/observability';
 import { correlationIdOfRequest, registerRequestContextHook } from './request-context/request-context.hook';
 import { registerSecurityHeaders } from './hardening/security-headers.hook';
 import { registerJsonBodyParser } from './hardening/json-body.parser';
-import { answerUnmetExpectation, clientErrorHandler } from './hardening/http-parser-errors';
+import { answerConnect, answerUnmetExpectation, clientErrorHandler } from './hardening/http-parser-errors';
+import { registerClosingConnectionGuard } from './hardening/closing-connections';
 import { httpServerOptions, registerHostHeaderCheck } from './hardening/http-server.options';
 import { registerMediaTypeCheck } from './hardening/media-type.hook';
 import { registerMethodNotAllowed } from './hardening/method-not-allowed.hook';
@@ -51,12 +52,15 @@ export async function createGateway(
     // No Express-style middleware is mounted (see LoggingModule): Fastify's hooks only, without the middleware engine.
     skipMiddie: true,
   });
+  // A request pipelined behind a refusal that ends its connection never runs (not even the hooks after this one).
+  registerClosingConnectionGuard(adapter.getInstance());
   // First hooks of all, so that every later step, and every response, has the correlation id and the trace.
   registerRequestContextHook(adapter.getInstance());
   registerInboundTelemetry(adapter.getInstance(), observability);
   registerDrainGate(adapter.getInstance(), shutdown);
   registerSecurityHeaders(adapter.getInstance());
   adapter.getInstance().server.on('checkExpectation', answerUnmetExpectation);
+  adapter.getInstance().server.on('connect', answerConnect);
   registerHostHeaderCheck(adapter.getInstance());
   // Before the routes exist: a known path asked with another method is 405, not 404.
   registerMethodNotAllowed(adapter.getInstance());

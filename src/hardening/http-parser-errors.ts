@@ -6,6 +6,7 @@ import { describeFailure } from '../problem/failure';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails, toProblemDetails } from '../problem/problem-details';
 import { correlationIdFrom } from '../request-context/request-context';
 import { CORRELATION_HEADER } from '../request-context/request-context.hook';
+import { markClosing } from './closing-connections';
 import { API_RESPONSE_HEADERS } from './security-headers.hook';
 
 /** What Node passes to `clientError`: llhttp's errors carry a code (`HPE_…`) and a fixed reason text. */
@@ -34,17 +35,46 @@ export function clientErrorHandler(options: { requestTimeoutMs: number }) {
     logger.debug(
       `Refused a request the HTTP parser rejected: ${error.code} (${status}, correlation ${correlationId})`,
     );
-    // An answer already being written on this connection (a previous, pipelined request's) must not be corrupted.
-    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
-    if (socket.writable && !inFlight?.headersSent) {
-      const problem = toProblemDetails(
-        describeFailure(new HttpException(parserErrorDetail(error, options.requestTimeoutMs), status)),
-        correlationId,
-      );
-      socket.write(rawAnswer(problem, correlationId));
-    }
-    socket.destroy();
+    const problem = toProblemDetails(
+      describeFailure(new HttpException(parserErrorDetail(error, options.requestTimeoutMs), status)),
+      correlationId,
+    );
+    // Requests read before the bad one (pipelined) are still being answered: their answers go first, in order, or the
+    // client would take this refusal for the answer to a PATCH that was applied. Then this one, and the end.
+    afterAnswersUnderWay(socket, () => {
+      if (socket.writable) socket.write(rawAnswer(problem, correlationId));
+      socket.destroy();
+    });
   };
+}
+
+/** How long a connection whose parser failed may still finish the answers under way (the deadline ends them sooner). */
+const ANSWERS_UNDER_WAY_MAX_MS = 120_000;
+
+/** Runs `then` once no answer is being written on the connection (bounded in rounds and in time). */
+function afterAnswersUnderWay(socket: Socket, then: () => void, round = 0): void {
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  // An answer to the very request the parser failed on (its body broken or late) is never coming: answer now.
+  const earlierRequest = inFlight?.req?.complete === true && !inFlight.writableFinished;
+  if (!inFlight || !earlierRequest || socket.destroyed || round >= 32) {
+    if (inFlight?.headersSent && !inFlight.writableFinished) return void socket.destroy();
+    return then();
+  }
+  let settled = false;
+  const next = () => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    // Node hands the connection to the next pipelined answer once this one has finished.
+    setImmediate(() => afterAnswersUnderWay(socket, then, round + 1));
+  };
+  const timer = setTimeout(() => {
+    settled = true;
+    socket.destroy();
+  }, ANSWERS_UNDER_WAY_MAX_MS);
+  timer.unref();
+  inFlight.once('finish', next);
+  inFlight.once('close', next);
 }
 
 /**
@@ -64,8 +94,27 @@ export function answerUnmetExpectation(request: IncomingMessage, response: Serve
     correlationId,
   );
   const body = JSON.stringify(problem);
+  // The connection ends with this answer: a request pipelined behind it must not run unanswered.
+  markClosing(request.socket);
   response.writeHead(problem.status, { ...problemHeaders(body, correlationId), Connection: 'close' });
   response.end(body);
+}
+
+/**
+ * Node's `connect` (a CONNECT request: a proxy's tunnel), which it would otherwise answer by closing the connection
+ * without a word: 405 as problem+json, like any other method the gateway does not offer.
+ */
+export function answerConnect(request: IncomingMessage, socket: Socket): void {
+  const correlationId = correlationIdFrom(
+    request.headers['ms-correlationid'],
+    request.headers['x-correlation-id'],
+  );
+  const problem = toProblemDetails(
+    describeFailure(new HttpException('CONNECT is not offered: the gateway is not a proxy.', 405)),
+    correlationId,
+  );
+  if (socket.writable) socket.write(rawAnswer(problem, correlationId));
+  socket.destroySoon();
 }
 
 function parserErrorStatus(code: string | undefined): number | undefined {

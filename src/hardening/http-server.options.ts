@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import type { ServerOptions } from 'node:http';
+import { markClosing } from './closing-connections';
 
 /**
  * How long an idle keep-alive connection stays open after an answer: longer than the usual load balancer idle
@@ -41,8 +42,11 @@ export function httpServerOptions(options: { requestTimeoutMs: number }): {
 
 /** RFC 9112: an HTTP/1.1 request without Host is refused with 400 (here, like every other refusal). */
 export function registerHostHeaderCheck(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', (request, _reply, done) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      // The connection ends with this answer, and nothing pipelined behind it runs.
+      reply.header('Connection', 'close');
+      markClosing(request.raw.socket);
       done(new BadRequestException('An HTTP/1.1 request must carry a Host header.'));
       return;
     }

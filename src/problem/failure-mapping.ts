@@ -10,6 +10,7 @@ export type GatewayFailureKind =
   | 'malformed-request'
   | 'route-not-found'
   | 'method-not-allowed'
+  | 'not-acceptable'
   | 'request-timeout'
   | 'payload-too-large'
   | 'unsupported-media-type'
@@ -47,6 +48,7 @@ export const FAILURE_MAPPING: Readonly<Record<GatewayFailureKind, FailureMapping
     status: 405,
     title: 'The route does not allow this method',
   },
+  'not-acceptable': { code: 'NOT_ACCEPTABLE', status: 406, title: 'No acceptable answer type' },
   'request-timeout': { code: 'REQUEST_TIMEOUT', status: 408, title: 'The request did not arrive in time' },
   'payload-too-large': { code: 'PAYLOAD_TOO_LARGE', status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, title: 'Unsupported media type' },

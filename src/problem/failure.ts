@@ -38,6 +38,7 @@ const STATUS_KINDS: Record<number, GatewayFailureKind> = {
   403: 'forbidden',
   404: 'route-not-found',
   405: 'method-not-allowed',
+  406: 'not-acceptable',
   408: 'request-timeout',
   413: 'payload-too-large',
   415: 'unsupported-media-type',

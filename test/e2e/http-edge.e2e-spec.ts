@@ -282,3 +282,77 @@ describe('a batch as large as USAGE_BUDGET_BATCH_MAX_IDS allows', () => {
     expect(answer.data?.customerUsageBudgets).toHaveLength(500);
   });
 });
+
+/** The status lines of every answer on one connection, in order. */
+function statuses(answer: RawAnswer): number[] {
+  const text = `HTTP/1.1 ${answer.status} x\r\n${answer.body}`;
+  return [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
+}
+
+describe('requests pipelined around a refusal, and what the caller can read', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+  });
+  afterAll(() => gateway.close());
+  beforeEach(() => gateway.sandbox.reset());
+
+  const patchRequest = (amount: number) => {
+    const body = JSON.stringify({ amount });
+    return `PATCH ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`;
+  };
+  const patchesSent = () =>
+    gateway.sandbox.requestLog
+      .entries({ target: 'partner-center' })
+      .filter((entry) => entry.method === 'PATCH');
+
+  it('answers a PATCH read before a request the parser refuses, then the refusal: the change is never hidden', async () => {
+    const answer = await exchange(
+      gateway.url,
+      `${patchRequest(8102)}FOO / HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`,
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatch(/^\{[^\r\n]*"amount":8102/);
+    expect(statuses(answer)).toEqual([200, 400]);
+    expect(answer.closedByGateway).toBe(true);
+    expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(1);
+  });
+
+  it.each<[string, string, number]>([
+    ['an Expect it cannot meet', `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\nexpect: bogus\r\n\r\n`, 417],
+    ['no Host', `GET ${path} HTTP/1.1\r\n\r\n`, 400],
+  ])(
+    'never runs a PATCH pipelined behind %s: one answer, the connection closed',
+    async (_case, first, status) => {
+      const answer = await exchange(gateway.url, `${first}${patchRequest(8103)}`);
+      expect(statuses(answer)).toEqual([status]);
+      expect(answer.headers['connection']).toMatch(/close/i);
+      expect(answer.closedByGateway).toBe(true);
+      expect(patchesSent()).toEqual([]);
+    },
+  );
+
+  it('answers CONNECT with 405 problem+json instead of a silent close', async () => {
+    const answer = await exchange(
+      gateway.url,
+      'CONNECT 127.0.0.1:443 HTTP/1.1\r\nhost: 127.0.0.1:443\r\n\r\n',
+    );
+    expectProblemAnswer(answer, 405, 'METHOD_NOT_ALLOWED');
+  });
+
+  it('refuses a GraphQL mutation whose Accept admits no JSON with 406 before it runs', async () => {
+    const mutation = `mutation { updateUsageBudget(input: { customerId: "${CONTOSO}", amount: 4242 }) { amount } }`;
+    for (const accept of ['text/html', 'application/xml', 'application/json;q=0']) {
+      const refused = await gateway.graphql(mutation, undefined, { accept });
+      expect(refused.status).toBe(406);
+      expect(refused).not.toHaveProperty('data');
+      expect(refused.errors?.[0].extensions.code).toBe('NOT_ACCEPTABLE');
+    }
+    expect(patchesSent()).toEqual([]);
+    for (const accept of ['*/*', 'application/graphql-response+json', 'text/html, application/json;q=0.5']) {
+      const answered = await gateway.graphql(GET_BUDGET, { id: CONTOSO }, { accept });
+      expect(answered.status).toBe(200);
+    }
+  });
+});

@@ -19,9 +19,20 @@ export function registerGraphqlGate(fastify: FastifyInstance, checks: GraphqlGat
     for (const check of checks) await check(request, reply);
   };
   fastify.addHook('preHandler', (request, reply, done) => {
+    if (!mayBeGraphqlRoute(request.url)) return done();
     if (request.routeOptions.url !== GRAPHQL_PATH || !mayRunAnOperation(request)) return done();
     gate(request, reply).then(() => done(), done);
   });
+}
+
+/**
+ * Whether a request line could have been routed to GRAPHQL_PATH, without `request.routeOptions` (a getter that builds
+ * a 13-field object on each access, on every REST request here). Routes match case-sensitively, without trailing-slash
+ * or duplicate-slash folding, so a path without percent-encoding that does not start with GRAPHQL_PATH cannot; anything
+ * else is decided by the route itself.
+ */
+function mayBeGraphqlRoute(url: string): boolean {
+  return url.startsWith(GRAPHQL_PATH) || url.includes('%');
 }
 
 function mayRunAnOperation(request: FastifyRequest): boolean {

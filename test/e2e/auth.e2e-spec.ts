@@ -167,6 +167,19 @@ describe('inbound authentication and authorization', () => {
       }
     });
 
+    it.each(['/%67raphql', '/graphq%6C', '/graphql?via=query-string'])(
+      'refuses a GraphQL request reaching the endpoint as %s without a token, like /graphql',
+      async (url) => {
+        const response = await gateway.http.post(
+          url,
+          { query: '{ __typename }' },
+          { headers: { 'content-type': 'application/json' } },
+        );
+        expect(response.status).toBe(401);
+        expect(response.data).not.toHaveProperty('data');
+      },
+    );
+
     it('refuses a GraphQL query sent with GET without a token, like a POST', async () => {
       const response = await gateway.http.get('/graphql', {
         params: { query: '{ __typename }' },

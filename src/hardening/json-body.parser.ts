@@ -30,19 +30,33 @@ export function registerJsonBodyParser(
   const limits = options.limits ?? JSON_BODY_LIMITS;
   fastify.addContentTypeParser(
     'application/json',
-    { parseAs: 'string', bodyLimit: options.bodyLimitBytes },
+    // Bytes, decoded here: Fastify's own decoding replaces invalid UTF-8, and then refuses the body as "size did not
+    // match Content-Length" (its string no longer has the bytes' length), which misleads the client.
+    { parseAs: 'buffer', bodyLimit: options.bodyLimitBytes },
     (
       _request: FastifyRequest,
       body: string | Buffer,
       done: (error: Error | null, value?: unknown) => void,
     ) => {
       try {
-        done(null, parseJsonBody(String(body), limits));
+        done(null, parseJsonBody(utf8Text(body), limits));
       } catch (error) {
         done(error as Error);
       }
     },
   );
+}
+
+/** RFC 8259: JSON between systems is UTF-8; a byte-order mark is kept, so JSON.parse refuses it as before. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function utf8Text(body: string | Buffer): string {
+  if (typeof body === 'string') return body;
+  try {
+    return UTF8.decode(body);
+  } catch {
+    throw new MalformedJsonError('The request body is not valid UTF-8.');
+  }
 }
 
 /** Parses a JSON body within the limits; throws InvalidInputError (limits, prototype keys) or MalformedJsonError. */

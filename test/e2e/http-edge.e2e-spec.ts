@@ -205,6 +205,20 @@ describe('the HTTP edge', () => {
       expectGraphqlMediaTypeError(graphql);
     });
 
+    it('refuses a JSON body that is not valid UTF-8 with 400, saying so', async () => {
+      const body = Buffer.concat([Buffer.from('{"amount":5,"'), Buffer.from([0xff]), Buffer.from('":1}')]);
+      const graphql = await gateway.http.post('/graphql', body, {
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(graphql.status).toBe(400);
+      expect(graphql.data.errors[0].message).toBe('The request body is not valid UTF-8.');
+      const patched = await gateway.http.patch(path, body, {
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(patched.status).toBe(400);
+      expect(patched.data.detail).toBe('The request body is not valid UTF-8.');
+    });
+
     it('accepts JSON declared as UTF-8 and Content-Encoding: identity', async () => {
       const response = await gateway.http.patch(path, json, {
         headers: { 'content-type': 'application/json; charset="UTF-8"', 'content-encoding': 'identity' },

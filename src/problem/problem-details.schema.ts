@@ -1,4 +1,10 @@
-import { ForbiddenException, UnauthorizedException, applyDecorators } from '@nestjs/common';
+import {
+  ForbiddenException,
+  PayloadTooLargeException,
+  UnauthorizedException,
+  UnsupportedMediaTypeException,
+  applyDecorators,
+} from '@nestjs/common';
 import {
   ApiExtraModels,
   ApiProperty,
@@ -195,7 +201,8 @@ const RESPONSES: ProblemResponse[] = [
   {
     status: 429,
     kinds: ['rate-limited'],
-    description: 'Partner Center, or the per-caller limit, is throttling; see Retry-After.',
+    description:
+      'Partner Center, the per-caller limit, or the limit on invalid tokens from one address is throttling; see Retry-After.',
     examples: {
       throttled: {
         summary: 'Partner Center throttling, Retry-After longer than the gateway waits',
@@ -253,14 +260,56 @@ const RESPONSES: ProblemResponse[] = [
   },
 ];
 
+/** What only an operation that takes a body can answer: the body refused before it is read or parsed. */
+const BODY_RESPONSES: ProblemResponse[] = [
+  {
+    status: 413,
+    kinds: ['payload-too-large'],
+    description: 'The body is larger than HTTP_BODY_LIMIT_BYTES; nothing was sent to Partner Center.',
+    examples: {
+      tooLarge: {
+        summary: 'A body over the limit',
+        error: new PayloadTooLargeException('The request body is larger than 32768 bytes.'),
+      },
+    },
+  },
+  {
+    status: 415,
+    kinds: ['unsupported-media-type'],
+    description:
+      'The body is not application/json in UTF-8, or is compressed (any Content-Encoding but identity); nothing was sent to Partner Center.',
+    examples: {
+      notJson: {
+        summary: 'A text/plain body',
+        error: new UnsupportedMediaTypeException('Request bodies must be application/json, not text/plain.'),
+      },
+      compressed: {
+        summary: 'A gzipped body',
+        error: new UnsupportedMediaTypeException(
+          'Compressed request bodies are not accepted (Content-Encoding: gzip): send the body uncompressed.',
+        ),
+      },
+    },
+  },
+];
+
 /**
  * Documents the problem+json answers every Partner Center-backed operation can give, each status with its own
  * examples, rendered by the same code that renders real answers.
  */
 export function ApiProblemResponses(): MethodDecorator & ClassDecorator {
+  return problemResponses(RESPONSES);
+}
+
+/** The answers only an operation with a request body can give besides (413, 415). */
+export function ApiBodyProblemResponses(): MethodDecorator & ClassDecorator {
+  return problemResponses(BODY_RESPONSES);
+}
+
+function problemResponses(responses: ProblemResponse[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(ProblemDetailsSchema),
-    ...RESPONSES.map(({ status, kinds, description, examples }) =>
+    ...responses.map(({ status, kinds, description, examples }) =>
       ApiResponse({
         status,
         description: `${description} Code: ${kinds.map((kind) => FAILURE_MAPPING[kind].code).join(', ')}.`,

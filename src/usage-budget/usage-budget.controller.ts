@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequirePermission } from '../auth/permissions';
-import { ApiProblemResponses } from '../problem/problem-details.schema';
+import { ApiBodyProblemResponses, ApiProblemResponses } from '../problem/problem-details.schema';
 import { restValidationPipe } from '../problem/rest-validation.pipe';
 import { PartnerCenterCasingPipe } from './dto/partner-center-casing.pipe';
 import { SpendingBudgetResource, toSpendingBudgetResource } from './dto/spending-budget.resource';
@@ -65,6 +65,7 @@ export class UsageBudgetController {
     description: 'Property names are case-insensitive, as in Partner Center.',
   })
   @ApiOkResponse({ type: SpendingBudgetResource })
+  @ApiBodyProblemResponses()
   async update(
     @Param('customerId') customerId: string,
     @Body(new PartnerCenterCasingPipe(UPDATE_USAGE_BUDGET_BODY_NAMES), restValidationPipe())

@@ -8,8 +8,9 @@ const REQUEST_ID_NAMESPACE = '6f1d7e2a-9c4b-4e8f-a1d3-5b7c9e0f2a4d';
 
 /**
  * The caller's idempotency key, from whichever of MS-RequestId (a service written against Partner Center),
- * Idempotency-Key (the IETF draft) and, on GraphQL, the mutation's `idempotencyKey` was sent. A key that is not a GUID is refused on a write rather than ignored:
- * a caller who believes its retries are safe must not find out otherwise by a doubled change.
+ * Idempotency-Key (the IETF draft) and, on GraphQL, the mutation's `idempotencyKey` was sent. A key that is not a
+ * GUID is refused on a write rather than ignored: a caller who believes its retries are safe must not find out
+ * otherwise by a doubled change.
  */
 export function idempotencyKeyFrom(
   candidates: Array<{ header: string; value: string | undefined }>,
@@ -46,6 +47,19 @@ export function readIdempotencyKey(candidates: Array<{ header: string; value: st
 export function idempotencyKeyViolations(field: string, value: unknown): FieldViolation[] {
   if (value === undefined || value === null || value === '' || isGuid(value)) return [];
   return [{ field, message: `${field} must be a GUID` }];
+}
+
+/** What one idempotency key names: one customer's new amount. */
+export interface KeyedChange {
+  customerId: string;
+  amount: number;
+}
+
+/** Whether a key's second use asks for the same change (replayed, applied once) or for another one (refused). */
+export function sameChange(recorded: KeyedChange, asked: KeyedChange): boolean {
+  return (
+    recorded.customerId.toLowerCase() === asked.customerId.toLowerCase() && recorded.amount === asked.amount
+  );
 }
 
 /**

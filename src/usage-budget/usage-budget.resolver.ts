@@ -5,7 +5,7 @@ import type { FieldViolation } from '../common/invalid-input.error';
 import { RequirePermission } from '../auth/permissions';
 import { UpdateUsageBudgetInput } from './dto/update-usage-budget.input';
 import { SpendingBudgetModel } from './models/spending-budget.model';
-import { idempotencyKeyFrom, readIdempotencyKey } from './idempotency';
+import { idempotencyKeyFrom, KeyedChange, readIdempotencyKey, sameChange } from './idempotency';
 import type { UsageBudgetConfig } from './usage-budget.config';
 import { updateViolations } from './usage-budget.rules';
 import { UsageBudgetService } from './usage-budget.service';
@@ -101,10 +101,10 @@ export function usageBudgetMutationInputChecks(
       if (violations.length > 0 || key.key === undefined) return violations;
       // One key names one change: a later field reusing it for another change would be refused only once it ran,
       // after the earlier field's change was applied.
-      const change = `${String(customerId).toLowerCase()} ${amount}`;
-      const earlier = document.earlier.get(key.key);
-      document.earlier.set(key.key, change);
-      if (earlier === undefined || earlier === change) return [];
+      const change: KeyedChange = { customerId: customerId!, amount: amount! };
+      const earlier = document.earlier.get(key.key) as KeyedChange | undefined;
+      if (earlier === undefined) document.earlier.set(key.key, change);
+      if (earlier === undefined || sameChange(earlier, change)) return [];
       return [
         { field: 'idempotencyKey', message: 'names another change in an earlier field: one key, one change' },
       ];

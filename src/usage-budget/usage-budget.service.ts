@@ -8,7 +8,7 @@ import type { PartnerCenterSpendingBudget } from '../partner-center/spending-bud
 import type { RequestContext } from '../request-context/request-context';
 import { AuditTrail } from '../audit/audit-trail';
 import type { CustomerBudget } from './customer-budget';
-import { upstreamRequestId } from './idempotency';
+import { sameChange, upstreamRequestId } from './idempotency';
 import { BudgetReads } from './reads/budget-reads';
 import { USAGE_BUDGET_CONFIG, UsageBudgetConfig } from './usage-budget.config';
 import { customerIdViolations, customerIdsViolations, updateViolations } from './usage-budget.rules';
@@ -112,7 +112,7 @@ export class UsageBudgetService {
     const raw = await this.shared.get(`writes:${requestId}`);
     if (!raw) return undefined;
     const record = JSON.parse(raw) as WriteRecord;
-    if (record.customerId !== customerId.toLowerCase() || record.amount !== amount) {
+    if (!sameChange(record, { customerId, amount })) {
       throw new InvalidInputError([
         {
           field: 'idempotencyKey',

@@ -5,7 +5,7 @@ import { echoClientValue } from '../problem/client-value';
 import { describeFailure } from '../problem/failure';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails, toProblemDetails } from '../problem/problem-details';
 import { correlationIdFrom } from '../request-context/request-context';
-import { CORRELATION_HEADER } from '../request-context/request-context.hook';
+import { CORRELATION_HEADER, correlationIdOfRequest } from '../request-context/request-context.hook';
 import { markClosing } from './closing-connections';
 import { API_RESPONSE_HEADERS } from './security-headers.hook';
 
@@ -82,10 +82,7 @@ function afterAnswersUnderWay(socket: Socket, then: () => void, round = 0): void
  * 417 unless a listener takes it. Its headers were read, so the caller's own correlation id is kept.
  */
 export function answerUnmetExpectation(request: IncomingMessage, response: ServerResponse): void {
-  const correlationId = correlationIdFrom(
-    request.headers['ms-correlationid'],
-    request.headers['x-correlation-id'],
-  );
+  const correlationId = correlationIdOfRequest(request);
   const expectation = echoClientValue(String(request.headers.expect));
   const problem = toProblemDetails(
     describeFailure(
@@ -105,10 +102,7 @@ export function answerUnmetExpectation(request: IncomingMessage, response: Serve
  * without a word: 405 as problem+json, like any other method the gateway does not offer.
  */
 export function answerConnect(request: IncomingMessage, socket: Socket): void {
-  const correlationId = correlationIdFrom(
-    request.headers['ms-correlationid'],
-    request.headers['x-correlation-id'],
-  );
+  const correlationId = correlationIdOfRequest(request);
   const problem = toProblemDetails(
     describeFailure(new HttpException('CONNECT is not offered: the gateway is not a proxy.', 405)),
     correlationId,

@@ -1,7 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { CORRELATION_HEADER } from '../request-context/request-context.hook';
-import { correlationIdFrom } from '../request-context/request-context';
+import { CORRELATION_HEADER, correlationIdOfRequest } from '../request-context/request-context.hook';
 import { echoClientValue } from './client-value';
 import { describeFailure } from './failure';
 import { PROBLEM_CONTENT_TYPE, toProblemDetails } from './problem-details';
@@ -16,10 +15,7 @@ export function answerFrameworkError(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const correlationId = correlationIdFrom(
-    request.headers['ms-correlationid'],
-    request.headers['x-correlation-id'],
-  );
+  const correlationId = correlationIdOfRequest(request.raw);
   const failure = describeFailure(new HttpException(frameworkErrorDetail(error, request.url), 400));
   void reply
     .status(400)

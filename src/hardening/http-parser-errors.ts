@@ -1,4 +1,5 @@
 import { HttpException, Logger } from '@nestjs/common';
+import { API_RESPONSE_HEADERS } from '../common/http/api-response-headers';
 import { maxHeaderSize, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { echoClientValue } from '../problem/client-value';
@@ -7,7 +8,6 @@ import { PROBLEM_CONTENT_TYPE, ProblemDetails, toProblemDetails } from '../probl
 import { correlationIdFrom } from '../request-context/request-context';
 import { CORRELATION_HEADER, correlationIdOfRequest } from '../request-context/request-context.hook';
 import { markClosing } from './closing-connections';
-import { API_RESPONSE_HEADERS } from './security-headers.hook';
 
 /** What Node passes to `clientError`: llhttp's errors carry a code (`HPE_…`) and a fixed reason text. */
 interface ClientError extends Error {

@@ -1,7 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-
-/** What every API answer gets: nothing may load, run or frame it. */
-export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+import { API_RESPONSE_HEADERS } from '../common/http/api-response-headers';
 
 /**
  * The two developer pages (Swagger UI at /docs, GraphiQL at /graphql outside production) load only their own files
@@ -20,16 +18,6 @@ export const PAGE_CSP = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
-
-/** What every API answer carries, those written outside Fastify's hooks (HTTP parser errors) included. */
-export const API_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-  'Cache-Control': 'no-store',
-  'Content-Security-Policy': API_CSP,
-};
 
 const API_HEADER_ENTRIES = Object.entries(API_RESPONSE_HEADERS);
 

@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { API_RESPONSE_HEADERS } from '../common/http/api-response-headers';
 import { CORRELATION_HEADER, correlationIdOfRequest } from '../request-context/request-context.hook';
 import { echoClientValue } from './client-value';
 import { describeFailure } from './failure';
@@ -8,7 +9,8 @@ import { PROBLEM_CONTENT_TYPE, toProblemDetails } from './problem-details';
 /**
  * Fastify's `frameworkErrors`: a URL it cannot decode (`/%zz`) or a path parameter past its length limit is refused
  * by the router before any hook or Nest filter runs, in Fastify's own JSON shape. This answers them as problem+json
- * (400 BAD_USER_INPUT) with a correlation id instead, like every other refusal.
+ * (400 BAD_USER_INPUT) with a correlation id and the API's security headers (no onSend hook runs for them) instead,
+ * like every other refusal.
  */
 export function answerFrameworkError(
   error: FastifyError,
@@ -19,6 +21,7 @@ export function answerFrameworkError(
   const failure = describeFailure(new HttpException(frameworkErrorDetail(error, request.url), 400));
   void reply
     .status(400)
+    .headers(API_RESPONSE_HEADERS)
     .header(CORRELATION_HEADER, correlationId)
     .header('Content-Type', PROBLEM_CONTENT_TYPE)
     .send(JSON.stringify(toProblemDetails(failure, correlationId)));

@@ -182,9 +182,14 @@ describe('hostile input', () => {
       const badUrl = await gateway.http.get('/v1/customers/%zz/usagebudget');
       expect(badUrl.status).toBe(400);
       expectProblem(badUrl, 'BAD_USER_INPUT');
+      // Refused by the router before any hook: the security headers are set by the refusal itself.
+      expect(badUrl.headers['x-content-type-options']).toBe('nosniff');
+      expect(badUrl.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(badUrl.headers['cache-control']).toBe('no-store');
       const longId = await gateway.http.get(`/v1/customers/${'x'.repeat(500)}/usagebudget`);
       expect(longId.status).toBe(400);
       expectProblem(longId, 'BAD_USER_INPUT');
+      expect(longId.headers['x-frame-options']).toBe('DENY');
     });
   });
 

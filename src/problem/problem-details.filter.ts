@@ -49,7 +49,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (failure.kind === 'route-not-found' && request.is404) {
       failure.detail = `Cannot ${request.method} ${echoClientValue(request.url)}`;
     }
-    if (this.options.graphqlPath !== undefined && request.url.split('?')[0] === this.options.graphqlPath) {
+    // The route the request reached, not its raw path: `/%67raphql` and `/graphql/` are answered by GraphQL too.
+    if (this.options.graphqlPath !== undefined && routedPath(request) === this.options.graphqlPath) {
       if (failure.retryAfterSeconds !== undefined)
         reply.header('Retry-After', String(failure.retryAfterSeconds));
       reply
@@ -71,4 +72,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
     return undefined;
   }
+}
+
+/** The route Fastify matched (undefined for an unknown path), read only on a failure: the getter builds an object. */
+function routedPath(request: FastifyRequest): string | undefined {
+  return request.is404 ? undefined : request.routeOptions?.url;
 }

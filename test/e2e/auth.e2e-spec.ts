@@ -177,6 +177,9 @@ describe('inbound authentication and authorization', () => {
         );
         expect(response.status).toBe(401);
         expect(response.data).not.toHaveProperty('data');
+        // GraphQL-shaped, like any refusal of the GraphQL endpoint, whatever spelling of its path reached it.
+        expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+        expect(response.data.errors[0].extensions.code).toBe('UNAUTHENTICATED');
       },
     );
 

@@ -21,7 +21,8 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constr
  * The `application/json` parser for REST and GraphQL alike. Before anything builds objects from the body, one linear
  * pass over the raw text measures its nesting and its member count; a body past a limit is refused whole (400), so no
  * recursive code downstream (class-transformer, validators) ever sees it. Then JSON.parse, and a walk — bounded by
- * those limits, iterative anyway — that refuses prototype keys, naming the field.
+ * those limits, iterative anyway — that refuses prototype keys, naming the field, and a member given twice in one
+ * object (`{"amount": 1, "amount": 1000}`): JSON.parse keeps the last, a proxy or WAF in front may have read the first.
  */
 export function registerJsonBodyParser(
   fastify: FastifyInstance,
@@ -73,8 +74,17 @@ export function parseJsonBody(text: string, limits: JsonBodyLimits = JSON_BODY_L
   } catch {
     throw new MalformedJsonError();
   }
-  const violations = forbiddenKeyViolations(value);
+  const { violations, members } = walkMembers(value);
   if (violations.length > 0) throw new InvalidInputError(violations);
+  // Each member of the text is a member of the value unless a key repeats within its object (JSON.parse keeps the
+  // last): only then is the text scanned again, to name the key.
+  if (members < measured.keys) {
+    const repeated = firstRepeatedMember(text);
+    if (repeated !== undefined)
+      throw new InvalidInputError([
+        { field: repeated, message: `${repeated} is given more than once in the same object` },
+      ]);
+  }
   return value;
 }
 
@@ -118,9 +128,13 @@ export function measureJson(text: string, limits: JsonBodyLimits): { depth: numb
   return { depth: deepest, keys };
 }
 
-/** Every prototype key in a parsed body, with its path (`attributes.constructor`, `variables.list[0].__proto__`). */
-function forbiddenKeyViolations(root: unknown): FieldViolation[] {
+/**
+ * Every prototype key in a parsed body, with its path (`attributes.constructor`, `variables.list[0].__proto__`), and
+ * how many object members the body has.
+ */
+function walkMembers(root: unknown): { violations: FieldViolation[]; members: number } {
   const violations: FieldViolation[] = [];
+  let members = 0;
   const pending: Array<{ value: unknown; path: string }> = [{ value: root, path: '' }];
   while (pending.length > 0) {
     const { value, path } = pending.pop()!;
@@ -129,13 +143,60 @@ function forbiddenKeyViolations(root: unknown): FieldViolation[] {
       value.forEach((item, index) => pending.push({ value: item, path: `${path}[${index}]` }));
       continue;
     }
-    for (const key of Object.keys(value)) {
+    const keys = Object.keys(value);
+    members += keys.length;
+    for (const key of keys) {
       const field = path ? `${path}.${key}` : key;
       if (FORBIDDEN_KEYS.has(key)) violations.push({ field, message: `property ${field} should not exist` });
       else pending.push({ value: (value as Record<string, unknown>)[key], path: field });
     }
   }
-  return violations;
+  return { violations, members };
+}
+
+/**
+ * The path of the first key that repeats within one object of valid JSON text (`attributes.objectType`, `[2].id`), or
+ * undefined. Iterative, over text JSON.parse has accepted within the limits.
+ */
+export function firstRepeatedMember(text: string): string | undefined {
+  // One frame per open container: an object's keys so far, or an array's index; and its path.
+  const frames: Array<{ keys?: Set<string>; index: number; path: string; key?: string }> = [];
+  const childPath = (): string => {
+    const frame = frames[frames.length - 1];
+    if (frame === undefined) return '';
+    if (frame.keys) return frame.path ? `${frame.path}.${frame.key}` : (frame.key ?? '');
+    return `${frame.path}[${frame.index}]`;
+  };
+  let expectKey = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text.charCodeAt(i);
+    if (char === 0x22 /* " */) {
+      let end = i + 1;
+      while (text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
+      if (expectKey) {
+        const frame = frames[frames.length - 1];
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        frame.key = key;
+        if (frame.keys!.has(key)) return childPath();
+        frame.keys!.add(key);
+        expectKey = false;
+      }
+      i = end;
+    } else if (char === 0x7b /* { */) {
+      frames.push({ keys: new Set(), index: 0, path: childPath() });
+      expectKey = true;
+    } else if (char === 0x5b /* [ */) {
+      frames.push({ index: 0, path: childPath() });
+    } else if (char === 0x7d /* } */ || char === 0x5d /* ] */) {
+      frames.pop();
+      expectKey = false; // `{}`
+    } else if (char === 0x2c /* , */) {
+      const frame = frames[frames.length - 1];
+      if (frame.keys) expectKey = true;
+      else frame.index += 1;
+    }
+  }
+  return undefined;
 }
 
 function limitError(message: string): InvalidInputError {

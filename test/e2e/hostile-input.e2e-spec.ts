@@ -70,6 +70,29 @@ describe('hostile input', () => {
     });
   });
 
+  describe('a member given twice is refused, never resolved silently to one of its values', () => {
+    it('refuses {"amount":1,"amount":1000} on REST, naming the field (JSON.parse would apply 1000)', async () => {
+      const response = await patchRaw('{"amount":1,"amount":1000}');
+      expect(response.status).toBe(400);
+      expectProblem(response, 'BAD_USER_INPUT');
+      expect(response.data.errors).toEqual([
+        { field: 'amount', message: 'amount is given more than once in the same object' },
+      ]);
+    });
+
+    it('refuses a GraphQL request body with two queries or two inputs', async () => {
+      const twoQueries = await graphqlRaw(`{"query":${JSON.stringify(GET_BUDGET)},"query":"{ __typename }"}`);
+      expect(twoQueries.status).toBe(400);
+      expectGraphqlError(twoQueries, 'BAD_USER_INPUT');
+      const input = `"customerId":"${CONTOSO}","amount":5`;
+      const twoAmounts = await graphqlRaw(
+        `{"query":${JSON.stringify(SET_BUDGET)},"variables":{"input":{${input},"amount":5000}}}`,
+      );
+      expect(twoAmounts.status).toBe(400);
+      expectGraphqlError(twoAmounts, 'BAD_USER_INPUT');
+    });
+  });
+
   describe('prototype keys are refused as unknown fields, by name, never dropped', () => {
     it.each([
       ['{"amount":5,"constructor":1}', 'constructor'],

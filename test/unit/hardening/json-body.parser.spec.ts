@@ -1,6 +1,11 @@
 import { InvalidInputError } from '../../../src/common/invalid-input.error';
 import { MalformedJsonError } from '../../../src/common/malformed-json.error';
-import { JSON_BODY_LIMITS, measureJson, parseJsonBody } from '../../../src/hardening/json-body.parser';
+import {
+  firstRepeatedMember,
+  JSON_BODY_LIMITS,
+  measureJson,
+  parseJsonBody,
+} from '../../../src/hardening/json-body.parser';
 
 describe('JSON body parser', () => {
   const violations = (text: string) => {
@@ -42,6 +47,25 @@ describe('JSON body parser', () => {
         { field: 'b[0].prototype', message: 'property b[0].prototype should not exist' },
       ]),
     );
+  });
+
+  it('refuses a member given twice in one object, naming it (JSON.parse would keep the last silently)', () => {
+    expect(violations('{"amount": 1, "amount": 1000}')).toEqual([
+      { field: 'amount', message: 'amount is given more than once in the same object' },
+    ]);
+    expect(violations('{"Attributes":{"ObjectType":"a","ObjectType":"b"},"Amount":1}')[0].field).toBe(
+      'Attributes.ObjectType',
+    );
+    expect(violations('{"variables":{"ids":[{},{"id":1,"i\\u0064":2}]}}')[0].field).toBe(
+      'variables.ids[1].id',
+    );
+  });
+
+  it('keeps the same key in different objects, and strings that look like keys', () => {
+    const text = '{"a":{"id":1},"b":{"id":1},"c":[{"id":1},{"id":2}],"d":["id","id"],"e":{},"f":"\\"id\\":"}';
+    expect(parseJsonBody(text)).toEqual(JSON.parse(text));
+    expect(firstRepeatedMember(text)).toBeUndefined();
+    expect(firstRepeatedMember('[{},"x",{"a":1,"b":{"a":2}}]')).toBeUndefined();
   });
 
   it.each(['', '{"amount": ', 'NaN', '{"a":1}}', "{'a':1}"])('calls %p malformed', (text) => {

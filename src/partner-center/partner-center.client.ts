@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Caller } from '../request-context/caller';
 import type { RequestContext } from '../request-context/request-context';
@@ -16,6 +16,8 @@ export const PARTNER_CENTER_PIPELINE = Symbol('PARTNER_CENTER_PIPELINE');
 /** Typed access to Partner Center's customer usage-budget operations. Every failure is a PartnerCenterError. */
 @Injectable()
 export class PartnerCenterClient {
+  private readonly logger = new Logger('PartnerCenterClient');
+
   constructor(
     @Inject(PARTNER_CENTER_PIPELINE) private readonly send: SendRequest,
     @Inject(PARTNER_CENTER_OPTIONS) private readonly options: PartnerCenterOptions,
@@ -58,6 +60,7 @@ export class PartnerCenterClient {
       requestId,
       JSON.stringify({ Amount: amount, Attributes: { ObjectType: 'SpendingBudget' } }),
       context,
+      { amount, attributes: { objectType: 'SpendingBudget' } },
     );
   }
 
@@ -67,6 +70,8 @@ export class PartnerCenterClient {
     requestId: string = randomUUID(),
     body?: string,
     context?: RequestContext,
+    /** For a write: the budget it sets, the answer when Partner Center accepts it with a body that cannot be read. */
+    applied?: PartnerCenterSpendingBudget,
   ): Promise<PartnerCenterSpendingBudget> {
     // The inbound side validates too; this guard keeps anything but a GUID out of the upstream path.
     if (!isGuid(customerId)) throw new TypeError('customerId must be a GUID');
@@ -98,7 +103,18 @@ export class PartnerCenterClient {
     } catch {
       parsed = undefined;
     }
-    return parseSpendingBudget(parsed, requestId);
+    try {
+      return parseSpendingBudget(parsed, requestId);
+    } catch (error) {
+      if (applied === undefined) throw error;
+      // A 2xx to a PATCH (a 204, or a body that is not a SpendingBudget) still says the change is applied: reporting
+      // it as a failure would tell the caller it was not, and invite a retry. The budget is the amount that was sent.
+      this.logger.warn(
+        `Partner Center accepted the change with ${response.status} and a body that is not a SpendingBudget ` +
+          `(MS-RequestId ${requestId}): answering with the amount sent`,
+      );
+      return applied;
+    }
   }
 }
 

@@ -184,6 +184,22 @@ describe('errors', () => {
       expect(rest.data.code).toBe('UPSTREAM_ERROR');
     });
 
+    it.each([
+      [204, ''],
+      [200, '<html>maintenance</html>'],
+    ])(
+      'a PATCH accepted with %i and a body that is not a SpendingBudget is applied, not a failure',
+      async (status, body) => {
+        gateway.sandbox.faults.add({ kind: 'status', status, body, method: 'PATCH', count: 2 });
+        const rest = await gateway.http.patch(path(CONTOSO), { amount: 321 });
+        expect(rest.status).toBe(200);
+        expect(rest.data).toMatchObject({ amount: 321, attributes: { objectType: 'SpendingBudget' } });
+        const gql = await gateway.graphql(SET_BUDGET, { input: { customerId: CONTOSO, amount: 322 } });
+        expect(gql.errors).toBeUndefined();
+        expect(gql.data?.updateUsageBudget).toMatchObject({ amount: 322 });
+      },
+    );
+
     it('the problem body carries no upstream URL, token or stack', async () => {
       gateway.sandbox.faults.add({ kind: 'status', status: 500 });
       const rest = await gateway.http.get(path(CONTOSO));

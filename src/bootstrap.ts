@@ -11,7 +11,12 @@ import { createObservability } from './observability/observability';
 import { correlationIdOfRequest, registerRequestContextHook } from './request-context/request-context.hook';
 import { registerSecurityHeaders } from './hardening/security-headers.hook';
 import { registerJsonBodyParser } from './hardening/json-body.parser';
-import { answerConnect, answerUnmetExpectation, clientErrorHandler } from './hardening/http-parser-errors';
+import {
+  clientErrorHandler,
+  connectListener,
+  EdgeRefusalCounter,
+  unmetExpectationListener,
+} from './hardening/http-parser-errors';
 import { registerClosingConnectionGuard } from './hardening/closing-connections';
 import { httpServerOptions, registerHostHeaderCheck } from './hardening/http-server.options';
 import { registerMediaTypeCheck } from './hardening/media-type.hook';
@@ -19,7 +24,7 @@ import { registerMethodNotAllowed } from './hardening/method-not-allowed.hook';
 import { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { configureHttp } from './problem/configure-http';
 import { GRAPHQL_PATH } from './graphql/graphql.options';
-import { answerFrameworkError } from './problem/framework-errors';
+import { frameworkErrorHandler } from './problem/framework-errors';
 import { setupOpenApi } from './usage-budget/openapi';
 
 /**
@@ -40,14 +45,17 @@ export async function createGateway(
 ): Promise<NestFastifyApplication> {
   const observability = createObservability(config.observability, runtime.logDestination, runtime.env);
   const shutdown = new ShutdownState();
+  // Refusals made before any route or hook runs are invisible to the inbound telemetry: counted here.
+  const countRefusal: EdgeRefusalCounter = (status, reason) =>
+    observability.metrics.edgeRefusals.inc({ status: String(status), reason });
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     ...httpServerOptions(config.http),
     // What Node's HTTP parser refuses (431, 400, the 408 of the request timeout) is answered as problem+json too.
-    clientErrorHandler: clientErrorHandler(config.http),
+    clientErrorHandler: clientErrorHandler(config.http, countRefusal),
     return503OnClosing: true,
     trustProxy: config.http.trustProxy,
-    frameworkErrors: answerFrameworkError,
+    frameworkErrors: frameworkErrorHandler(countRefusal),
     genReqId: correlationIdOfRequest,
     // No Express-style middleware is mounted (see LoggingModule): Fastify's hooks only, without the middleware engine.
     skipMiddie: true,
@@ -59,8 +67,8 @@ export async function createGateway(
   registerInboundTelemetry(adapter.getInstance(), observability);
   registerDrainGate(adapter.getInstance(), shutdown);
   registerSecurityHeaders(adapter.getInstance());
-  adapter.getInstance().server.on('checkExpectation', answerUnmetExpectation);
-  adapter.getInstance().server.on('connect', answerConnect);
+  adapter.getInstance().server.on('checkExpectation', unmetExpectationListener(countRefusal));
+  adapter.getInstance().server.on('connect', connectListener(countRefusal));
   registerHostHeaderCheck(adapter.getInstance());
   // Before the routes exist: a known path asked with another method is 405, not 404.
   registerMethodNotAllowed(adapter.getInstance());

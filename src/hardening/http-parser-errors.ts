@@ -17,13 +17,19 @@ interface ClientError extends Error {
 
 const logger = new Logger('HttpParser');
 
+/** Counts a refusal made before routing (status, and a fixed reason code: never client text). */
+export type EdgeRefusalCounter = (status: number, reason: string) => void;
+
 /**
  * Fastify's `clientErrorHandler`: requests Node's HTTP parser refuses before Fastify or Nest see them (headers too
  * large, an unknown method, Content-Length with Transfer-Encoding, a bad chunk, a bare LF, the request timeout) are
  * answered as problem+json with a new correlation id, like every other refusal, instead of Fastify's bare JSON, and
  * the connection is closed (its framing is lost). Other socket errors (a reset) are only closed.
  */
-export function clientErrorHandler(options: { requestTimeoutMs: number }) {
+export function clientErrorHandler(
+  options: { requestTimeoutMs: number },
+  countRefusal: EdgeRefusalCounter = () => undefined,
+) {
   return (error: ClientError, socket: Socket): void => {
     if (socket.destroyed) return;
     const status = parserErrorStatus(error.code);
@@ -31,6 +37,7 @@ export function clientErrorHandler(options: { requestTimeoutMs: number }) {
       socket.destroy();
       return;
     }
+    countRefusal(status, /^(HPE|ERR)_[A-Z_]{1,40}$/.test(error.code ?? '') ? error.code! : 'other');
     const correlationId = correlationIdFrom();
     logger.debug(
       `Refused a request the HTTP parser rejected: ${error.code} (${status}, correlation ${correlationId})`,
@@ -81,7 +88,14 @@ function afterAnswersUnderWay(socket: Socket, then: () => void, round = 0): void
  * Node's `checkExpectation`: a request with an `Expect` other than `100-continue`, which Node answers with an empty
  * 417 unless a listener takes it. Its headers were read, so the caller's own correlation id is kept.
  */
-export function answerUnmetExpectation(request: IncomingMessage, response: ServerResponse): void {
+export function unmetExpectationListener(countRefusal: EdgeRefusalCounter = () => undefined) {
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    countRefusal(417, 'expectation-failed');
+    answerUnmetExpectation(request, response);
+  };
+}
+
+function answerUnmetExpectation(request: IncomingMessage, response: ServerResponse): void {
   const correlationId = correlationIdOfRequest(request);
   const expectation = echoClientValue(String(request.headers.expect));
   const problem = toProblemDetails(
@@ -101,7 +115,14 @@ export function answerUnmetExpectation(request: IncomingMessage, response: Serve
  * Node's `connect` (a CONNECT request: a proxy's tunnel), which it would otherwise answer by closing the connection
  * without a word: 405 as problem+json, like any other method the gateway does not offer.
  */
-export function answerConnect(request: IncomingMessage, socket: Socket): void {
+export function connectListener(countRefusal: EdgeRefusalCounter = () => undefined) {
+  return (request: IncomingMessage, socket: Socket): void => {
+    countRefusal(405, 'connect');
+    answerConnect(request, socket);
+  };
+}
+
+function answerConnect(request: IncomingMessage, socket: Socket): void {
   const correlationId = correlationIdOfRequest(request);
   const problem = toProblemDetails(
     describeFailure(new HttpException('CONNECT is not offered: the gateway is not a proxy.', 405)),

@@ -29,6 +29,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /**
+   * Requests answered before any route or hook ran, so absent from gateway_request_duration_seconds: what Node's
+   * HTTP parser refuses, request timeouts, an unmet Expect, CONNECT, URLs the router cannot decode. A storm of these
+   * is a broken or hostile client. `reason` is a fixed code (llhttp's HPE_…, Node's or Fastify's), never client text.
+   */
+  readonly edgeRefusals = new Counter({
+    name: 'gateway_edge_refusals_total',
+    help: 'Requests refused before routing (HTTP parser errors, request timeouts, unmet Expect, CONNECT, undecodable URLs), by status and reason',
+    labelNames: ['status', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly upstreamRetries = new Counter({
     name: 'gateway_upstream_retries_total',
     help: 'Partner Center attempts that were retries, by the reason (status or error code of the attempt before)',

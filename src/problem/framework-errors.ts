@@ -12,11 +12,16 @@ import { PROBLEM_CONTENT_TYPE, toProblemDetails } from './problem-details';
  * (400 BAD_USER_INPUT) with a correlation id and the API's security headers (no onSend hook runs for them) instead,
  * like every other refusal.
  */
-export function answerFrameworkError(
-  error: FastifyError,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): void {
+export function frameworkErrorHandler(
+  countRefusal: (status: number, reason: string) => void = () => undefined,
+) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    countRefusal(400, /^FST_ERR_[A-Z_]{1,40}$/.test(error.code ?? '') ? error.code : 'other');
+    answerFrameworkError(error, request, reply);
+  };
+}
+
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const correlationId = correlationIdOfRequest(request.raw);
   const failure = describeFailure(new HttpException(frameworkErrorDetail(error, request.url), 400));
   void reply

@@ -144,6 +144,39 @@ describe('the HTTP edge', () => {
     });
   });
 
+  describe('refusals made before routing are counted for operators', () => {
+    /** gateway_edge_refusals_total{status,reason} as numbers, keyed `status reason`. */
+    const refusals = async () => {
+      const text = (await gateway.http.get('/metrics')).data as string;
+      const counts = new Map<string, number>();
+      for (const [, status, reason, value] of text.matchAll(
+        /^gateway_edge_refusals_total\{status="(\d+)",reason="([^"]+)"\} (\d+)$/gm,
+      ))
+        counts.set(`${status} ${reason}`, Number(value));
+      return counts;
+    };
+
+    it('in gateway_edge_refusals_total, by status and a fixed reason code', async () => {
+      const before = await refusals();
+      await send(`GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      await send(`FOO ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`);
+      await send(`GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\nx-slow: `);
+      await send(`GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\nexpect: bogus\r\n\r\n`);
+      await send(`CONNECT 127.0.0.1:443 HTTP/1.1\r\nhost: 127.0.0.1:443\r\n\r\n`);
+      await send(
+        `GET /v1/customers/%zz/usagebudget HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n`,
+      );
+      const after = await refusals();
+      const added = (key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+      expect(added('431 HPE_HEADER_OVERFLOW')).toBe(1);
+      expect(added('400 HPE_INVALID_METHOD')).toBe(1);
+      expect(added('408 ERR_HTTP_REQUEST_TIMEOUT')).toBe(1);
+      expect(added('417 expectation-failed')).toBe(1);
+      expect(added('405 connect')).toBe(1);
+      expect(added('400 FST_ERR_BAD_URL')).toBe(1);
+    });
+  });
+
   describe('a body the gateway would misread is 415, before anything reaches Partner Center', () => {
     const expectMediaTypeProblem = (response: { status: number; headers: any; data: any }) => {
       expect(response.status).toBe(415);

@@ -71,7 +71,7 @@ export async function createGateway(
   adapter.getInstance().server.on('connect', connectListener(countRefusal));
   registerHostHeaderCheck(adapter.getInstance());
   // Before the routes exist: a known path asked with another method is 405, not 404.
-  registerMethodNotAllowed(adapter.getInstance());
+  registerMethodNotAllowed(adapter.getInstance(), { [GRAPHQL_PATH]: ['HEAD', 'OPTIONS'] });
   registerMediaTypeCheck(adapter.getInstance(), { graphqlPath: GRAPHQL_PATH });
   // The gateway's own JSON parser (nesting and member limits, prototype keys), instead of Nest's; no other body
   // type is parsed (415, registerMediaTypeCheck), text/plain stays Fastify's on /graphql so Apollo can refuse it as

@@ -74,7 +74,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
-/** The route Fastify matched (undefined for an unknown path), read only on a failure: the getter builds an object. */
+/**
+ * The route Fastify matched, read only on a failure (the getter builds an object); for a method the path lacks (no
+ * route matched), the path itself, decoded as the router decodes it.
+ */
 function routedPath(request: FastifyRequest): string | undefined {
-  return request.is404 ? undefined : request.routeOptions?.url;
+  if (!request.is404) return request.routeOptions?.url;
+  const path = request.url.split('?')[0];
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }

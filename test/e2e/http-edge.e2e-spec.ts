@@ -274,6 +274,26 @@ describe('the HTTP edge', () => {
       });
     });
 
+    it.each(['PUT', 'DELETE', 'OPTIONS', 'HEAD'])(
+      'answers %s on the GraphQL endpoint with 405, Allow: GET, POST, GraphQL-shaped',
+      async (method) => {
+        // OPTIONS and HEAD are routes of Apollo's Fastify integration (CORS preflights), not offered: no CORS here.
+        const response = await gateway.http.request({
+          method,
+          url: '/graphql',
+          headers: { 'apollo-require-preflight': 'true' },
+        });
+        expect(response.status).toBe(405);
+        expect(response.headers['allow']).toBe('GET, POST');
+        if (method === 'HEAD') return; // no body
+        expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+        expect(response.data.errors[0].extensions).toMatchObject({
+          code: 'METHOD_NOT_ALLOWED',
+          correlationId: response.headers['ms-correlationid'],
+        });
+      },
+    );
+
     it('keeps 404 ROUTE_NOT_FOUND for a path that does not exist', async () => {
       const response = await gateway.http.put('/v1/customers', { amount: 5 });
       expect(response.status).toBe(404);

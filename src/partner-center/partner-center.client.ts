@@ -104,7 +104,10 @@ export class PartnerCenterClient {
       parsed = undefined;
     }
     try {
-      return parseSpendingBudget(parsed, requestId);
+      return parseSpendingBudget(parsed, requestId, {
+        status: response.status,
+        amountRequired: applied !== undefined,
+      });
     } catch (error) {
       if (applied === undefined) throw error;
       // A 2xx to a PATCH (a 204, or a body that is not a SpendingBudget) still says the change is applied: reporting

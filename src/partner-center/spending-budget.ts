@@ -12,18 +12,28 @@ export interface PartnerCenterSpendingBudget {
 
 /**
  * Reads a SpendingBudget loosely (property names in any case, `usageSpendingBudget` and `links` optional) but
- * refuses what is not one: a 200 that cannot be read is an upstream fault, not a budget of null.
+ * refuses what is not one: a 200 that cannot be read is an upstream fault, not a budget of null. `amountRequired`:
+ * an answer without `amount` is not read as "no budget" (a write's answer: the write set one).
  */
-export function parseSpendingBudget(body: unknown, requestId: string): PartnerCenterSpendingBudget {
+export function parseSpendingBudget(
+  body: unknown,
+  requestId: string,
+  answer: { status: number; amountRequired?: boolean } = { status: 200 },
+): PartnerCenterSpendingBudget {
   const object =
     body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
   const field = (name: string): unknown => (object ? caseInsensitiveField(object, name) : undefined);
   const amount = field('amount');
   const usage = field('usageSpendingBudget');
-  if (!object || !isNumberOrNull(amount) || !(usage === undefined || isNumberOrNull(usage))) {
+  if (
+    !object ||
+    !isNumberOrNull(amount) ||
+    (answer.amountRequired && amount === undefined) ||
+    !(usage === undefined || isNumberOrNull(usage))
+  ) {
     throw new PartnerCenterError(
-      { kind: 'rejected', source: 'partner-center', status: 200, requestId, attempts: 1 },
-      'Partner Center answered 200 with a body that is not a SpendingBudget',
+      { kind: 'rejected', source: 'partner-center', status: answer.status, requestId, attempts: 1 },
+      `Partner Center answered ${answer.status} with a body that is not a SpendingBudget`,
     );
   }
   const attributes = field('attributes') as PartnerCenterSpendingBudget['attributes'];

@@ -187,6 +187,8 @@ describe('errors', () => {
     it.each([
       [204, ''],
       [200, '<html>maintenance</html>'],
+      [200, '{}'],
+      [200, '{"amount":"321"}'],
     ])(
       'a PATCH accepted with %i and a body that is not a SpendingBudget is applied, not a failure',
       async (status, body) => {

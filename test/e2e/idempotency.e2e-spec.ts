@@ -194,3 +194,56 @@ describe("the caller's idempotency key", () => {
     expect(patches()).toHaveLength(0);
   });
 });
+
+/** A change whose every attempt Partner Center answered with a 5xx may have been applied: never "unavailable". */
+describe('a change answered 5xx on every attempt', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    // Each case fails whole calls on purpose: the breaker and the retry budget must not end the next case early.
+    gateway = await startGateway({
+      env: {
+        PARTNER_CENTER_CIRCUIT_FAILURE_THRESHOLD: '1000',
+        PARTNER_CENTER_RETRY_BUDGET_MIN_RETRIES: '1000',
+      },
+    });
+  });
+  afterAll(() => gateway.close());
+  beforeEach(() => gateway.sandbox.reset());
+
+  const patch = (amount: number, headers: Record<string, string>) =>
+    gateway.http.patch(`/v1/customers/${CONTOSO}/usagebudget`, { amount }, { headers });
+
+  it.each([500, 502, 503, 504])(
+    'answers OUTCOME_UNKNOWN, not "unavailable", to a change answered %i on every attempt (it may be applied)',
+    async (status) => {
+      // A 5xx does not say the change was not made (an error after making it, a front end that lost the answer).
+      gateway.sandbox.faults.add({ kind: 'status', status, method: 'PATCH', count: 4 });
+      gateway.sandbox.faults.add({ kind: 'status', status: 503, method: 'GET', count: 4 });
+      const first = await gateway.http.patch(`/v1/customers/${CONTOSO}/usagebudget`, { amount: 447 });
+      expect(first.status).toBe(504);
+      expect(first.data).toMatchObject({
+        code: 'OUTCOME_UNKNOWN',
+        idempotencyKey: expect.stringMatching(GUID),
+      });
+      const retry = await patch(447, { 'MS-RequestId': first.data.idempotencyKey });
+      expect(retry.status).toBe(200);
+      expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(1);
+    },
+  );
+
+  it('confirms a change answered 502 on every attempt by reading it back: the amount asked for is there', async () => {
+    expect((await patch(449, { 'MS-RequestId': randomUUID() })).status).toBe(200);
+    gateway.sandbox.faults.add({ kind: 'status', status: 502, method: 'PATCH', count: 4 });
+    const same = await patch(449, { 'MS-RequestId': randomUUID() });
+    expect(same.status).toBe(200);
+    expect(same.data.amount).toBe(449);
+  });
+
+  it('keeps "unavailable" for a read answered 503 on every attempt (nothing to confirm)', async () => {
+    gateway.sandbox.faults.add({ kind: 'status', status: 503, method: 'GET', count: 4 });
+    const read = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`);
+    expect(read.status).toBe(503);
+    expect(read.data.code).toBe('UPSTREAM_UNAVAILABLE');
+  });
+});

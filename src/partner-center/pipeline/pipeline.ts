@@ -9,8 +9,9 @@ export interface CallState {
   /** An attempt is under way that has no answer yet (set and cleared by the retry policy). */
   unansweredAttempt?: boolean;
   /**
-   * Some attempt got no answer after it may have reached Partner Center (reset, timeout, deadline): for a PATCH,
-   * the change may have been applied even though no answer says so.
+   * Some attempt got no answer after it may have reached Partner Center (reset, timeout, deadline), or an answer that
+   * does not say the change was not applied (500, 502, 503, 504): for a PATCH, the change may have been applied even
+   * though no answer says so.
    */
   maybeApplied?: boolean;
 }

@@ -11,6 +11,13 @@ import { RetryBudget, UNLIMITED_RETRY_BUDGET } from './retry-budget';
 /** Statuses that say "not now" rather than "no": everything else is the answer. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 
+/**
+ * Answers that do not say a change was not applied: a 500 may come after the change was made, a 502 or 504 from a
+ * front end that lost Partner Center's answer, a 503 from a node that failed mid-way. For a PATCH they weigh as no
+ * answer at all. A 408 (the request never arrived whole) and a 429 (refused before any work) do say so.
+ */
+const MAYBE_APPLIED_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
+
 export interface RetryEvent {
   attempt: number;
   delayMs: number;
@@ -160,6 +167,7 @@ export function retryPolicy(
               throw new RetryableFailure(error, retryInMs, request.requestId, request.context?.correlationId);
             }
             request.state.unansweredAttempt = false;
+            if (MAYBE_APPLIED_STATUSES.has(answer.status)) request.state.maybeApplied = true;
             lastStatus = answer.status;
             return {
               response: answer,

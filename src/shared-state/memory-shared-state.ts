@@ -29,6 +29,13 @@ export class MemorySharedState implements SharedState {
     this.entries.delete(key);
   }
 
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<string | undefined> {
+    const held = this.live(key);
+    if (held) return held.value;
+    this.put(key, value, ttlMs);
+    return undefined;
+  }
+
   async tryLock(key: string, ttlMs: number): Promise<boolean> {
     if (this.live(key)) return false;
     this.put(key, '1', ttlMs);

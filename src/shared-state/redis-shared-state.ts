@@ -10,6 +10,13 @@ if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 return {count, ttl}`;
 
+/** The value a key holds, or SET with expiry when it holds none, in one round trip (SET NX GET needs Redis 7). */
+const SET_IF_ABSENT = `
+local held = redis.call('GET', KEYS[1])
+if held then return held end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false`;
+
 /**
  * The fleet's shared state in Redis (ioredis). Commands fail fast while Redis is away (no offline queue, a short
  * command timeout) and the same operation is answered from this process's memory instead, with one warning per
@@ -72,6 +79,16 @@ export class RedisSharedState implements SharedState {
     return this.attempt(
       async () => void (await this.commands.del(key)),
       () => this.fallback.delete(key),
+    );
+  }
+
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<string | undefined> {
+    return this.attempt(
+      async () =>
+        ((await this.commands.eval(SET_IF_ABSENT, 1, key, value, String(Math.max(1, Math.round(ttlMs))))) as
+          | string
+          | null) ?? undefined,
+      () => this.fallback.setIfAbsent(key, value, ttlMs),
     );
   }
 

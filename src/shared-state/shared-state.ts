@@ -11,6 +11,8 @@ export interface SharedState {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Stores `value` for `ttlMs` unless the key holds one: undefined when stored, else the value it holds (atomic). */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<string | undefined>;
   /** Takes a lock for `ttlMs` when nobody holds it (SET NX PX); false when another process does. */
   tryLock(key: string, ttlMs: number): Promise<boolean>;
   /** Counts one more event in the fixed window `key` (created with `windowMs`); how many so far and when it ends. */

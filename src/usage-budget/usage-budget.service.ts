@@ -67,12 +67,17 @@ export class UsageBudgetService {
     const { context } = options;
     const idempotencyKey = options.idempotencyKey ?? randomUUID();
     const requestId = upstreamRequestId(context?.caller, idempotencyKey);
-    const replayed = await this.recordedOutcome(requestId, customerId, amount);
+    const replayed = await this.claimKey(requestId, customerId, amount);
     if (replayed) return toCustomerBudget(customerId, replayed);
     const oldAmount = this.reads.known(customerId, context?.caller)?.amount;
     await this.reads.invalidate(customerId);
     try {
       const updated = await this.partnerCenter.updateUsageBudget(customerId, amount, requestId, context);
+      if (options.idempotencyKey !== undefined && !answersChange(updated, amount)) {
+        // Partner Center replayed an earlier change made under this MS-RequestId (its record here was lost, e.g. Redis
+        // flushed): the key named another change, and this one was not applied.
+        throw keyUsedForAnotherChange();
+      }
       await this.recordOutcome(requestId, customerId, amount, updated);
       this.audit.budgetChanged({ customerId, oldAmount, newAmount: amount, outcome: 'success', context });
       return toCustomerBudget(customerId, updated);
@@ -105,21 +110,17 @@ export class UsageBudgetService {
   }
 
   /**
-   * A change already applied under this upstream id (by this replica or another, within a day) is answered from its
-   * record, without asking Partner Center again; the same key with another change is refused, not applied.
+   * The first use of an upstream id claims it for its change, atomically (on every replica, for a day), before
+   * anything is sent: the same key with another change is refused, not applied, even while the first is under way.
+   * A change already applied under it is answered from its record, without asking Partner Center again; the same
+   * change still under way (a concurrent retry) goes too, under the same MS-RequestId: Partner Center applies it once.
    */
-  private async recordedOutcome(requestId: string, customerId: string, amount: number) {
-    const raw = await this.shared.get(`writes:${requestId}`);
+  private async claimKey(requestId: string, customerId: string, amount: number) {
+    const claim: WriteRecord = { customerId: customerId.toLowerCase(), amount };
+    const raw = await this.shared.setIfAbsent(`writes:${requestId}`, JSON.stringify(claim), WRITE_RECORD_MS);
     if (!raw) return undefined;
     const record = JSON.parse(raw) as WriteRecord;
-    if (!sameChange(record, { customerId, amount })) {
-      throw new InvalidInputError([
-        {
-          field: 'idempotencyKey',
-          message: 'this idempotency key was used for another change; use a new key for a new change',
-        },
-      ]);
-    }
+    if (!sameChange(record, { customerId, amount })) throw keyUsedForAnotherChange();
     return record.budget;
   }
 
@@ -155,11 +156,28 @@ export class UsageBudgetService {
   }
 }
 
-/** What a replayed write answers, and what it must match. */
+/** The change a key names (claimed before the write is sent), and once applied what a replay answers. */
 interface WriteRecord {
   customerId: string;
   amount: number;
-  budget: PartnerCenterSpendingBudget;
+  budget?: PartnerCenterSpendingBudget;
+}
+
+function keyUsedForAnotherChange(): InvalidInputError {
+  return new InvalidInputError([
+    {
+      field: 'idempotencyKey',
+      message: 'this idempotency key was used for another change; use a new key for a new change',
+    },
+  ]);
+}
+
+/**
+ * Whether Partner Center's answer to a write is this change: the amount asked for, to the cent (it may round). Not
+ * the case when it replays an earlier change made under the same MS-RequestId.
+ */
+function answersChange(answer: PartnerCenterSpendingBudget, amount: number): boolean {
+  return answer.amount !== null && Math.abs(answer.amount - amount) < 0.005;
 }
 
 const WRITE_RECORD_MS = 24 * 60 * 60_000;

@@ -141,6 +141,34 @@ describe('a fleet of three replicas on Redis', () => {
     expect(sandbox.patchesApplied(ADVENTURE_WORKS) - before).toBe(1);
   });
 
+  it('refuses the same key sent at once to every replica for different changes: one is applied, none misreported', async () => {
+    const headers = { ...(await bearer()), 'Idempotency-Key': randomUUID() };
+    const before = sandbox.patchesApplied(ADVENTURE_WORKS);
+    const amounts = [601, 602, 603, 601, 602, 603];
+    const answers = await Promise.all(
+      amounts.map((amount, i) =>
+        axios.patch(
+          `${replicas[i % REPLICAS].url}${path(ADVENTURE_WORKS)}`,
+          { amount },
+          {
+            headers,
+            validateStatus: () => true,
+          },
+        ),
+      ),
+    );
+    const applied = answers.flatMap((answer, i) =>
+      answer.status === 200 ? [[answer, amounts[i]] as const] : [],
+    );
+    expect(applied.length).toBeGreaterThanOrEqual(1);
+    applied.forEach(([answer, asked]) => expect(answer.data.amount).toBe(asked));
+    expect(new Set(applied.map(([answer]) => answer.data.amount)).size).toBe(1);
+    expect(answers.filter((answer) => answer.status !== 200).map((answer) => answer.status)).toEqual(
+      Array(amounts.length - applied.length).fill(400),
+    );
+    expect(sandbox.patchesApplied(ADVENTURE_WORKS) - before).toBe(1);
+  });
+
   it('loses no request when Redis dies mid-load, and shares state again when it returns', async () => {
     const headers = await bearer();
     const statuses: number[] = [];

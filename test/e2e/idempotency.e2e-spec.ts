@@ -57,6 +57,43 @@ describe("the caller's idempotency key", () => {
     expect(patches()).toHaveLength(1);
   });
 
+  it('refuses the same key sent at once for different changes: one is applied, each caller told the truth', async () => {
+    const key = randomUUID();
+    const amounts = [501, 502, 503, 501, 502, 503];
+    const answers = await Promise.all(amounts.map((amount) => patch(amount, { 'Idempotency-Key': key })));
+    const applied = answers.filter((answer) => answer.status === 200);
+    expect(applied.length).toBeGreaterThanOrEqual(1);
+    // Every 200 is for the amount its caller asked; every other answer is the key's refusal.
+    applied.forEach((answer) => expect(answer.data.amount).toBe(amounts[answers.indexOf(answer)]));
+    expect(new Set(applied.map((answer) => answer.data.amount)).size).toBe(1);
+    answers
+      .filter((answer) => answer.status !== 200)
+      .forEach((answer) => {
+        expect(answer.status).toBe(400);
+        expect(answer.data.errors[0]).toMatchObject({ field: 'idempotencyKey' });
+      });
+    expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(1);
+  });
+
+  it('refuses a key reused for another change after the gateway lost its record, trusting no replay of another', async () => {
+    const key = randomUUID();
+    expect((await patch(310, { 'Idempotency-Key': key })).status).toBe(200);
+    // A new gateway remembers nothing (a fleet whose Redis was flushed): Partner Center replays the first change.
+    const amnesiac = await startGateway({ sandbox: gateway.sandbox });
+    try {
+      const reused = await amnesiac.http.patch(
+        `/v1/customers/${CONTOSO}/usagebudget`,
+        { amount: 311 },
+        { headers: { 'Idempotency-Key': key } },
+      );
+      expect(reused.status).toBe(400);
+      expect(reused.data.errors[0]).toMatchObject({ field: 'idempotencyKey' });
+      expect((await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`)).data.amount).toBe(310);
+    } finally {
+      await amnesiac.close();
+    }
+  });
+
   it('honours Idempotency-Key the same way', async () => {
     const key = randomUUID();
     await patch(301, { 'Idempotency-Key': key });

@@ -47,7 +47,11 @@ export class PartnerCenterClient {
     return this.call('GET', customerId, requestId, undefined, context);
   }
 
-  /** PATCH /v1/customers/{customer-tenant-id}/usagebudget, in the body shape Partner Center documents. */
+  /**
+   * PATCH /v1/customers/{customer-tenant-id}/usagebudget, in the body shape Partner Center documents. Its deadline
+   * leaves room for confirmUsageBudget within PARTNER_CENTER_DEADLINE_MS: a write and the read that settles an unknown
+   * outcome answer within one deadline, not two.
+   */
   updateUsageBudget(
     customerId: string,
     amount: number,
@@ -61,7 +65,18 @@ export class PartnerCenterClient {
       JSON.stringify({ Amount: amount, Attributes: { ObjectType: 'SpendingBudget' } }),
       context,
       { amount, attributes: { objectType: 'SpendingBudget' } },
+      this.options.retry.deadlineMs - this.confirmingReadMs(),
     );
+  }
+
+  /** The read that settles a write whose outcome is unknown: within what updateUsageBudget left of the deadline. */
+  confirmUsageBudget(customerId: string, context?: RequestContext): Promise<PartnerCenterSpendingBudget> {
+    return this.call('GET', customerId, undefined, undefined, context, undefined, this.confirmingReadMs());
+  }
+
+  /** A fifth of the deadline, at most 3 s: a short read (one attempt, or a quick retry), never half the budget. */
+  private confirmingReadMs(): number {
+    return Math.min(3_000, Math.floor(this.options.retry.deadlineMs / 5));
   }
 
   private async call(
@@ -72,6 +87,7 @@ export class PartnerCenterClient {
     context?: RequestContext,
     /** For a write: the budget it sets, the answer when Partner Center accepts it with a body that cannot be read. */
     applied?: PartnerCenterSpendingBudget,
+    deadlineMs?: number,
   ): Promise<PartnerCenterSpendingBudget> {
     // The inbound side validates too; this guard keeps anything but a GUID out of the upstream path.
     if (!isGuid(customerId)) throw new TypeError('customerId must be a GUID');
@@ -84,6 +100,7 @@ export class PartnerCenterClient {
       body,
       state: {},
       context,
+      ...(deadlineMs !== undefined && { deadlineMs }),
     };
     let response;
     try {

@@ -147,7 +147,7 @@ export class UsageBudgetService {
   ): Promise<{ confirmed?: PartnerCenterSpendingBudget; unknown?: boolean; error: unknown }> {
     if (!(error instanceof PartnerCenterError) || error.kind !== 'outcome-unknown') return { error };
     try {
-      const current = await this.partnerCenter.getUsageBudget(customerId, undefined, context);
+      const current = await this.partnerCenter.confirmUsageBudget(customerId, context);
       if (current.amount === amount) return { confirmed: current, error };
     } catch {
       // The read failed too: the outcome stays unknown.

@@ -47,4 +47,16 @@ describe('bounds of one logical call', () => {
     expect(budgetCalls().length).toBeLessThanOrEqual(4);
     expect(elapsed).toBeLessThan(1_500);
   });
+
+  it('a write with no answer and a confirming read that hangs too ends within one deadline, not two', async () => {
+    gateway.sandbox.faults.add({ kind: 'hang', method: 'PATCH' });
+    gateway.sandbox.faults.add({ kind: 'hang', method: 'GET' });
+    const started = Date.now();
+    const response = await gateway.http.patch(`/v1/customers/${CONTOSO}/usagebudget`, { amount: 12 });
+    const elapsed = Date.now() - started;
+    expect(response.status).toBe(504);
+    expect(response.data.code).toBe('OUTCOME_UNKNOWN');
+    expect(budgetCalls().map((c) => c.method)).toContain('GET'); // the confirming read was made
+    expect(elapsed).toBeLessThan(1_500); // the write leaves the read its share of the deadline
+  });
 });

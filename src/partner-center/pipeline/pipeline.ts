@@ -30,6 +30,8 @@ export interface PipelineRequest {
    * `timeout`), so the deadline needs no abort signal reaching every attempt.
    */
   timeoutMs?: number;
+  /** This call's deadline when it must be shorter than the configured one (a write's confirming read). */
+  deadlineMs?: number;
   state: CallState;
   /** The inbound request this call serves, when there is one: its correlation id, caller and upstream counters. */
   context?: RequestContext;

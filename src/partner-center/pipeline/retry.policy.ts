@@ -108,7 +108,8 @@ export function retryPolicy(
     name: 'retry',
     async sendRequest(request, next) {
       budget.recordCall();
-      const deadline = Date.now() + options.deadlineMs;
+      const deadlineMs = Math.min(options.deadlineMs, request.deadlineMs ?? options.deadlineMs);
+      const deadline = Date.now() + deadlineMs;
       let attempts = 0;
       let lastStatus: number | undefined;
 
@@ -142,7 +143,7 @@ export function retryPolicy(
       };
 
       try {
-        const { response } = await withinDeadline(options.deadlineMs, () =>
+        const { response } = await withinDeadline(deadlineMs, () =>
           firstThenRetries(retries, async (): Promise<Attempt> => {
             // The deadline passed during a backoff (the call has ended already): no attempt after it.
             const remainingMs = deadline - Date.now();

@@ -35,6 +35,10 @@ export class FakePartnerCenterClient {
     return this.answer();
   }
 
+  confirmUsageBudget(customerId: string): Promise<PartnerCenterSpendingBudget> {
+    return this.getUsageBudget(customerId);
+  }
+
   updateUsageBudget(
     customerId: string,
     amount: number,

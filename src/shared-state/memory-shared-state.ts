@@ -21,6 +21,10 @@ export class MemorySharedState implements SharedState {
     return this.live(key)?.value;
   }
 
+  async getMany(keys: string[]): Promise<Array<string | undefined>> {
+    return keys.map((key) => this.live(key)?.value);
+  }
+
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     this.put(key, value, ttlMs);
   }

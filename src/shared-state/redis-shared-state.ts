@@ -61,6 +61,13 @@ export class RedisSharedState implements SharedState {
     );
   }
 
+  getMany(keys: string[]): Promise<Array<string | undefined>> {
+    return this.attempt(
+      async () => (await this.commands.mget(...keys)).map((value) => value ?? undefined),
+      () => this.fallback.getMany(keys),
+    );
+  }
+
   set(key: string, value: string, ttlMs: number): Promise<void> {
     return this.attempt(
       async () => void (await this.commands.set(key, value, 'PX', Math.max(1, Math.round(ttlMs)))),

@@ -9,6 +9,8 @@ export interface SharedState {
   /** True while Redis is configured but not reachable: the process serves from memory. */
   readonly degraded: boolean;
   get(key: string): Promise<string | undefined>;
+  /** Several keys in one round trip (MGET), in the order asked. */
+  getMany(keys: string[]): Promise<Array<string | undefined>>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
   /** Takes a lock for `ttlMs` when nobody holds it (SET NX PX); false when another process does. */

@@ -1,7 +1,7 @@
 import { RunningSandbox, startSandbox } from 'partner-center-sandbox';
 import { startRedis, TestRedis } from '../support/redis-server';
 import { startGateway, TestGateway } from './support/gateway';
-import { ADVENTURE_WORKS, CONTOSO, GET_BUDGET } from './support/ids';
+import { ADVENTURE_WORKS, CONTOSO, GET_BUDGET, NORTHWIND_NO_USAGE } from './support/ids';
 
 const path = (id: string) => `/v1/customers/${id}/usagebudget`;
 const BATCH = 'query($ids: [ID!]!) { customerUsageBudgets(customerIds: $ids) { customerId amount } }';
@@ -68,6 +68,35 @@ describe('replicas sharing Redis', () => {
       expect(single.data?.customerUsageBudget.amount).toBe(66);
       // The cache still works after the write: one read of the new amount served the fleet.
       expect(upstreamCalls(CONTOSO).map((c) => c.method)).toEqual(['GET', 'PATCH', 'GET']);
+    });
+  });
+
+  describe('the throttle pause', () => {
+    it('holds on a replica started during the pause: it answers RATE_LIMITED without calling Partner Center', async () => {
+      const a = await replica();
+      sandbox.faults.add({
+        kind: 'status',
+        status: 429,
+        retryAfter: '60',
+        customerId: NORTHWIND_NO_USAGE,
+        count: 1,
+      });
+      const throttled = await a.http.get(path(NORTHWIND_NO_USAGE));
+      expect(throttled.status).toBe(429);
+      expect(upstreamCalls(NORTHWIND_NO_USAGE)).toHaveLength(1);
+
+      // B was not listening when A told the fleet: it learns of the pause from Redis as it connects.
+      const b = await replica();
+      const refused = await b.http.get(path(NORTHWIND_NO_USAGE));
+      expect(refused.status).toBe(429);
+      expect(refused.data).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(30);
+      const gql = await b.graphql(GET_BUDGET, { id: NORTHWIND_NO_USAGE });
+      expect(gql.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(upstreamCalls(NORTHWIND_NO_USAGE)).toHaveLength(1);
+
+      // The pause is that customer's only: B's other calls go out.
+      expect((await b.http.get(path(CONTOSO))).status).toBe(200);
     });
   });
 });

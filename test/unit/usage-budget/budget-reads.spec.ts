@@ -25,6 +25,9 @@ function fleetState() {
       delete: (key) => store.delete(key),
       tryLock: (key, ttlMs) => store.tryLock(key, ttlMs),
       increment: (key, windowMs) => store.increment(key, windowMs),
+      extendDeadline: (key, field, ms) => store.extendDeadline(key, field, ms),
+      deadlines: (key) => store.deadlines(key),
+      onConnected: () => undefined,
       publish: (channel, message) => store.publish(channel, message),
       subscribe: (channel, onMessage) =>
         store.subscribe(channel, (message) =>

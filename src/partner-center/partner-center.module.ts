@@ -46,6 +46,9 @@ export const ACCESS_TOKEN_SOURCE = Symbol('PARTNER_CENTER_ACCESS_TOKEN_SOURCE');
  * logical calls (a blip that a retry absorbs is no failure) and refuses before a bulkhead slot is taken; the
  * bulkhead holds a slot for the call's whole life, so the number of connections busy never exceeds it.
  */
+/** How long startup waits for the pauses held in Redis: Redis' connect timeout, so an outage delays it once. */
+const PAUSES_LOAD_WAIT_MS = 2_000;
+
 @Module({})
 export class PartnerCenterModule implements OnApplicationShutdown {
   constructor(@Inject(CONNECTION_POOL) private readonly pool: ConnectionPool) {}
@@ -60,7 +63,12 @@ export class PartnerCenterModule implements OnApplicationShutdown {
         {
           provide: QuotaShaper,
           inject: [SHARED_STATE],
-          useFactory: (shared: SharedState) => new QuotaShaper(options.quota, shared),
+          // The gateway takes calls only once it knows the fleet's pauses in force (bounded: Redis may be away).
+          useFactory: async (shared: SharedState) => {
+            const quota = new QuotaShaper(options.quota, shared);
+            await quota.pausesLoaded(PAUSES_LOAD_WAIT_MS);
+            return quota;
+          },
         },
         {
           provide: PARTNER_CENTER_CIRCUIT,

@@ -14,11 +14,16 @@ export class MemorySharedState implements SharedState {
   readonly degraded = false;
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Map<string, Array<(message: string) => void>>();
+  private readonly deadlineSets = new Map<string, Map<string, number>>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   async get(key: string): Promise<string | undefined> {
     return this.live(key)?.value;
+  }
+
+  async getMany(keys: string[]): Promise<Array<string | undefined>> {
+    return keys.map((key) => this.live(key)?.value);
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
@@ -48,6 +53,22 @@ export class MemorySharedState implements SharedState {
     return { count: Number(entry.value), resetInMs: entry.expiresAt - this.now() };
   }
 
+  async extendDeadline(key: string, field: string, ms: number): Promise<void> {
+    const now = this.now();
+    const set = this.deadlineSets.get(key) ?? new Map<string, number>();
+    for (const [f, until] of set) if (until <= now) set.delete(f);
+    set.set(field, Math.max(set.get(field) ?? 0, now + ms));
+    this.deadlineSets.set(key, set);
+  }
+
+  async deadlines(key: string): Promise<Map<string, number>> {
+    const now = this.now();
+    const left = new Map<string, number>();
+    for (const [field, until] of this.deadlineSets.get(key) ?? [])
+      if (until > now) left.set(field, until - now);
+    return left;
+  }
+
   async publish(channel: string, message: string): Promise<void> {
     for (const listener of this.listeners.get(channel) ?? []) listener(message);
   }
@@ -56,8 +77,12 @@ export class MemorySharedState implements SharedState {
     this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), onMessage]);
   }
 
+  /** One process has nothing to reconnect to. */
+  onConnected(): void {}
+
   async close(): Promise<void> {
     this.entries.clear();
+    this.deadlineSets.clear();
   }
 
   private live(key: string): Entry | undefined {

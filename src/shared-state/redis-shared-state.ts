@@ -17,6 +17,38 @@ if held then return held end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return false`;
 
+/** Now on the server's clock, in ms (TIME): the one clock every replica agrees on. */
+const SERVER_NOW = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+/**
+ * Keeps a field's deadline (the later one), drops the fields already past, and makes the hash live as long as its
+ * last deadline, in one round trip. KEYS[1] hash, ARGV[1] field, ARGV[2] ms from now.
+ */
+const EXTEND_DEADLINE = `${SERVER_NOW}
+local ms = tonumber(ARGV[2])
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  if tonumber(all[i + 1]) <= now then redis.call('HDEL', KEYS[1], all[i]) end
+end
+local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if now + ms > current then redis.call('HSET', KEYS[1], ARGV[1], now + ms) end
+if redis.call('PTTL', KEYS[1]) < ms then redis.call('PEXPIRE', KEYS[1], ms) end
+return 1`;
+
+/** The deadlines still ahead, as {field, ms left, …}. KEYS[1] hash. */
+const DEADLINES = `${SERVER_NOW}
+local all = redis.call('HGETALL', KEYS[1])
+local left = {}
+for i = 1, #all, 2 do
+  local ms = tonumber(all[i + 1]) - now
+  if ms > 0 then
+    left[#left + 1] = all[i]
+    left[#left + 1] = ms
+  end
+end
+return left`;
+
 /**
  * The fleet's shared state in Redis (ioredis). Commands fail fast while Redis is away (no offline queue, a short
  * command timeout) and the same operation is answered from this process's memory instead, with one warning per
@@ -68,6 +100,13 @@ export class RedisSharedState implements SharedState {
     );
   }
 
+  getMany(keys: string[]): Promise<Array<string | undefined>> {
+    return this.attempt(
+      async () => (await this.commands.mget(...keys)).map((value) => value ?? undefined),
+      () => this.fallback.getMany(keys),
+    );
+  }
+
   set(key: string, value: string, ttlMs: number): Promise<void> {
     return this.attempt(
       async () => void (await this.commands.set(key, value, 'PX', Math.max(1, Math.round(ttlMs)))),
@@ -112,6 +151,26 @@ export class RedisSharedState implements SharedState {
     );
   }
 
+  extendDeadline(key: string, field: string, ms: number): Promise<void> {
+    return this.attempt(
+      async () =>
+        void (await this.commands.eval(EXTEND_DEADLINE, 1, key, field, String(Math.max(1, Math.round(ms))))),
+      () => this.fallback.extendDeadline(key, field, ms),
+    );
+  }
+
+  deadlines(key: string): Promise<Map<string, number>> {
+    return this.attempt(
+      async () => {
+        const flat = (await this.commands.eval(DEADLINES, 1, key)) as Array<string | number>;
+        const left = new Map<string, number>();
+        for (let i = 0; i + 1 < flat.length; i += 2) left.set(String(flat[i]), Number(flat[i + 1]));
+        return left;
+      },
+      () => this.fallback.deadlines(key),
+    );
+  }
+
   publish(channel: string, message: string): Promise<void> {
     return this.attempt(
       async () => void (await this.commands.publish(`${this.prefix}${channel}`, message)),
@@ -123,6 +182,12 @@ export class RedisSharedState implements SharedState {
     this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), onMessage]);
     this.fallback.subscribe(channel, onMessage);
     this.subscriber.subscribe(`${this.prefix}${channel}`).catch(() => this.markDown());
+  }
+
+  onConnected(listener: () => void): void {
+    // 'ready' follows every connection of the commands connection, the first and each reconnection.
+    this.commands.on('ready', listener);
+    if (this.commands.status === 'ready') queueMicrotask(listener);
   }
 
   async close(): Promise<void> {

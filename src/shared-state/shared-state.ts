@@ -9,6 +9,8 @@ export interface SharedState {
   /** True while Redis is configured but not reachable: the process serves from memory. */
   readonly degraded: boolean;
   get(key: string): Promise<string | undefined>;
+  /** Several keys in one round trip (MGET), in the order asked. */
+  getMany(keys: string[]): Promise<Array<string | undefined>>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
   /** Stores `value` for `ttlMs` unless the key holds one: undefined when stored, else the value it holds (atomic). */
@@ -17,9 +19,21 @@ export interface SharedState {
   tryLock(key: string, ttlMs: number): Promise<boolean>;
   /** Counts one more event in the fixed window `key` (created with `windowMs`); how many so far and when it ends. */
   increment(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }>;
+  /**
+   * Keeps `field` of the deadline set `key` for `ms` more (the later deadline wins); the set expires with its last
+   * deadline. Deadlines are on the store's clock (Redis' TIME), so replicas' clocks need not agree.
+   */
+  extendDeadline(key: string, field: string, ms: number): Promise<void>;
+  /** The deadlines of `key` still ahead, as milliseconds left per field. */
+  deadlines(key: string): Promise<Map<string, number>>;
   publish(channel: string, message: string): Promise<void>;
   /** Messages published on the channel by any process, this one included. */
   subscribe(channel: string, onMessage: (message: string) => void): void;
+  /**
+   * Runs `listener` each time the process (re)connects to Redis, the first connection included (at once when it is
+   * connected already): what was shared while it was away can be loaded then. Never, without Redis.
+   */
+  onConnected(listener: () => void): void;
   close(): Promise<void>;
 }
 

@@ -32,6 +32,7 @@ export class TokenProvider implements AccessTokenSource {
   private readonly cycler: TokenCycler;
   private readonly sharedKey: string;
   private lastToken?: string;
+  private readonly observeRequest: (request: () => Promise<SharedToken>) => Promise<SharedToken>;
 
   constructor(
     private readonly createApplication: () => ConfidentialClientApplication,
@@ -42,11 +43,24 @@ export class TokenProvider implements AccessTokenSource {
     private readonly circuit?: UpstreamCircuit,
   ) {
     this.sharedKey = `token:${credentialKey}:${scope}`;
-    this.cycler = new TokenCycler(async () => {
-      const token = await this.acquire();
-      this.lastToken = token.token;
-      return token;
-    }, cyclerOptions);
+    // The observer counts and traces this replica's own requests to Entra ID, not the cycler's renewals: a renewal
+    // that takes the token another replica obtained is no acquisition, or every replica would count each token.
+    const { observer } = cyclerOptions;
+    this.observeRequest = observer ? (request) => observer.acquisition(request) : (request) => request();
+    this.cycler = new TokenCycler(
+      async () => {
+        const token = await this.acquire();
+        this.lastToken = token.token;
+        return token;
+      },
+      {
+        ...cyclerOptions,
+        observer: observer && {
+          acquisition: (acquire) => acquire(),
+          servedHeld: () => observer.servedHeld(),
+        },
+      },
+    );
   }
 
   getToken(options: { forceRefresh?: boolean } = {}): Promise<string> {
@@ -111,7 +125,11 @@ export class TokenProvider implements AccessTokenSource {
     return guarded ? this.circuit!.execute(() => this.requestToken()) : this.requestToken();
   }
 
-  private async requestToken(): Promise<SharedToken> {
+  private requestToken(): Promise<SharedToken> {
+    return this.observeRequest(() => this.requestFromEntraId());
+  }
+
+  private async requestFromEntraId(): Promise<SharedToken> {
     this.application ??= this.createApplication();
     const acquiredAtMs = Date.now();
     try {

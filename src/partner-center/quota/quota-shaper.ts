@@ -18,6 +18,13 @@ interface Pause {
 }
 
 const PAUSES = 'quota:pauses';
+/**
+ * The pauses in force, kept in the shared state too (field: the customer, or PARTNER for a partner-wide pause; each
+ * with its end, the set expiring with the last): the message reaches only the replicas listening when it is sent,
+ * so a replica that starts or reconnects during a pause loads them from here instead.
+ */
+const PAUSES_IN_FORCE = 'quota:paused';
+const PARTNER = '*';
 
 /**
  * The shaper of Partner Center traffic, one per process and in step across the fleet. Partner Center throttles per
@@ -39,6 +46,8 @@ export class QuotaShaper {
   private readonly recentThrottles: Array<{ customerId: string; at: number }> = [];
   private lastDecreaseAt = 0;
   private successesSinceGrowth = 0;
+  /** Settles when the pauses in force have been loaded once (at once without Redis). */
+  private readonly firstLoad: Promise<void>;
 
   constructor(
     private readonly options: QuotaOptions,
@@ -46,6 +55,16 @@ export class QuotaShaper {
     private readonly now: () => number = Date.now,
   ) {
     this.limit = options.initialConcurrency;
+    let loaded!: () => void;
+    this.firstLoad = new Promise<void>((resolve) => (loaded = resolve));
+    if (shared.backend !== 'redis') loaded();
+    // On each (re)connection, not per call: while connected, the messages keep this replica in step.
+    shared.onConnected(
+      () =>
+        void this.loadPauses()
+          .catch(() => undefined)
+          .finally(loaded),
+    );
     shared.subscribe(PAUSES, (message) => {
       try {
         const { customerId, retryAfterMs, partnerWide } = JSON.parse(message) as Pause;
@@ -75,9 +94,35 @@ export class QuotaShaper {
     this.pause(customerId, now + retryAfterMs, partnerWide);
     const pause: Pause = { customerId, retryAfterMs, partnerWide };
     void this.shared.publish(PAUSES, JSON.stringify(pause));
+    if (this.shared.backend === 'redis') {
+      if (customerId) void this.shared.extendDeadline(PAUSES_IN_FORCE, customerId, retryAfterMs);
+      if (partnerWide) void this.shared.extendDeadline(PAUSES_IN_FORCE, PARTNER, retryAfterMs);
+    }
     if (now - this.lastDecreaseAt >= Math.max(1_000, retryAfterMs)) {
       this.lastDecreaseAt = now;
       this.limit = Math.max(this.options.minConcurrency, Math.floor(this.limit / 2));
+    }
+  }
+
+  /**
+   * Waits, at most `maxWaitMs`, until the pauses in force across the fleet are known here: a replica starting
+   * during a pause must not spend a request on a certain 429. Redis being away at start only delays it this long.
+   */
+  async pausesLoaded(maxWaitMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.firstLoad,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** Takes on the pauses the fleet holds in the shared state (after a (re)connection). */
+  async loadPauses(): Promise<void> {
+    const now = this.now();
+    for (const [field, leftMs] of await this.shared.deadlines(PAUSES_IN_FORCE)) {
+      if (field === PARTNER) this.pause(undefined, now + leftMs, true);
+      else this.pause(field, now + leftMs, false);
     }
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { SingleFlight } from '../../common/single-flight';
 import { PartnerCenterClient } from '../../partner-center/partner-center.client';
 import type { PartnerCenterSpendingBudget } from '../../partner-center/spending-budget';
@@ -18,6 +19,8 @@ export type ReadSource = 'upstream' | 'coalesced' | 'cache' | 'replica';
 interface SharedRead {
   budget: PartnerCenterSpendingBudget;
   fetchedAt: number;
+  /** The customer's write version when the read started ('' before any write): another version is stale. */
+  version: string;
 }
 
 const INVALIDATIONS = 'reads:invalidations';
@@ -25,6 +28,12 @@ const INVALIDATIONS = 'reads:invalidations';
 const FLIGHT_LOCK_MS = 2_000;
 const FLIGHT_RESULT_MS = 1_000;
 const FLIGHT_POLL_MS = 15;
+/**
+ * How long a customer's write version is kept after its last write. It must outlive every entry stored under the
+ * version before (the cache TTL is at most an hour, plus a read's deadline): once it expires the version reads as
+ * '' again, which no live entry can still carry.
+ */
+const VERSION_MS = 24 * 60 * 60_000;
 
 /**
  * How the gateway reads budgets without spending Partner Center's quota twice for one answer:
@@ -32,8 +41,9 @@ const FLIGHT_POLL_MS = 15;
  *   mode: the identity is part of the key); with Redis, across replicas too: one replica reads under a short lock
  *   and shares the answer, the others wait a moment for it;
  * - the optional cache answers repeated reads within its TTL (in Redis too, for the fleet);
- * - a write waits for nothing: it bumps the customer's generation on every replica, so reads that arrive after it
- *   never join a read that started before it, and a read that overlapped a write does not fill any cache.
+ * - a write waits for nothing: it bumps the customer's generation on every replica (and, with Redis, the fleet's
+ *   write version, read with the shared cache entry), so reads that arrive after it never join a read that started
+ *   before it, and a read that overlapped a write fills no cache any replica serves from.
  */
 export class BudgetReads {
   private readonly flights = new SingleFlight<PartnerCenterSpendingBudget>();
@@ -54,20 +64,31 @@ export class BudgetReads {
   async read(customerId: string, requestId?: string, context?: RequestContext): Promise<BudgetRead> {
     const id = customerId.toLowerCase();
     const identity = this.partnerCenter.identityScope(context?.caller);
-    // Without Redis nothing below is asked of the shared state: no promise is made for it on every read.
-    const redis = this.shared.backend === 'redis';
-    const cached =
-      this.cache.get(identity, id) ?? (redis ? await this.sharedCacheEntry(identity, id) : undefined);
-    if (cached) {
+    const local = this.cache.get(identity, id);
+    if (local) {
       this.count('cache');
-      return cached;
+      return local;
     }
     const generation = this.generationOf(id);
-    const key = `${identity}|${id}|${generation}`;
+    // Without Redis nothing below is asked of the shared state: no promise is made for it on every read.
+    const redis = this.shared.backend === 'redis';
+    let version = '';
+    if (redis) {
+      const shared = await this.sharedCacheEntry(identity, id, generation);
+      if (shared.cached) {
+        this.count('cache');
+        return shared.cached;
+      }
+      version = shared.version;
+    }
+    // The fleet's write version is part of the key: a read arriving after a write on any replica has seen the new
+    // version, so it never joins a read in flight here since before the write, whether or not this replica has
+    // heard of the write yet.
+    const key = `${identity}|${id}|${generation}|${version}`;
     if (this.flights.has(key)) this.count('coalesced');
     const budget = await this.flights.run(key, async () => {
       const fromAnotherReplica = redis
-        ? await this.readOfAnotherReplica(identity, id, generation)
+        ? await this.readOfAnotherReplica(identity, id, generation, version)
         : undefined;
       if (fromAnotherReplica) {
         this.count('replica');
@@ -79,7 +100,7 @@ export class BudgetReads {
         const fetched = await this.partnerCenter.getUsageBudget(id, requestId, context);
         if (this.generationOf(id) === generation) {
           this.cache.set(identity, id, fetched, startedAt);
-          if (redis) await this.share(identity, id, fetched, startedAt);
+          if (redis) await this.share(identity, id, fetched, startedAt, version);
         }
         return fetched;
       } finally {
@@ -94,11 +115,19 @@ export class BudgetReads {
     return this.cache.get(this.partnerCenter.identityScope(caller), customerId.toLowerCase())?.budget;
   }
 
-  /** A write is starting or has ended: what was read before it is stale, here and on every replica. */
+  /**
+   * A write is starting or has ended: what was read before it is stale, here and on every replica. With Redis the
+   * customer's write version changes first: every shared entry, and every flight's answer, carries the version its
+   * read started under, and one of another version is never served. That drops the entries of every upstream
+   * identity at once (no key scan), and an entry a read from before the write stores after it is dead on arrival.
+   * The message then clears the replicas' local caches.
+   */
   async invalidate(customerId: string): Promise<void> {
     const id = customerId.toLowerCase();
     this.forget(id);
-    if (this.shared.backend === 'redis') await this.shared.publish(INVALIDATIONS, id);
+    if (this.shared.backend !== 'redis') return;
+    await this.shared.set(versionKey(id), randomUUID(), VERSION_MS);
+    await this.shared.publish(INVALIDATIONS, id);
   }
 
   private forget(id: string): void {
@@ -117,27 +146,44 @@ export class BudgetReads {
   }
 
   /** With Redis: the answer for the replicas waiting on this read, and for the fleet's cache when it is on. */
-  private async share(identity: string, id: string, budget: PartnerCenterSpendingBudget, fetchedAt: number) {
-    const value = JSON.stringify({ budget, fetchedAt } satisfies SharedRead);
+  private async share(
+    identity: string,
+    id: string,
+    budget: PartnerCenterSpendingBudget,
+    fetchedAt: number,
+    version: string,
+  ) {
+    const value = JSON.stringify({ budget, fetchedAt, version } satisfies SharedRead);
     await this.shared.set(`reads:result:${identity}:${id}`, value, FLIGHT_RESULT_MS);
-    if (this.cache.enabled) await this.shared.set(`reads:cache:${identity}:${id}`, value, this.cache.ttlMs);
+    if (this.cache.enabled) await this.shared.set(cacheKey(identity, id), value, this.cache.ttlMs);
   }
 
-  private async sharedCacheEntry(identity: string, id: string): Promise<BudgetRead | undefined> {
-    if (!this.cache.enabled || this.shared.backend !== 'redis') return undefined;
-    const entry = parse(await this.shared.get(`reads:cache:${identity}:${id}`));
-    if (!entry) return undefined;
+  /**
+   * With Redis, after a local miss: the fleet's cache entry, if it is fresh and of the customer's current write
+   * version, and that version (read in the same round trip, for the read that follows when there is no entry).
+   */
+  private async sharedCacheEntry(
+    identity: string,
+    id: string,
+    generation: number,
+  ): Promise<{ cached?: BudgetRead; version: string }> {
+    if (!this.cache.enabled) return { version: (await this.shared.get(versionKey(id))) ?? '' };
+    const [raw, current] = await this.shared.getMany([cacheKey(identity, id), versionKey(id)]);
+    const version = current ?? '';
+    const entry = parse(raw);
+    if (!entry || entry.version !== version) return { version };
     const ageMs = this.now() - entry.fetchedAt;
-    if (ageMs >= this.cache.ttlMs) return undefined;
-    this.cache.set(identity, id, entry.budget, entry.fetchedAt);
-    return { budget: entry.budget, ageMs };
+    if (ageMs >= this.cache.ttlMs) return { version };
+    // A write heard of while Redis answered: the entry may predate it, so it is not kept here.
+    if (this.generationOf(id) === generation) this.cache.set(identity, id, entry.budget, entry.fetchedAt);
+    return { cached: { budget: entry.budget, ageMs }, version };
   }
 
   /**
    * With Redis: when another replica is reading the same budget right now, its answer (published for a second), as
    * long as no write overlapped the wait; undefined when this replica should read it itself.
    */
-  private async readOfAnotherReplica(identity: string, id: string, generation: number) {
+  private async readOfAnotherReplica(identity: string, id: string, generation: number, version: string) {
     if (this.shared.backend !== 'redis' || this.shared.degraded) return undefined;
     const resultKey = `reads:result:${identity}:${id}`;
     if (await this.shared.tryLock(flightLock(identity, id), FLIGHT_LOCK_MS)) return undefined;
@@ -146,13 +192,21 @@ export class BudgetReads {
     const notBefore = Math.max(startedAt - FLIGHT_LOCK_MS, this.invalidatedAt.get(id) ?? 0);
     while (this.now() - startedAt < FLIGHT_LOCK_MS && this.generationOf(id) === generation) {
       const result = parse(await this.shared.get(resultKey));
-      if (result && result.fetchedAt > notBefore) return result.budget;
+      if (result && result.version === version && result.fetchedAt > notBefore) return result.budget;
       await new Promise((resolve) => setTimeout(resolve, FLIGHT_POLL_MS));
       // The other replica's read ended without an answer for us (it failed): read it here.
       if (await this.shared.tryLock(flightLock(identity, id), FLIGHT_LOCK_MS)) return undefined;
     }
     return undefined;
   }
+}
+
+function cacheKey(identity: string, id: string): string {
+  return `reads:cache:${identity}:${id}`;
+}
+
+function versionKey(id: string): string {
+  return `reads:version:${id}`;
 }
 
 function flightLock(identity: string, id: string): string {

@@ -1,0 +1,137 @@
+import type { PartnerCenterClient } from '../../../src/partner-center/partner-center.client';
+import type { PartnerCenterSpendingBudget } from '../../../src/partner-center/spending-budget';
+import { MemorySharedState } from '../../../src/shared-state/memory-shared-state';
+import type { SharedState } from '../../../src/shared-state/shared-state';
+import { BudgetCache } from '../../../src/usage-budget/reads/budget-cache';
+import { BudgetReads } from '../../../src/usage-budget/reads/budget-reads';
+
+const CUSTOMER = 'c0000001-0000-4000-8000-000000000001';
+
+/**
+ * Two replicas over one store standing in for Redis. A replica can be made deaf: the fleet's messages wait until it
+ * hears them, as pub/sub may arrive after a replica has already acted (the race the write version closes).
+ */
+function fleetState() {
+  const store = new MemorySharedState();
+  const replica = () => {
+    let deaf = false;
+    const held: Array<() => void> = [];
+    const view: SharedState = {
+      backend: 'redis',
+      degraded: false,
+      get: (key) => store.get(key),
+      getMany: (keys) => store.getMany(keys),
+      set: (key, value, ttlMs) => store.set(key, value, ttlMs),
+      delete: (key) => store.delete(key),
+      tryLock: (key, ttlMs) => store.tryLock(key, ttlMs),
+      increment: (key, windowMs) => store.increment(key, windowMs),
+      extendDeadline: (key, field, ms) => store.extendDeadline(key, field, ms),
+      deadlines: (key) => store.deadlines(key),
+      onConnected: () => undefined,
+      publish: (channel, message) => store.publish(channel, message),
+      subscribe: (channel, onMessage) =>
+        store.subscribe(channel, (message) =>
+          deaf ? held.push(() => onMessage(message)) : onMessage(message),
+        ),
+      close: async () => undefined,
+    };
+    return {
+      view,
+      deafen: () => (deaf = true),
+      hear: () => {
+        deaf = false;
+        held.splice(0).forEach((deliver) => deliver());
+      },
+    };
+  };
+  return { replica };
+}
+
+/** Partner Center with one budget; the first GET can be held until the test lets it answer what it read then. */
+function partnerCenter() {
+  let amount = 100;
+  let upstreamReads = 0;
+  let holdNext = false;
+  let release: (() => void) | undefined;
+  const client = {
+    identityScope: () => 'app',
+    getUsageBudget: async (): Promise<PartnerCenterSpendingBudget> => {
+      upstreamReads += 1;
+      const read = { amount }; // what Partner Center had when the request reached it
+      if (holdNext) {
+        holdNext = false;
+        await new Promise<void>((resolve) => (release = resolve));
+      }
+      return read;
+    },
+  } as unknown as PartnerCenterClient;
+  return {
+    client,
+    write: (to: number) => (amount = to),
+    holdNextRead: () => (holdNext = true),
+    releaseHeldRead: () => release!(),
+    reads: () => upstreamReads,
+  };
+}
+
+describe('budget reads across replicas on Redis, with the cache on', () => {
+  const setup = () => {
+    const fleet = fleetState();
+    const upstream = partnerCenter();
+    const [a, b] = [fleet.replica(), fleet.replica()];
+    const replicaA = new BudgetReads(upstream.client, new BudgetCache(30_000), a.view);
+    const replicaB = new BudgetReads(upstream.client, new BudgetCache(30_000), b.view);
+    /** A write through replica A, as UsageBudgetService does it: invalidate, apply, invalidate. */
+    const writeOnA = async (to: number) => {
+      await replicaA.invalidate(CUSTOMER);
+      upstream.write(to);
+      await replicaA.invalidate(CUSTOMER);
+    };
+    return { upstream, a, b, replicaA, replicaB, writeOnA };
+  };
+
+  it('serves no replica an entry a read from before a write stored after it', async () => {
+    const { upstream, b, replicaA, replicaB, writeOnA } = setup();
+    upstream.holdNextRead();
+    const before = replicaB.read(CUSTOMER);
+    await waitUntil(() => upstream.reads() === 1);
+    // B has not heard of the write yet when its read, sent before the write, answers and fills the caches.
+    b.deafen();
+    await writeOnA(66);
+    upstream.releaseHeldRead();
+    expect((await before).budget.amount).toBe(100);
+
+    expect((await replicaA.read(CUSTOMER)).budget.amount).toBe(66);
+    b.hear();
+    expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(66);
+  });
+
+  it('never lets a read arriving after a write join a read in flight since before it, even unheard', async () => {
+    const { upstream, b, replicaB, writeOnA } = setup();
+    upstream.holdNextRead();
+    const before = replicaB.read(CUSTOMER);
+    await waitUntil(() => upstream.reads() === 1);
+    b.deafen();
+    await writeOnA(66);
+    const after = replicaB.read(CUSTOMER);
+    upstream.releaseHeldRead();
+    expect((await before).budget.amount).toBe(100);
+    expect((await after).budget.amount).toBe(66);
+    expect(upstream.reads()).toBe(2);
+  });
+
+  it('still serves the fleet one read per write: the other replica takes the shared entry', async () => {
+    const { upstream, replicaA, replicaB, writeOnA } = setup();
+    await replicaA.read(CUSTOMER);
+    expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(100);
+    await writeOnA(66);
+    expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(66);
+    expect((await replicaA.read(CUSTOMER)).budget.amount).toBe(66);
+    expect(upstream.reads()).toBe(2);
+  });
+});
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1_000 && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
+  if (!condition()) throw new Error('the condition never held');
+}

@@ -1,6 +1,7 @@
 import axios from 'axios';
 import { RunningSandbox, startSandbox } from 'partner-center-sandbox';
-import { startGatewayProcess } from './support/gateway-process';
+import { randomUUID } from 'node:crypto';
+import { jsonLines, startGatewayProcess } from './support/gateway-process';
 
 const CONTOSO = 'c0000001-0000-4000-8000-000000000001';
 // Three customers: identical concurrent reads would be coalesced into one upstream call.
@@ -52,6 +53,87 @@ describe('graceful shutdown of node dist/main.js', () => {
       expect(answers.map((a) => a.data.amount)).toEqual(SLOW.map((c) => c.amount));
       expect(await gateway.exited).toBe(0);
     } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('gives a PATCH in flight when SIGTERM arrives its real answer (OUTCOME_UNKNOWN), its audit event and completion line', async () => {
+    // The attempt timeout (not anything in the shutdown) ends the call: well past the drain, well inside the timeout.
+    const gateway = await startGatewayProcess(sandbox, {
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
+      SHUTDOWN_TIMEOUT_MS: '25000',
+      HTTP_REQUEST_TIMEOUT_MS: '1000',
+      PARTNER_CENTER_MAX_ATTEMPTS: '1',
+      PARTNER_CENTER_ATTEMPT_TIMEOUT_MS: '14000',
+      PARTNER_CENTER_DEADLINE_MS: '20000',
+    });
+    const http = axios.create({ baseURL: gateway.url, validateStatus: () => true, timeout: 30_000 });
+    try {
+      // Partner Center never answers the PATCH; the confirming read fails too, so the outcome stays unknown.
+      sandbox.faults.add({ kind: 'hang', method: 'PATCH', customerId: CONTOSO, count: 1 });
+      sandbox.faults.add({ kind: 'status', status: 503, method: 'GET', customerId: CONTOSO, count: 4 });
+      const patches = () =>
+        sandbox.requestLog.entries({ target: 'partner-center' }).filter((e) => e.method === 'PATCH').length;
+      const before = patches();
+      const correlationId = randomUUID();
+      const inFlight = http.patch(
+        `/v1/customers/${CONTOSO}/usagebudget`,
+        { amount: 321 },
+        { headers: { 'MS-CorrelationId': correlationId } },
+      );
+      await waitUntil(() => patches() > before);
+
+      gateway.child.kill('SIGTERM');
+      const answer = await inFlight;
+      expect(answer.status).toBe(504);
+      expect(answer.headers['content-type']).toContain('application/problem+json');
+      expect(answer.data).toMatchObject({ code: 'OUTCOME_UNKNOWN', correlationId });
+      expect(answer.data.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await gateway.exited).toBe(0);
+      const lines = jsonLines(gateway.stdout()).filter(
+        (l) => (l.correlationId ?? l.audit?.correlationId) === correlationId,
+      );
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          event: 'usage-budget.changed',
+          audit: expect.objectContaining({ outcome: 'unknown' }),
+        }),
+      );
+      expect(lines).toContainEqual(
+        expect.objectContaining({ msg: 'request completed', outcome: 'OUTCOME_UNKNOWN', status: 504 }),
+      );
+    } finally {
+      sandbox.faults.clear();
+      await gateway.stop();
+    }
+  });
+
+  it('exits 1 when a request is still running at SHUTDOWN_TIMEOUT_MS', async () => {
+    const gateway = await startGatewayProcess(sandbox, {
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
+      // Above the 10 s after which Apollo's drain plugin used to cut every connection (and the process exited 0).
+      SHUTDOWN_TIMEOUT_MS: '11000',
+      PARTNER_CENTER_MAX_ATTEMPTS: '1',
+      PARTNER_CENTER_ATTEMPT_TIMEOUT_MS: '60000',
+      PARTNER_CENTER_DEADLINE_MS: '60000',
+    });
+    const http = axios.create({ baseURL: gateway.url, validateStatus: () => true, timeout: 30_000 });
+    try {
+      sandbox.faults.add({ kind: 'hang', method: 'PATCH', customerId: CONTOSO, count: 1 });
+      const patches = () =>
+        sandbox.requestLog.entries({ target: 'partner-center' }).filter((e) => e.method === 'PATCH').length;
+      const before = patches();
+      const inFlight = http
+        .patch(`/v1/customers/${CONTOSO}/usagebudget`, { amount: 322 })
+        .catch((e: Error) => e);
+      await waitUntil(() => patches() > before);
+
+      gateway.child.kill('SIGTERM');
+      expect(await gateway.exited).toBe(1);
+      expect(gateway.stderr()).toContain('still running after 11000 ms');
+      await inFlight;
+    } finally {
+      sandbox.faults.clear();
       await gateway.stop();
     }
   });

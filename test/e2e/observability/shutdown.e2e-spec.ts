@@ -1,6 +1,7 @@
 import axios from 'axios';
 import { RunningSandbox, startSandbox } from 'partner-center-sandbox';
 import { randomUUID } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 import { jsonLines, startGatewayProcess } from './support/gateway-process';
 
 const CONTOSO = 'c0000001-0000-4000-8000-000000000001';
@@ -89,6 +90,8 @@ describe('graceful shutdown of node dist/main.js', () => {
       expect(answer.headers['content-type']).toContain('application/problem+json');
       expect(answer.data).toMatchObject({ code: 'OUTCOME_UNKNOWN', correlationId });
       expect(answer.data.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
+      // The last answer on its connection: the client does not reuse a connection the gateway is about to close.
+      expect(answer.headers.connection).toBe('close');
       expect(await gateway.exited).toBe(0);
       const lines = jsonLines(gateway.stdout()).filter(
         (l) => (l.correlationId ?? l.audit?.correlationId) === correlationId,
@@ -137,6 +140,81 @@ describe('graceful shutdown of node dist/main.js', () => {
       await gateway.stop();
     }
   });
+
+  it('answers requests read on an open connection after the server stopped accepting with 503 SHUTTING_DOWN (REST and GraphQL)', async () => {
+    const gateway = await startGatewayProcess(sandbox, {
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
+      SHUTDOWN_TIMEOUT_MS: '25000',
+      PARTNER_CENTER_MAX_ATTEMPTS: '1',
+      PARTNER_CENTER_ATTEMPT_TIMEOUT_MS: '3000',
+    });
+    const { port } = new URL(gateway.url);
+    // Two keep-alive connections, each with a PATCH in flight (Partner Center hangs): they stay open after SIGTERM.
+    const rest = await RawConnection.open(Number(port));
+    const graphql = await RawConnection.open(Number(port));
+    try {
+      sandbox.faults.add({ kind: 'hang', method: 'PATCH', customerId: CONTOSO, count: 2 });
+      sandbox.faults.add({ kind: 'status', status: 503, method: 'GET', customerId: CONTOSO, count: 8 });
+      const patches = () =>
+        sandbox.requestLog.entries({ target: 'partner-center' }).filter((e) => e.method === 'PATCH').length;
+      const before = patches();
+      const body = JSON.stringify({ amount: 323 });
+      const patch = `PATCH /v1/customers/${CONTOSO}/usagebudget HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+      rest.write(patch);
+      graphql.write(patch);
+      await waitUntil(() => patches() >= before + 2);
+
+      gateway.child.kill('SIGTERM');
+      // The server has stopped accepting once a new connection is refused.
+      await waitUntil(() =>
+        RawConnection.open(Number(port)).then(
+          (c) => (c.destroy(), false),
+          () => true,
+        ),
+      );
+
+      const restId = randomUUID();
+      const graphqlId = randomUUID();
+      rest.write(
+        `GET /v1/customers/${CONTOSO}/usagebudget HTTP/1.1\r\nHost: gw\r\nMS-CorrelationId: ${restId}\r\n\r\n`,
+      );
+      const query = JSON.stringify({ query: `{ customerUsageBudget(customerId: "${CONTOSO}") { amount } }` });
+      graphql.write(
+        `POST /graphql HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\nMS-CorrelationId: ${graphqlId}\r\nContent-Length: ${query.length}\r\n\r\n${query}`,
+      );
+
+      const [restAnswers, graphqlAnswers] = await Promise.all([rest.untilClosed(), graphql.untilClosed()]);
+      expect(restAnswers.map((a) => a.status)).toEqual([504, 503]);
+      expect(graphqlAnswers.map((a) => a.status)).toEqual([504, 503]);
+      const refused = restAnswers[1];
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      expect(refused.headers['ms-correlationid']).toBe(restId);
+      expect(refused.headers.connection).toBe('close');
+      expect(JSON.parse(refused.body)).toMatchObject({
+        status: 503,
+        code: 'SHUTTING_DOWN',
+        correlationId: restId,
+      });
+      const graphqlRefused = graphqlAnswers[1];
+      expect(graphqlRefused.headers['content-type']).toContain('application/json');
+      expect(graphqlRefused.headers['ms-correlationid']).toBe(graphqlId);
+      expect(graphqlRefused.headers.connection).toBe('close');
+      expect(JSON.parse(graphqlRefused.body)).toEqual({
+        errors: [
+          {
+            message: expect.any(String),
+            extensions: { code: 'SHUTTING_DOWN', correlationId: graphqlId, retryAfterSeconds: 1 },
+          },
+        ],
+      });
+      expect(await gateway.exited).toBe(0);
+    } finally {
+      rest.destroy();
+      graphql.destroy();
+      sandbox.faults.clear();
+      await gateway.stop();
+    }
+  });
 });
 
 async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
@@ -146,4 +224,70 @@ async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs 
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error('condition not met in time');
+}
+
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** One HTTP/1.1 connection driven by hand, so requests can be sent on it at chosen moments (keep-alive, pipelined). */
+class RawConnection {
+  private received = '';
+  private readonly closed: Promise<void>;
+
+  private constructor(private readonly socket: Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (this.received += chunk));
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => undefined);
+  }
+
+  static open(port: number): Promise<RawConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => resolve(new RawConnection(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  write(data: string): void {
+    this.socket.write(data);
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  /** Every answer received, once the gateway has closed the connection (bounded by the caller's test timeout). */
+  async untilClosed(): Promise<RawAnswer[]> {
+    await this.closed;
+    return parseAnswers(this.received);
+  }
+}
+
+/** Answers with Content-Length bodies, one after the other (what the gateway sends). */
+function parseAnswers(text: string): RawAnswer[] {
+  const answers: RawAnswer[] = [];
+  let rest = text;
+  while (rest.startsWith('HTTP/1.1 ')) {
+    const headEnd = rest.indexOf('\r\n\r\n');
+    if (headEnd < 0) break;
+    const [statusLine, ...lines] = rest.slice(0, headEnd).split('\r\n');
+    const headers: Record<string, string> = {};
+    for (const line of lines) {
+      const colon = line.indexOf(':');
+      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    const length = Number(headers['content-length'] ?? 0);
+    const bodyStart = headEnd + 4;
+    answers.push({
+      status: Number(statusLine.split(' ')[1]),
+      headers,
+      body: rest.slice(bodyStart, bodyStart + length),
+    });
+    rest = rest.slice(bodyStart + length);
+  }
+  return answers;
 }

@@ -53,7 +53,9 @@ export async function createGateway(
     ...httpServerOptions(config.http),
     // What Node's HTTP parser refuses (431, 400, the 408 of the request timeout) is answered as problem+json too.
     clientErrorHandler: clientErrorHandler(config.http, countRefusal),
-    return503OnClosing: true,
+    // Off: once the server stops accepting, Fastify's own 503 (bare JSON, no code, no correlation id) would answer the
+    // requests still read on open connections; the drain gate answers them instead, as SHUTTING_DOWN.
+    return503OnClosing: false,
     trustProxy: config.http.trustProxy,
     frameworkErrors: frameworkErrorHandler(countRefusal),
     genReqId: correlationIdOfRequest,
@@ -65,7 +67,7 @@ export async function createGateway(
   // First hooks of all, so that every later step, and every response, has the correlation id and the trace.
   registerRequestContextHook(adapter.getInstance());
   registerInboundTelemetry(adapter.getInstance(), observability);
-  registerDrainGate(adapter.getInstance(), shutdown);
+  registerDrainGate(adapter.getInstance(), shutdown, { graphqlPath: GRAPHQL_PATH });
   registerSecurityHeaders(adapter.getInstance());
   adapter.getInstance().server.on('checkExpectation', unmetExpectationListener(countRefusal));
   adapter.getInstance().server.on('connect', connectListener(countRefusal));

@@ -58,6 +58,12 @@ async function main(): Promise<void> {
     }, timeoutMs);
     forced.unref();
     try {
+      // The HTTP server first, on its own: it stops accepting, closes idle connections, and resolves only when every
+      // request already read has been answered (the drain gate answers the ones that still arrive). app.close() must
+      // not be what stops it: Nest runs the modules' destroy hooks before closing the server, and the GraphQL module's
+      // (Apollo's Fastify drain plugin) cuts every connection still open after a fixed 10 s — an in-flight PATCH then
+      // never got its answer. Only once nothing is in flight do Apollo, the Partner Center pools and the exporters stop.
+      await app.getHttpAdapter().getInstance().close();
       await app.close();
       await new Promise<void>((resolve) =>
         metricsServer ? metricsServer.close(() => resolve()) : resolve(),

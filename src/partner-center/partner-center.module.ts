@@ -1,4 +1,5 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { EntraIdWaits } from './credentials/entra-id-waits';
 import { createMsalApplication } from './credentials/msal-application.factory';
 import { APP_ONLY_SCOPE, TokenProvider } from './credentials/token-provider';
 import { DEFAULT_TOKEN_CYCLER_OPTIONS } from './credentials/token-cycler';
@@ -98,7 +99,8 @@ export class PartnerCenterModule implements OnApplicationShutdown {
             metrics?: Metrics,
           ): AccessTokenSource => {
             const msalLog = { warn: (m: string) => logger.warn(m), debug: (m: string) => logger.debug(m) };
-            const application = () => createMsalApplication(options, pool, msalLog);
+            const waits = new EntraIdWaits();
+            const application = () => createMsalApplication(options, pool, msalLog, waits);
             return options.authMode === 'app+user'
               ? new OnBehalfOfTokenProvider(application())
               : new TokenProvider(
@@ -108,6 +110,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
                   APP_ONLY_SCOPE,
                   { ...DEFAULT_TOKEN_CYCLER_OPTIONS, observer: tokenTelemetry(metrics) },
                   entraId,
+                  waits,
                 );
           },
         },

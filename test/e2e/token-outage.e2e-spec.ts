@@ -1,5 +1,5 @@
 import { startGateway, TestGateway } from './support/gateway';
-import { CONTOSO } from './support/ids';
+import { CONTOSO, GET_BUDGET } from './support/ids';
 
 const path = `/v1/customers/${CONTOSO}/usagebudget`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -56,5 +56,31 @@ describe('token endpoint outages', () => {
     expect(status).toBe(200);
     // Not MSAL's 60-second replay of the 503: a fresh token within seconds of the endpoint coming back.
     expect(Date.now() - recoveredAt).toBeLessThan(5_000);
+  });
+
+  it("waits out Entra ID's throttling (429, Retry-After: 2) within the call, asking again exactly once", async () => {
+    gateway = await startGateway();
+    gateway.sandbox.faults.add({ target: 'token', kind: 'status', status: 429, retryAfter: '2', count: 1 });
+    const response = await gateway.http.get(path);
+    expect(response.status).toBe(200);
+    expect(gateway.sandbox.tokenRequests()).toBe(2);
+  });
+
+  it("answers a longer Entra ID throttling with RATE_LIMITED and Entra ID's Retry-After, REST and GraphQL", async () => {
+    gateway = await startGateway();
+    gateway.sandbox.faults.add({ target: 'token', kind: 'status', status: 429, retryAfter: '120' });
+    const rest = await gateway.http.get(path);
+    expect(rest.status).toBe(429);
+    expect(rest.data).toMatchObject({ code: 'RATE_LIMITED', partnerCenter: { source: 'entra-id' } });
+    const waitSeconds = Number(rest.headers['retry-after']);
+    expect(waitSeconds).toBeGreaterThan(100);
+    expect(waitSeconds).toBeLessThanOrEqual(120);
+    const graphql = await gateway.graphql(GET_BUDGET, { id: CONTOSO });
+    expect(graphql.errors?.[0].extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: expect.any(Number),
+    });
+    // Not asked again while the wait runs.
+    expect(gateway.sandbox.tokenRequests()).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 import { ConfidentialClientApplication, LogLevel, NodeAuthOptions } from '@azure/msal-node';
 import type { ConnectionPool } from '../../common/http/connection-pool';
 import { PartnerCenterOptions } from '../partner-center.options';
+import type { EntraIdWaits } from './entra-id-waits';
 import { createMsalNetworkClient } from './msal-network-client';
 
 const MICROSOFT_AUTHORITY_HOSTS = new Set([
@@ -9,6 +10,12 @@ const MICROSOFT_AUTHORITY_HOSTS = new Set([
   'login.chinacloudapi.cn',
   'login.microsoftonline.de',
 ]);
+
+/**
+ * MSAL warnings that say nothing is wrong: a client-credentials token comes without client_info (that is for user
+ * tokens), so every app-only token request would log one.
+ */
+const BENIGN_WARNINGS = /No client info in response/i;
 
 export interface MsalLog {
   warn(message: string): void;
@@ -23,6 +30,7 @@ export function createMsalApplication(
   options: PartnerCenterOptions,
   pool: ConnectionPool,
   log: MsalLog,
+  waits?: EntraIdWaits,
 ): ConfidentialClientApplication {
   const authorityHost = new URL(options.authorityHost);
   const auth: NodeAuthOptions = {
@@ -38,13 +46,15 @@ export function createMsalApplication(
   return new ConfidentialClientApplication({
     auth,
     system: {
-      networkClient: createMsalNetworkClient(pool, options.retry.attemptTimeoutMs),
+      networkClient: createMsalNetworkClient(pool, options.retry.attemptTimeoutMs, waits),
       loggerOptions: {
         // MSAL's messages carry no secrets with PII logging off; keep them for diagnosing token trouble.
         piiLoggingEnabled: false,
         logLevel: LogLevel.Warning,
         loggerCallback: (level, message) =>
-          level <= LogLevel.Warning ? log.warn(message) : log.debug(message),
+          level <= LogLevel.Warning && !BENIGN_WARNINGS.test(message)
+            ? log.warn(message)
+            : log.debug(message),
       },
     },
   });

@@ -1,13 +1,18 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import type { ConnectionPool } from '../../common/http/connection-pool';
 import { httpsExchange } from '../../common/http/https-exchange';
+import type { EntraIdWaits } from './entra-id-waits';
 
 /**
  * MSAL's own client is `fetch` with no timeout on POST, and it cannot be given the keep-alive connections or the
  * sandbox's CA. This one sends MSAL's requests through the gateway's one HTTPS exchange and connection pool, each bounded by
  * a timeout, so a hung token endpoint fails the attempt instead of hanging it.
  */
-export function createMsalNetworkClient(pool: ConnectionPool, timeoutMs: number): INetworkModule {
+export function createMsalNetworkClient(
+  pool: ConnectionPool,
+  timeoutMs: number,
+  waits?: EntraIdWaits,
+): INetworkModule {
   const send = async <T>(
     method: 'GET' | 'POST',
     url: string,
@@ -21,6 +26,7 @@ export function createMsalNetworkClient(pool: ConnectionPool, timeoutMs: number)
       body: options?.body,
       timeoutMs: Math.min(timeout ?? timeoutMs, timeoutMs),
     });
+    waits?.note(response.status, response.headers['retry-after']);
     let body: unknown = {};
     try {
       body = response.body ? JSON.parse(response.body) : {};

@@ -66,7 +66,7 @@ export class TokenCycler {
     const held = this.heldToken();
     if (held !== undefined) return held;
     if (this.lastFailure !== undefined && this.now() < this.retryNotBeforeMs && !this.renewal.has('renew'))
-      throw this.lastFailure;
+      throw withWaitLeft(this.lastFailure, this.retryNotBeforeMs - this.now());
     return (await this.renew()).token;
   }
 
@@ -112,7 +112,11 @@ export class TokenCycler {
         );
         // A held token about to expire gets retries close enough together to be renewed before it does.
         if (this.held) step = Math.min(step, Math.max(50, (this.usableUntil(this.held) - this.now()) / 4));
-        this.retryNotBeforeMs = this.now() + step / 2 + this.random() * (step / 2);
+        const askedMs = retryAfterMs(error);
+        // Entra ID said when to come back (a 429's or 503's Retry-After): exactly then, neither sooner nor later.
+        this.retryNotBeforeMs =
+          this.now() +
+          (askedMs !== undefined && !this.held ? askedMs : step / 2 + this.random() * (step / 2));
         throw error;
       }
     });
@@ -132,4 +136,18 @@ export class TokenCycler {
     const jitter = this.random() * Math.min(30_000, lifetime / 10);
     return held.expiresOnMs - before - jitter;
   }
+}
+
+/** The wait a failure asked for (Entra ID's Retry-After), in ms. */
+function retryAfterMs(error: unknown): number | undefined {
+  const seconds = (error as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof seconds === 'number' ? seconds * 1000 : undefined;
+}
+
+/** A failure replayed during its wait says how much of the wait is left, not what was asked at first. */
+function withWaitLeft(error: unknown, leftMs: number): unknown {
+  if (retryAfterMs(error) === undefined) return error;
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as Record<string, unknown>;
+  Object.assign(copy, error, { retryAfterSeconds: Math.max(1, Math.ceil(leftMs / 1000)) });
+  return copy;
 }

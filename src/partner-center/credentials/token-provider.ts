@@ -3,6 +3,7 @@ import { PARTNER_CENTER_RESOURCE } from '../clouds';
 import { PartnerCenterError } from '../errors/partner-center-error';
 import { AccessTokenSource } from '../pipeline/bearer-token.policy';
 import type { SharedState } from '../../shared-state/shared-state';
+import type { EntraIdWaits } from './entra-id-waits';
 import { UpstreamCircuit } from '../pipeline/circuit-breaker.policy';
 import { DEFAULT_TOKEN_CYCLER_OPTIONS, HeldToken, TokenCycler, TokenCyclerOptions } from './token-cycler';
 
@@ -41,6 +42,7 @@ export class TokenProvider implements AccessTokenSource {
     private readonly scope: string = APP_ONLY_SCOPE,
     cyclerOptions: TokenCyclerOptions = DEFAULT_TOKEN_CYCLER_OPTIONS,
     private readonly circuit?: UpstreamCircuit,
+    private readonly waits?: EntraIdWaits,
   ) {
     this.sharedKey = `token:${credentialKey}:${scope}`;
     // The observer counts and traces this replica's own requests to Entra ID, not the cycler's renewals: a renewal
@@ -140,7 +142,7 @@ export class TokenProvider implements AccessTokenSource {
       if (!result?.accessToken || !result.expiresOn) throw new Error('MSAL returned no access token');
       return { token: result.accessToken, expiresOnMs: result.expiresOn.getTime(), acquiredAtMs };
     } catch (error) {
-      const failure = tokenFailure(error);
+      const failure = tokenFailure(error, this.waits?.take());
       if (failure.kind !== 'rejected') this.application = undefined; // no replay of a throttled or failed answer
       throw failure;
     }
@@ -157,7 +159,7 @@ const RENEWAL_WAIT_MS = 3_000;
 const RENEWAL_POLL_MS = 100;
 
 /** Turns an MSAL failure into the gateway's vocabulary, keeping Entra's error code but never its raw request. */
-export function tokenFailure(error: unknown): PartnerCenterError {
+export function tokenFailure(error: unknown, retryAfterSeconds?: number): PartnerCenterError {
   if (error instanceof PartnerCenterError) return error;
   if (error instanceof InteractionRequiredAuthError) {
     return new PartnerCenterError({
@@ -180,6 +182,7 @@ export function tokenFailure(error: unknown): PartnerCenterError {
       code: error.errorCode || undefined,
       description: firstLine(error.errorMessage),
       attempts: 1,
+      ...(!clientError && retryAfterSeconds !== undefined && { retryAfterSeconds }),
     });
   }
   return new PartnerCenterError(

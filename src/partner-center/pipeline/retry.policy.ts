@@ -137,6 +137,12 @@ export function retryPolicy(
       };
 
       const retryAfterFailure = (error: unknown): number | undefined => {
+        const throttledMs = entraIdThrottleMs(error);
+        if (throttledMs !== undefined) {
+          // Entra ID throttled the token request and said when to come back: as a Partner Center 429 is handled.
+          const fits = throttledMs <= options.maxRetryAfterSeconds * 1000 && fitsBeforeDeadline(throttledMs);
+          return fits && attempts < options.maxAttempts ? throttledMs : undefined;
+        }
         if (!isTransient(error)) return undefined;
         const delayMs = exponentialDelay(attempts, options);
         return fitsBeforeDeadline(delayMs) && spend() ? delayMs : undefined;
@@ -255,6 +261,14 @@ function isTransient(error: unknown): boolean {
     error.source === 'entra-id' &&
     (error.kind === 'unavailable' || error.kind === 'timeout')
   );
+}
+
+/** The wait, in ms, of a token request Entra ID throttled with a Retry-After (undefined for any other failure). */
+function entraIdThrottleMs(error: unknown): number | undefined {
+  if (!(error instanceof PartnerCenterError) || error instanceof CircuitOpenError) return undefined;
+  if (error.source !== 'entra-id' || error.kind !== 'rate-limited' || error.retryAfterSeconds === undefined)
+    return undefined;
+  return error.retryAfterSeconds * 1000;
 }
 
 /** Failures that happen before a request can reach Partner Center: no token, no connection, no TLS session. */

@@ -64,14 +64,13 @@ export class PartnerCenterClient {
       requestId,
       JSON.stringify({ Amount: amount, Attributes: { ObjectType: 'SpendingBudget' } }),
       context,
-      { amount, attributes: { objectType: 'SpendingBudget' } },
       this.options.retry.deadlineMs - this.confirmingReadMs(),
     );
   }
 
   /** The read that settles a write whose outcome is unknown: within what updateUsageBudget left of the deadline. */
   confirmUsageBudget(customerId: string, context?: RequestContext): Promise<PartnerCenterSpendingBudget> {
-    return this.call('GET', customerId, undefined, undefined, context, undefined, this.confirmingReadMs());
+    return this.call('GET', customerId, undefined, undefined, context, this.confirmingReadMs());
   }
 
   /** A fifth of the deadline, at most 3 s: a short read (one attempt, or a quick retry), never half the budget. */
@@ -85,10 +84,9 @@ export class PartnerCenterClient {
     requestId: string = randomUUID(),
     body?: string,
     context?: RequestContext,
-    /** For a write: the budget it sets, the answer when Partner Center accepts it with a body that cannot be read. */
-    applied?: PartnerCenterSpendingBudget,
     deadlineMs?: number,
   ): Promise<PartnerCenterSpendingBudget> {
+    const isWrite = method === 'PATCH';
     // The inbound side validates too; this guard keeps anything but a GUID out of the upstream path.
     if (!isGuid(customerId)) throw new TypeError('customerId must be a GUID');
     if (!isGuid(requestId)) throw new TypeError('MS-RequestId must be a GUID');
@@ -123,17 +121,24 @@ export class PartnerCenterClient {
     try {
       return parseSpendingBudget(parsed, requestId, {
         status: response.status,
-        amountRequired: applied !== undefined,
+        amountRequired: isWrite,
       });
     } catch (error) {
-      if (applied === undefined) throw error;
-      // A 2xx to a PATCH (a 204, or a body that is not a SpendingBudget) still says the change is applied: reporting
-      // it as a failure would tell the caller it was not, and invite a retry. The budget is the amount that was sent.
+      if (!isWrite) throw error;
+      // A 2xx to a PATCH that is no SpendingBudget (a 204, an empty body, a proxy's HTML page served with 200) says
+      // neither that the change was made nor that it was not: reporting a failure invites a retry, reporting success
+      // could hide a change never made. The outcome is unknown; the service settles it with a read.
       this.logger.warn(
-        `Partner Center accepted the change with ${response.status} and a body that is not a SpendingBudget ` +
-          `(MS-RequestId ${requestId}): answering with the amount sent`,
+        `Partner Center answered the change with ${response.status} and a body that is not a SpendingBudget ` +
+          `(MS-RequestId ${requestId}): its outcome is unknown`,
       );
-      return applied;
+      throw new PartnerCenterError({
+        kind: 'outcome-unknown',
+        source: 'partner-center',
+        status: response.status,
+        requestId,
+        attempts: response.attempts ?? 1,
+      });
     }
   }
 }

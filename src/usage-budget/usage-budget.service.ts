@@ -73,10 +73,12 @@ export class UsageBudgetService {
     await this.reads.invalidate(customerId);
     try {
       const updated = await this.partnerCenter.updateUsageBudget(customerId, amount, requestId, context);
-      if (options.idempotencyKey !== undefined && !answersChange(updated, amount)) {
-        // Partner Center replayed an earlier change made under this MS-RequestId (its record here was lost, e.g. Redis
-        // flushed): the key named another change, and this one was not applied.
-        throw keyUsedForAnotherChange();
+      if (!answersChange(updated, amount)) {
+        // With the caller's key: Partner Center replayed an earlier change made under this MS-RequestId (its record
+        // here was lost, e.g. Redis flushed): the key named another change, and this one was not applied. With a key
+        // made here for this change, an answer naming another amount says nothing sure: settled by a read.
+        if (options.idempotencyKey !== undefined) throw keyUsedForAnotherChange();
+        throw answerNotThisChange(requestId);
       }
       await this.recordOutcome(requestId, customerId, amount, updated);
       this.audit.budgetChanged({ customerId, oldAmount, newAmount: amount, outcome: 'success', context });
@@ -161,6 +163,13 @@ interface WriteRecord {
   customerId: string;
   amount: number;
   budget?: PartnerCenterSpendingBudget;
+}
+
+function answerNotThisChange(requestId: string): PartnerCenterError {
+  return new PartnerCenterError(
+    { kind: 'outcome-unknown', source: 'partner-center', status: 200, requestId, attempts: 1 },
+    'Partner Center answered the change with another amount than the one sent',
+  );
 }
 
 function keyUsedForAnotherChange(): InvalidInputError {

@@ -189,18 +189,30 @@ describe('errors', () => {
       [200, '<html>maintenance</html>'],
       [200, '{}'],
       [200, '{"amount":"321"}'],
+      [200, '{"amount":5}'],
     ])(
-      'a PATCH accepted with %i and a body that is not a SpendingBudget is applied, not a failure',
+      'a PATCH answered %i %s is settled by a read: OUTCOME_UNKNOWN with the key when the read does not show it',
       async (status, body) => {
+        // Neither "applied" (a proxy's maintenance page may come with 200) nor "refused" (a 204 is a success).
         gateway.sandbox.faults.add({ kind: 'status', status, body, method: 'PATCH', count: 2 });
         const rest = await gateway.http.patch(path(CONTOSO), { amount: 321 });
-        expect(rest.status).toBe(200);
-        expect(rest.data).toMatchObject({ amount: 321, attributes: { objectType: 'SpendingBudget' } });
+        expect(rest.status).toBe(504);
+        expect(rest.data).toMatchObject({ code: 'OUTCOME_UNKNOWN', idempotencyKey: expect.any(String) });
         const gql = await gateway.graphql(SET_BUDGET, { input: { customerId: CONTOSO, amount: 322 } });
-        expect(gql.errors).toBeUndefined();
-        expect(gql.data?.updateUsageBudget).toMatchObject({ amount: 322 });
+        expect(gql.errors?.[0].extensions.code).toBe('OUTCOME_UNKNOWN');
+        expect(gateway.sandbox.requestLog.entries({ target: 'partner-center' }).map((c) => c.method)).toEqual(
+          ['PATCH', 'GET', 'PATCH', 'GET'],
+        );
       },
     );
+
+    it('a PATCH answered 204 whose change the read shows is a success', async () => {
+      expect((await gateway.http.patch(path(CONTOSO), { amount: 323 })).status).toBe(200);
+      gateway.sandbox.faults.add({ kind: 'status', status: 204, body: '', method: 'PATCH', count: 1 });
+      const rest = await gateway.http.patch(path(CONTOSO), { amount: 323 });
+      expect(rest.status).toBe(200);
+      expect(rest.data.amount).toBe(323);
+    });
 
     it('the problem body carries no upstream URL, token or stack', async () => {
       gateway.sandbox.faults.add({ kind: 'status', status: 500 });

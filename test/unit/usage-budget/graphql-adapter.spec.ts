@@ -58,7 +58,7 @@ describe('GraphQL usage-budget adapter', () => {
 
   it('sets a budget', async () => {
     const body = await graphql(UPDATE_BUDGET, { input: { customerId: CUSTOMER, amount: 42 } });
-    expect(body.data.updateUsageBudget).toEqual({ customerId: CUSTOMER, amount: 100 });
+    expect(body.data.updateUsageBudget).toEqual({ customerId: CUSTOMER, amount: 42 });
     // One upstream call: the write does not read first.
     expect(partnerCenter.calls).toEqual([
       {

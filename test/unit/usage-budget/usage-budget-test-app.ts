@@ -45,7 +45,8 @@ export class FakePartnerCenterClient {
     requestId?: string,
   ): Promise<PartnerCenterSpendingBudget> {
     this.calls.push({ operation: 'update', customerId, amount, ...(requestId && { requestId }) });
-    return this.answer();
+    // As Partner Center does: the budget after the change is the amount sent.
+    return this.answer().then((budget) => ({ ...budget, amount }));
   }
 }
 

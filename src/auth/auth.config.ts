@@ -53,6 +53,13 @@ export function authFromEnv(env: Env, sandboxMode: boolean): AuthConfig {
     if (issuer !== undefined || jwksUri !== undefined) {
       throw new ConfigError('AUTH_DISABLED', 'is true while AUTH_ISSUER / AUTH_JWKS_URI are set: choose one');
     }
+    // As the sandbox is: a production process must not start where anyone can change every customer's budget.
+    if (read(env, 'NODE_ENV') === 'production') {
+      throw new ConfigError(
+        'AUTH_DISABLED',
+        'is true with NODE_ENV=production: every caller would change budgets anonymously. Set AUTH_ISSUER and AUTH_AUDIENCE',
+      );
+    }
     return { mode: 'disabled' };
   }
   if (sandboxMode && issuer === undefined && jwksUri === undefined && audiences.length === 0) {

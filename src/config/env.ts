@@ -74,6 +74,20 @@ export function httpsUrl(env: Env, name: string, fallback: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
+/**
+ * A value sent as an HTTP header field: visible ASCII, spaces and tabs only (and at most 256 characters). The HTTP
+ * client refuses anything else (CR/LF, control characters, characters outside Latin-1) on every request, so a bad
+ * value must stop the start rather than fail each call with a 500.
+ */
+export function headerValue(env: Env, name: string, fallback: string, pattern?: RegExp, shape?: string): string {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (raw.length > 256 || !/^[\x20-\x7e\t]+$/.test(raw))
+    throw new ConfigError(name, 'must be printable ASCII (it is sent as an HTTP header), at most 256 characters');
+  if (pattern && !pattern.test(raw)) throw new ConfigError(name, `must be ${shape}, got "${raw}"`);
+  return raw;
+}
+
 export function tenantId(env: Env, name: string): string | undefined {
   const raw = read(env, name);
   if (raw === undefined) return undefined;

@@ -6,6 +6,7 @@ import {
   httpsUrl,
   integer,
   oneOf,
+  headerValue,
   read,
   secret,
   tenantId,
@@ -146,8 +147,14 @@ function partnerCenterFromEnv(env: Env): PartnerCenterOptions {
 function connectionSettingsFromEnv(env: Env): SandboxConnectionSettings {
   return {
     authMode: oneOf<PartnerCenterAuthMode>(env, 'PARTNER_CENTER_AUTH_MODE', ['app', 'app+user'], 'app'),
-    applicationName: read(env, 'PARTNER_CENTER_APPLICATION_NAME') ?? 'usage-budget-gateway',
-    locale: read(env, 'PARTNER_CENTER_LOCALE') ?? 'en-US',
+    applicationName: headerValue(env, 'PARTNER_CENTER_APPLICATION_NAME', 'usage-budget-gateway'),
+    locale: headerValue(
+      env,
+      'PARTNER_CENTER_LOCALE',
+      'en-US',
+      /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/,
+      'a language tag such as en-US',
+    ),
     retry: retryFromEnv(env),
     quota: quotaFromEnv(env),
     resilience: resilienceFromEnv(env),

@@ -128,8 +128,23 @@ describe('gateway configuration', () => {
     [{ ...sandbox, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ ...sandbox, HTTP_REQUEST_TIMEOUT_MS: '0' }, 'HTTP_REQUEST_TIMEOUT_MS'],
     [{ ...sandbox, HTTP_REQUEST_TIMEOUT_MS: '600000' }, 'HTTP_REQUEST_TIMEOUT_MS'],
+    // Sent as headers on every call: the HTTP client would refuse each one (a 500 per call, not one start-up error).
+    [{ ...app, PARTNER_CENTER_APPLICATION_NAME: 'app\r\nX-Injected: 1' }, 'PARTNER_CENTER_APPLICATION_NAME'],
+    [{ ...app, PARTNER_CENTER_APPLICATION_NAME: 'Büro €' }, 'PARTNER_CENTER_APPLICATION_NAME'],
+    [{ ...app, PARTNER_CENTER_LOCALE: 'fr€' }, 'PARTNER_CENTER_LOCALE'],
+    [{ ...app, PARTNER_CENTER_LOCALE: 'en-US\u0001' }, 'PARTNER_CENTER_LOCALE'],
+    [{ ...app, PARTNER_CENTER_LOCALE: 'en US' }, 'PARTNER_CENTER_LOCALE'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(failure(env as Record<string, string>)).toMatch(new RegExp(`^${variable}`));
+  });
+
+  it('refuses AUTH_DISABLED=true in production, as it refuses the sandbox there', () => {
+    const { AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET } = app;
+    const credentials = { AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET, AUTH_DISABLED: 'true' };
+    expect(failure({ ...credentials, NODE_ENV: 'production' })).toMatch(
+      /^AUTH_DISABLED: .*NODE_ENV=production/,
+    );
+    expect(loadGatewayConfig(credentials).auth).toEqual({ mode: 'disabled' });
   });
 
   it('refuses a request timeout of 0, which would let a slow client hold a connection forever', () => {

@@ -79,11 +79,20 @@ export function httpsUrl(env: Env, name: string, fallback: string): string {
  * client refuses anything else (CR/LF, control characters, characters outside Latin-1) on every request, so a bad
  * value must stop the start rather than fail each call with a 500.
  */
-export function headerValue(env: Env, name: string, fallback: string, pattern?: RegExp, shape?: string): string {
+export function headerValue(
+  env: Env,
+  name: string,
+  fallback: string,
+  pattern?: RegExp,
+  shape?: string,
+): string {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
   if (raw.length > 256 || !/^[\x20-\x7e\t]+$/.test(raw))
-    throw new ConfigError(name, 'must be printable ASCII (it is sent as an HTTP header), at most 256 characters');
+    throw new ConfigError(
+      name,
+      'must be printable ASCII (it is sent as an HTTP header), at most 256 characters',
+    );
   if (pattern && !pattern.test(raw)) throw new ConfigError(name, `must be ${shape}, got "${raw}"`);
   return raw;
 }

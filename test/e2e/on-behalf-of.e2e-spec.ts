@@ -94,4 +94,18 @@ describe('app+user mode (on-behalf-of)', () => {
     });
     expect(sandbox.requestLog.entries({ target: 'partner-center' })).toHaveLength(0);
   });
+
+  it("answers 401 invalid_token when Entra ID refuses the user's token the gateway still accepted (just expired)", async () => {
+    // Expired 20 s ago: inside the gateway's clock tolerance (60 s), outside Entra ID's.
+    const token = await userToken({ expiresInSeconds: -20 });
+    const rest = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(rest.status).toBe(401);
+    expect(rest.data).toMatchObject({ code: 'UNAUTHENTICATED', partnerCenter: { source: 'entra-id' } });
+    expect(rest.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+    const gql = await gateway.graphql(GET_BUDGET, { id: CONTOSO }, { authorization: `Bearer ${token}` });
+    expect(gql.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(sandbox.requestLog.entries({ target: 'partner-center' })).toHaveLength(0);
+  });
 });

@@ -46,7 +46,13 @@ export class OnBehalfOfTokenProvider implements AccessTokenSource {
       if (!result?.accessToken) throw new Error('MSAL returned no access token');
       return result;
     } catch (error) {
-      throw tokenFailure(error);
+      const failure = tokenFailure(error);
+      // invalid_grant to an on-behalf-of exchange: Entra ID refused the user's own token (expired, revoked, for
+      // another audience), which the gateway accepted within its clock tolerance. The caller's to renew: 401, not a
+      // refusal of the gateway (502).
+      if (failure.kind === 'rejected' && failure.code === 'invalid_grant')
+        throw new PartnerCenterError({ ...failure, kind: 'unauthenticated' }, failure.message);
+      throw failure;
     }
   }
 }

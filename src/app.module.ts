@@ -19,7 +19,7 @@ import { ObservabilityModule } from './observability/observability.module';
 import { PartnerCenterModule } from './partner-center/partner-center.module';
 import { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { UsageBudgetModule } from './usage-budget/usage-budget.module';
-import { usageBudgetMutationInputChecks } from './usage-budget/usage-budget.resolver';
+import { usageBudgetInputChecks } from './usage-budget/usage-budget.resolver';
 
 /** The gateway: inbound adapters (GraphQL, REST) → usage-budget service → PartnerCenter module. */
 @Module({})
@@ -45,7 +45,7 @@ export class AppModule implements OnModuleInit {
         GatewayGraphqlModule.forRoot({
           production: config.production,
           sandbox: config.upstream.target === 'sandbox',
-          mutationInputChecks: usageBudgetMutationInputChecks(config.usageBudget),
+          operationInputChecks: usageBudgetInputChecks(config.usageBudget),
         }),
         UsageBudgetModule.forRoot(config.usageBudget),
         AuthModule.forRoot(config.auth),

@@ -6,7 +6,7 @@ import {
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { clientErrorsListener } from './client-errors.listener';
 import { graphqlOperationListener } from './graphql-operation.listener';
-import { MutationInputChecks, mutationInputListener } from './mutation-input.listener';
+import { OperationInputChecks, operationInputListener } from './operation-input.listener';
 import { createGraphqlErrorFormatter, unexpectedErrorsListener } from './graphql-error.formatter';
 import { combinedListener, listenerPlugin } from './listener-plugin';
 import { DEFAULT_OPERATION_LIMITS, operationLimitsRule } from './operation-limits.rule';
@@ -19,7 +19,7 @@ export interface GraphqlSettings {
   /** Running on the Partner Center sandbox: the landing page's default query reads a seeded customer. */
   sandbox?: boolean;
   /** Each mutation's input rules, checked for every mutation field of a document before any of them runs. */
-  mutationInputChecks?: MutationInputChecks;
+  operationInputChecks?: OperationInputChecks;
 }
 
 /**
@@ -57,7 +57,7 @@ export function graphqlModuleOptions(
         combinedListener(
           clientErrorsListener(),
           graphqlOperationListener(),
-          mutationInputListener(config.mutationInputChecks ?? {}),
+          operationInputListener(config.operationInputChecks ?? {}),
           unexpectedErrorsListener(),
         ),
       ),

@@ -86,14 +86,19 @@ export class UsageBudgetResolver {
 }
 
 /**
- * The input rules of each mutation, by field name, for the GraphQL module to check every mutation field of a
- * document (mutation-input.listener.ts) before any of them runs, so that a document is never applied in part. The very
- * rules the service and the resolver above apply, with the same configured maximum.
+ * The input rules of root fields, by field name, for the GraphQL module to check every root field of a document
+ * (operation-input.listener.ts) before any of them runs, so that a document is never applied in part. The very rules
+ * the service and the resolver above apply, with the same configured maximums. Reads count towards one maximum per
+ * request: aliases of `customerUsageBudgets` would otherwise multiply USAGE_BUDGET_BATCH_MAX_IDS (ten aliases of 500
+ * ids: 5,000 upstream reads for one request, counted once by the caller's rate limit).
  */
-export function usageBudgetMutationInputChecks(
+export function usageBudgetInputChecks(
   config: UsageBudgetConfig,
 ): Record<string, (args: Record<string, unknown>, document: CheckedDocument) => FieldViolation[]> {
   return {
+    customerUsageBudgets: ({ customerIds }, document) =>
+      countReads(document, Array.isArray(customerIds) ? customerIds : [], config.batchMaxIds),
+    customerUsageBudget: ({ customerId }, document) => countReads(document, [customerId], config.batchMaxIds),
     updateUsageBudget: ({ input }, document) => {
       const { customerId, amount, idempotencyKey } = (input ?? {}) as Partial<UpdateUsageBudgetInput>;
       const key = readIdempotencyKey(keySources(idempotencyKey, document.header));
@@ -112,7 +117,24 @@ export function usageBudgetMutationInputChecks(
   };
 }
 
-/** What the GraphQL module tells a mutation's check of the rest of the document (its MutationDocument). */
+/** Where a document's reads so far are kept for the checks of its later fields (idempotency keys are GUIDs). */
+const CUSTOMERS_READ = 'customers read';
+
+/** Counts a field's customers (repeats read once) into the document's; past the maximum, refuses the field. */
+function countReads(document: CheckedDocument, ids: unknown[], max: number): FieldViolation[] {
+  let read = document.earlier.get(CUSTOMERS_READ) as Set<string> | undefined;
+  if (!read) document.earlier.set(CUSTOMERS_READ, (read = new Set()));
+  for (const id of ids) read.add(String(id).toLowerCase());
+  if (read.size <= max) return [];
+  return [
+    {
+      field: 'customerIds',
+      message: `a request reads at most ${max} customers in all (its fields together); this one reads ${read.size}`,
+    },
+  ];
+}
+
+/** What the GraphQL module tells a root field's check of the rest of the document. */
 interface CheckedDocument {
   header(name: string): string | undefined;
   readonly earlier: Map<string, unknown>;

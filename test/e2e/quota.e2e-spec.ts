@@ -109,6 +109,23 @@ describe("spending Partner Center's quota", () => {
       expect(answer.data?.customerUsageBudgets ?? null).toBeNull();
       expect(budgetCalls()).toHaveLength(0);
     });
+
+    it('counts the maximum per request: aliases of the batch cannot multiply it', async () => {
+      const ids = (n: number, from: number) =>
+        Array.from({ length: n }, (_, i) => `d0000000-0000-4000-8000-${String(from + i).padStart(12, '0')}`);
+      const twoBatches =
+        'query($a: [ID!]!, $b: [ID!]!) { a: customerUsageBudgets(customerIds: $a) { customerId } ' +
+        'b: customerUsageBudgets(customerIds: $b) { customerId } }';
+      const over = await gateway.graphql(twoBatches, { a: ids(6, 1), b: ids(6, 7) });
+      expect(over.status).toBe(400);
+      expect(over.errors?.[0]).toMatchObject({ path: ['b'], extensions: { code: 'BAD_USER_INPUT' } });
+      expect(over).not.toHaveProperty('data');
+      expect(budgetCalls()).toHaveLength(0);
+      // The same customers in both fields are read once: within the maximum.
+      const same = await gateway.graphql(twoBatches, { a: [CONTOSO, ADVENTURE_WORKS], b: [CONTOSO] });
+      expect(same.errors).toBeUndefined();
+      expect(same.data?.a).toHaveLength(2);
+    });
   });
 });
 

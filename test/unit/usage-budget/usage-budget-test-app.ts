@@ -10,7 +10,7 @@ import { configureHttp } from '../../../src/problem/configure-http';
 import { MemorySharedState } from '../../../src/shared-state/memory-shared-state';
 import { SHARED_STATE } from '../../../src/shared-state/shared-state';
 import { UsageBudgetModule } from '../../../src/usage-budget/usage-budget.module';
-import { usageBudgetMutationInputChecks } from '../../../src/usage-budget/usage-budget.resolver';
+import { usageBudgetInputChecks } from '../../../src/usage-budget/usage-budget.resolver';
 import { setupOpenApi } from '../../../src/usage-budget/openapi';
 
 /** Stands in for Partner Center: records every call and answers what the test scripted. */
@@ -85,7 +85,7 @@ export async function createUsageBudgetTestApp(config: GatewayConfig = testConfi
       FakeOutboundModule,
       GatewayGraphqlModule.forRoot({
         production: config.production,
-        mutationInputChecks: usageBudgetMutationInputChecks(config.usageBudget),
+        operationInputChecks: usageBudgetInputChecks(config.usageBudget),
       }),
       UsageBudgetModule.forRoot(config.usageBudget),
     ],

@@ -11,36 +11,42 @@ import { type GatewayListener, SETTLED } from './listener-plugin';
 import { rootFields } from './root-fields';
 
 /**
- * What a mutation's check may know beyond its own field: the request's headers, and what the checks of the
+ * What a root field's check may know beyond its own field: the request's headers, and what the checks of the
  * document's earlier fields left for the later ones (fields are checked in the order they will run).
  */
-export interface MutationDocument {
+export interface CheckedDocument {
   header(name: string): string | undefined;
   readonly earlier: Map<string, unknown>;
 }
 
-/** A mutation's input rules: its arguments, coerced as its resolver will get them, to the violations found. */
-export type MutationInputCheck = (
+/** A root field's input rules: its arguments, coerced as its resolver will get them, to the violations found. */
+export type OperationInputCheck = (
   args: Record<string, unknown>,
-  document: MutationDocument,
+  document: CheckedDocument,
 ) => FieldViolation[];
 
-/** The input rules of each mutation, by field name (a mutation without rules is not checked). */
-export type MutationInputChecks = Readonly<Record<string, MutationInputCheck>>;
+/** The input rules of root fields (queries and mutations), by field name (a field without rules is not checked). */
+export type OperationInputChecks = Readonly<Record<string, OperationInputCheck>>;
 
 /**
  * A mutation document runs whole or not at all when its input is bad: graphql-js runs root mutation fields one after
  * another, so a bad input in the second field would be refused only after the first had changed a budget. Once the
- * operation is known and before anything runs, every root mutation field that will execute (through fragments,
+ * operation is known and before anything runs, every root field that will execute (through fragments,
  * `@skip`/`@include` applied) has its arguments coerced with the request's variables, literals and variables alike,
- * and checked with its mutation's own rules. The first field with bad input refuses the request: HTTP 400,
- * BAD_USER_INPUT with that field's path (its alias) and violations, no `data`, nothing sent upstream.
+ * and checked with its field's own rules. The first field with bad input refuses the request: HTTP 400,
+ * BAD_USER_INPUT with that field's path (its alias) and violations, no `data`, nothing sent upstream. Query fields are
+ * checked the same way, for what only the whole document shows (how many customers its fields read in all).
  */
-export function mutationInputListener(checks: MutationInputChecks): GatewayListener {
+export function operationInputListener(checks: OperationInputChecks): GatewayListener {
   return {
     didResolveOperation({ operation, document, request, schema }) {
-      const mutationType = schema.getMutationType();
-      if (operation?.operation !== 'mutation' || !mutationType) return SETTLED;
+      const rootType =
+        operation?.operation === 'mutation'
+          ? schema.getMutationType()
+          : operation?.operation === 'query'
+            ? schema.getQueryType()
+            : undefined;
+      if (!operation || !rootType) return SETTLED;
       const variables = getVariableValues(
         schema,
         operation.variableDefinitions ?? [],
@@ -49,14 +55,14 @@ export function mutationInputListener(checks: MutationInputChecks): GatewayListe
       );
       // Variables that do not fit their types are refused by execution before any field runs (BAD_USER_INPUT, 400).
       if (variables.errors) return SETTLED;
-      const checked: MutationDocument = {
+      const checked: CheckedDocument = {
         header: (name) => request.http?.headers.get(name.toLowerCase()),
         earlier: new Map(),
       };
       for (const field of rootFields(operation, document, variables.coerced)) {
         const name = field.name.value;
         const check = Object.hasOwn(checks, name) ? checks[name] : undefined;
-        const definition = fieldOf(mutationType, name);
+        const definition = fieldOf(rootType, name);
         if (!check || !definition) continue;
         const violations = check(argumentsOf(definition, field, variables.coerced), checked);
         if (violations.length > 0) {

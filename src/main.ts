@@ -12,6 +12,9 @@ import { startMetricsServer } from './observability/metrics-server';
 import type { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { sandboxModeBanner, startEmbeddedSandbox, withSandboxIssuer } from './sandbox-mode/embedded-sandbox';
 
+/** Why a server cannot listen on HOST:PORT; each is a configuration mistake, not a fault of the gateway. */
+const LISTEN_ERRORS = new Set(['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOTFOUND', 'EAI_AGAIN']);
+
 /** Production entry (`node dist/main.js`): configuration from the environment; the sandbox only when asked for. */
 async function main(): Promise<void> {
   const loaded = loadGatewayConfig(process.env);
@@ -83,6 +86,10 @@ main().catch((error: unknown) => {
   // A configuration error is the operator's to fix: say which variable, without a stack trace.
   if (error instanceof ConfigError) {
     process.stderr.write(`Configuration error: ${error.message}\n`);
+  } else if (LISTEN_ERRORS.has((error as { code?: string } | undefined)?.code ?? '')) {
+    // The address or port cannot be listened on (taken, not local, not allowed): the operator's to fix, no stack.
+    const { code, message } = error as { code: string; message: string };
+    process.stderr.write(`Gateway failed to start: cannot listen on HOST:PORT (${code}): ${message}\n`);
   } else {
     process.stderr.write(
       `Gateway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

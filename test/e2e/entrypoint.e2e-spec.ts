@@ -1,6 +1,7 @@
 import axios from 'axios';
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 
 /**
@@ -92,5 +93,30 @@ describe('node dist/main.js', () => {
     expect(gateway.output()).toMatch(message);
     expect(gateway.output()).not.toContain('hunter2-secret');
     expect(gateway.output()).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses to start on a port already taken or a host it cannot resolve, in one line and no stack trace', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((taken.address() as AddressInfo).port);
+      for (const [env, message] of [
+        [
+          { PARTNER_CENTER: 'sandbox', HOST: '127.0.0.1', PORT: port },
+          /cannot listen on HOST:PORT \(EADDRINUSE\)/,
+        ],
+        [
+          { PARTNER_CENTER: 'sandbox', HOST: 'not_a_host!!', PORT: '0' },
+          /cannot listen on HOST:PORT \(ENOTFOUND\)/,
+        ],
+      ] as const) {
+        const gateway = run(env);
+        expect(await gateway.exited).toBe(1);
+        expect(gateway.output()).toMatch(message);
+        expect(gateway.output()).not.toMatch(/\n\s+at /);
+      }
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });

@@ -150,7 +150,7 @@ export class UsageBudgetService {
     if (!(error instanceof PartnerCenterError) || error.kind !== 'outcome-unknown') return { error };
     try {
       const current = await this.partnerCenter.confirmUsageBudget(customerId, context);
-      if (current.amount === amount) return { confirmed: current, error };
+      if (answersChange(current, amount)) return { confirmed: current, error };
     } catch {
       // The read failed too: the outcome stays unknown.
     }

@@ -71,6 +71,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   };
   const usageBudget = usageBudgetConfigFromEnv(env);
   checkBatchFitsInBody(http.bodyLimitBytes, usageBudget.batchMaxIds);
+  checkOtlpEndpoints(env);
   return {
     production,
     http,
@@ -123,4 +124,23 @@ function trustProxyFromEnv(env: Env): boolean | number | string {
     );
   }
   return raw;
+}
+
+/**
+ * The OpenTelemetry SDK reads its endpoints itself, and an endpoint it cannot parse only fails each export, in a log
+ * line: checked here so that tracing that was asked for is not silently lost.
+ */
+function checkOtlpEndpoints(env: Env): void {
+  for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']) {
+    const raw = read(env, name);
+    if (raw === undefined) continue;
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(raw).protocol;
+    } catch {
+      protocol = undefined;
+    }
+    if (protocol !== 'http:' && protocol !== 'https:')
+      throw new ConfigError(name, `must be an http:// or https:// URL, got "${raw}"`);
+  }
 }

@@ -116,6 +116,12 @@ function partnerCenterFromEnv(env: Env): PartnerCenterOptions {
       'set either a client secret or AZURE_CLIENT_CERTIFICATE_PATH, not both',
     );
   } else if (clientSecret !== undefined) {
+    // A certificate's password without the certificate: the operator meant a certificate, and got a secret.
+    if (read(env, 'AZURE_CLIENT_CERTIFICATE_PASSWORD') ?? read(env, 'AZURE_CLIENT_CERTIFICATE_PASSWORD_FILE'))
+      throw new ConfigError(
+        'AZURE_CLIENT_CERTIFICATE_PASSWORD',
+        'is set without AZURE_CLIENT_CERTIFICATE_PATH',
+      );
     credential = { kind: 'secret', clientSecret };
   } else if (certificatePath !== undefined) {
     credential = {

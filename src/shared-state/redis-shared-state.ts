@@ -202,7 +202,11 @@ export class RedisSharedState implements SharedState {
       return local();
     }
     try {
-      return await remote();
+      const value = await remote();
+      // A command that timed out once (a stall) marked Redis down; one that answers says it is back, though the
+      // connection never dropped (no 'ready' event would come).
+      if (this.down) this.markUp();
+      return value;
     } catch {
       this.markDown();
       return local();

@@ -1,9 +1,11 @@
-import { ConfigError, Env, read, secret } from '../config/env';
+import { ConfigError, Env, integer, read, secret } from '../config/env';
 
 /** REDIS_URL (or REDIS_URL_FILE, since it may carry a password): a fleet's shared state; absent: memory. */
 export interface SharedStateConfig {
   redisUrl?: string;
   keyPrefix: string;
+  /** How long a Redis command may take before this process answers from memory instead (fail open). */
+  commandTimeoutMs: number;
 }
 
 export function sharedStateConfigFromEnv(env: Env): SharedStateConfig {
@@ -25,5 +27,6 @@ export function sharedStateConfigFromEnv(env: Env): SharedStateConfig {
   if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(keyPrefix)) {
     throw new ConfigError('REDIS_KEY_PREFIX', 'must be 1–64 letters, digits or : _ . -');
   }
-  return { redisUrl, keyPrefix };
+  const commandTimeoutMs = integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 10, 10_000);
+  return { redisUrl, keyPrefix, commandTimeoutMs };
 }

@@ -22,7 +22,9 @@ export class SharedStateModule implements OnApplicationShutdown {
             // process, which is how most gateways run.
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const { RedisSharedState } = require('./redis-shared-state') as typeof RedisBackend;
-            return new RedisSharedState(config.redisUrl, config.keyPrefix);
+            return new RedisSharedState(config.redisUrl, config.keyPrefix, {
+              commandTimeout: config.commandTimeoutMs,
+            });
           },
         },
       ],

@@ -220,6 +220,9 @@ async function startReplica(sandbox: RunningSandbox, redisUrl: string): Promise<
       AUTH_ISSUER: `${sandbox.url}/${sandbox.tenantId}/v2.0`,
       AUTH_AUDIENCE: sandbox.callerAudience,
       REDIS_URL: redisUrl,
+      // Several processes share two cores here: a replica starved of CPU for 500 ms would count a request in its own
+      // memory (fail open), and the fleet's exact limits below would be off by it.
+      REDIS_COMMAND_TIMEOUT_MS: '3000',
       RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT_PER_MINUTE),
       PARTNER_CENTER_MAX_REQUESTS_PER_SECOND: String(MAX_REQUESTS_PER_SECOND),
     },

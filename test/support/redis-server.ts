@@ -29,7 +29,20 @@ export async function startRedis(): Promise<TestRedis> {
   const start = async () => {
     server = startProcess(
       binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--enable-debug-command',
+        'local',
+      ],
       { cwd: dir, env: { PATH: process.env.PATH ?? '' } },
     );
     await waitForPing(port, server);

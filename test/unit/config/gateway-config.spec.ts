@@ -135,6 +135,7 @@ describe('gateway configuration', () => {
     [{ ...app, PARTNER_CENTER_LOCALE: 'en-US\u0001' }, 'PARTNER_CENTER_LOCALE'],
     [{ ...app, PARTNER_CENTER_LOCALE: 'en US' }, 'PARTNER_CENTER_LOCALE'],
     [{ ...app, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'pw' }, 'AZURE_CLIENT_CERTIFICATE_PASSWORD'],
+    [{ ...sandbox, REDIS_COMMAND_TIMEOUT_MS: '0' }, 'REDIS_COMMAND_TIMEOUT_MS'],
     [{ ...sandbox, OTEL_EXPORTER_OTLP_ENDPOINT: 'notaurl' }, 'OTEL_EXPORTER_OTLP_ENDPOINT'],
     [{ ...sandbox, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://x/' }, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'],
   ])('rejects %j naming %s', (env, variable) => {

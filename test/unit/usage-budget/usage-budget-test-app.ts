@@ -61,7 +61,7 @@ export function testConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfi
     rateLimit: { perMinute: 0 },
     upstream: { target: 'sandbox', connection: {} as never, sandbox: { port: 0 } },
     auth: { mode: 'disabled' },
-    sharedState: { keyPrefix: 'test:' },
+    sharedState: { keyPrefix: 'test:', commandTimeoutMs: 500 },
     ...overrides,
   };
 }

@@ -1,6 +1,6 @@
 import { QuotaShaper } from '../../../src/partner-center/quota/quota-shaper';
 import { MemorySharedState } from '../../../src/shared-state/memory-shared-state';
-import type { SharedState } from '../../../src/shared-state/shared-state';
+import { replicaView } from '../../support/replica-view';
 
 const OPTIONS = { minConcurrency: 1, maxConcurrency: 8, initialConcurrency: 4, maxRequestsPerSecond: 0 };
 const CUSTOMER = 'c0000003-0000-4000-8000-000000000003';
@@ -13,22 +13,10 @@ function fleet() {
   const store = new MemorySharedState();
   const replica = ({ listening }: { listening: boolean }) => {
     const connected: Array<() => void> = [];
-    const view: SharedState = {
-      backend: 'redis',
-      degraded: false,
-      get: (key) => store.get(key),
-      getMany: (keys) => store.getMany(keys),
-      set: (key, value, ttlMs) => store.set(key, value, ttlMs),
-      delete: (key) => store.delete(key),
-      tryLock: (key, ttlMs) => store.tryLock(key, ttlMs),
-      increment: (key, windowMs) => store.increment(key, windowMs),
-      extendDeadline: (key, field, ms) => store.extendDeadline(key, field, ms),
-      deadlines: (key) => store.deadlines(key),
-      publish: (channel, message) => store.publish(channel, message),
+    const view = replicaView(store, {
       subscribe: (channel, onMessage) => (listening ? store.subscribe(channel, onMessage) : undefined),
       onConnected: (listener) => void connected.push(listener),
-      close: async () => undefined,
-    };
+    });
     return { view, connect: () => connected.forEach((listener) => listener()) };
   };
   return { replica };

@@ -1,7 +1,7 @@
 import type { PartnerCenterClient } from '../../../src/partner-center/partner-center.client';
 import type { PartnerCenterSpendingBudget } from '../../../src/partner-center/spending-budget';
 import { MemorySharedState } from '../../../src/shared-state/memory-shared-state';
-import type { SharedState } from '../../../src/shared-state/shared-state';
+import { replicaView } from '../../support/replica-view';
 import { BudgetCache } from '../../../src/usage-budget/reads/budget-cache';
 import { BudgetReads } from '../../../src/usage-budget/reads/budget-reads';
 
@@ -16,25 +16,12 @@ function fleetState() {
   const replica = () => {
     let deaf = false;
     const held: Array<() => void> = [];
-    const view: SharedState = {
-      backend: 'redis',
-      degraded: false,
-      get: (key) => store.get(key),
-      getMany: (keys) => store.getMany(keys),
-      set: (key, value, ttlMs) => store.set(key, value, ttlMs),
-      delete: (key) => store.delete(key),
-      tryLock: (key, ttlMs) => store.tryLock(key, ttlMs),
-      increment: (key, windowMs) => store.increment(key, windowMs),
-      extendDeadline: (key, field, ms) => store.extendDeadline(key, field, ms),
-      deadlines: (key) => store.deadlines(key),
-      onConnected: () => undefined,
-      publish: (channel, message) => store.publish(channel, message),
+    const view = replicaView(store, {
       subscribe: (channel, onMessage) =>
         store.subscribe(channel, (message) =>
           deaf ? held.push(() => onMessage(message)) : onMessage(message),
         ),
-      close: async () => undefined,
-    };
+    });
     return {
       view,
       deafen: () => (deaf = true),

@@ -1,0 +1,27 @@
+import type { MemorySharedState } from '../../src/shared-state/memory-shared-state';
+import type { SharedState } from '../../src/shared-state/shared-state';
+
+/**
+ * One replica's view of a store standing in for Redis (`backend: 'redis'`, never degraded): every operation goes to
+ * the store, but for the ones a test replaces (how it hears messages, when it connects).
+ */
+export function replicaView(store: MemorySharedState, overrides: Partial<SharedState> = {}): SharedState {
+  return {
+    backend: 'redis',
+    degraded: false,
+    get: (key) => store.get(key),
+    getMany: (keys) => store.getMany(keys),
+    set: (key, value, ttlMs) => store.set(key, value, ttlMs),
+    setIfAbsent: (key, value, ttlMs) => store.setIfAbsent(key, value, ttlMs),
+    delete: (key) => store.delete(key),
+    tryLock: (key, ttlMs) => store.tryLock(key, ttlMs),
+    increment: (key, windowMs) => store.increment(key, windowMs),
+    extendDeadline: (key, field, ms) => store.extendDeadline(key, field, ms),
+    deadlines: (key) => store.deadlines(key),
+    publish: (channel, message) => store.publish(channel, message),
+    subscribe: (channel, onMessage) => store.subscribe(channel, onMessage),
+    onConnected: () => undefined,
+    close: async () => undefined,
+    ...overrides,
+  };
+}

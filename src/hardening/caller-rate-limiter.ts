@@ -9,8 +9,8 @@ const WINDOW_MS = 60_000;
 export const RATE_LIMIT_EXEMPT_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
- * Per-caller fixed-window rate limit, counted after authentication, so a caller is its token's subject; anonymous
- * sandbox callers are told apart by address. Every REST call (CallerRateLimitGuard) and every GraphQL HTTP request
+ * Per-caller rate limit, in windows of a minute opened by the caller's first request, counted after authentication,
+ * so a caller is its token's subject; anonymous sandbox callers are told apart by address. Every REST call (CallerRateLimitGuard) and every GraphQL HTTP request
  * (the GraphQL gate, once per request whatever its fields) counts; health probes and metric scrapes do not.
  */
 @Injectable()

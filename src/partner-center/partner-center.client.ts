@@ -35,6 +35,11 @@ export class PartnerCenterClient {
       .digest('base64url')}`;
   }
 
+  /** The longest a read may take, waits and retries included (PARTNER_CENTER_DEADLINE_MS). */
+  get readDeadlineMs(): number {
+    return this.options.retry.deadlineMs;
+  }
+
   /**
    * GET /v1/customers/{customer-tenant-id}/usagebudget. `requestId` is the call's MS-RequestId (a new one when
    * not given): the same value on every retry. `context`: the inbound request served (correlation id, caller).

@@ -24,10 +24,15 @@ interface SharedRead {
 }
 
 const INVALIDATIONS = 'reads:invalidations';
-/** How long a replica reading a budget keeps the others from reading the same one, and how long its answer lives. */
+/**
+ * How long a replica's flight lock lives unless it renews it (every half of it while its read is under way): a
+ * replica that dies mid-read holds the others up this long at most. Its answer lives FLIGHT_RESULT_MS.
+ */
 const FLIGHT_LOCK_MS = 2_000;
 const FLIGHT_RESULT_MS = 1_000;
+/** Waiting replicas look for the answer this often at first, less often as a slow read goes on (at most 100 ms). */
 const FLIGHT_POLL_MS = 15;
+const FLIGHT_POLL_MAX_MS = 100;
 /**
  * How long a customer's write version is kept after its last write. It must outlive every entry stored under the
  * version before (the cache TTL is at most an hour, plus a read's deadline): once it expires the version reads as
@@ -87,15 +92,17 @@ export class BudgetReads {
     const key = `${identity}|${id}|${generation}|${version}`;
     if (this.flights.has(key)) this.count('coalesced');
     const budget = await this.flights.run(key, async () => {
-      const fromAnotherReplica = redis
-        ? await this.readOfAnotherReplica(identity, id, generation, version)
-        : undefined;
-      if (fromAnotherReplica) {
+      const startedAt = this.now();
+      const flight = redis
+        ? await this.readOfAnotherReplica(identity, id, generation, version, startedAt)
+        : {};
+      if (flight.budget) {
         this.count('replica');
-        return fromAnotherReplica;
+        return flight.budget;
       }
       this.count('upstream');
-      const startedAt = this.now();
+      const lock = flight.lock;
+      const renewal = lock && setInterval(() => void lock.renew(), FLIGHT_LOCK_MS / 2).unref();
       try {
         const fetched = await this.partnerCenter.getUsageBudget(id, requestId, context);
         if (this.generationOf(id) === generation) {
@@ -104,7 +111,8 @@ export class BudgetReads {
         }
         return fetched;
       } finally {
-        if (redis) await this.shared.delete(flightLock(identity, id));
+        clearInterval(renewal);
+        await lock?.release();
       }
     });
     return { budget, ageMs: 0 };
@@ -180,25 +188,66 @@ export class BudgetReads {
   }
 
   /**
-   * With Redis: when another replica is reading the same budget right now, its answer (published for a second), as
-   * long as no write overlapped the wait; undefined when this replica should read it itself.
+   * With Redis: when another replica is reading the same budget right now, its answer, as long as no write overlapped
+   * the wait; otherwise the flight lock this replica then holds to read it itself (none when Redis is away).
+   *
+   * The lock holds the start of its holder's read, and the holder renews it while the read is under way: a slow read
+   * (Partner Center slow, or the customer paused by a 429's Retry-After) is waited for, not repeated by every replica
+   * at once, and its answer is taken only when that read started no earlier than the one this replica found under
+   * way (never an answer older than the flight it waited for). The wait ends at the read deadline, or at once when
+   * the lock is gone without an answer (its holder failed or died): this replica then reads.
    */
-  private async readOfAnotherReplica(identity: string, id: string, generation: number, version: string) {
-    if (this.shared.backend !== 'redis' || this.shared.degraded) return undefined;
+  private async readOfAnotherReplica(
+    identity: string,
+    id: string,
+    generation: number,
+    version: string,
+    startedAt: number,
+  ): Promise<{ budget?: PartnerCenterSpendingBudget; lock?: FlightLock }> {
+    if (this.shared.degraded) return {};
+    const lockKey = flightLock(identity, id);
+    const take = () => this.shared.setIfAbsent(lockKey, String(startedAt), FLIGHT_LOCK_MS);
+    const mine: FlightLock = {
+      renew: () => this.shared.set(lockKey, String(startedAt), FLIGHT_LOCK_MS),
+      release: () => this.shared.delete(lockKey),
+    };
+    const holderStartedAt = Number(await take());
+    if (Number.isNaN(holderStartedAt)) return { lock: mine };
     const resultKey = `reads:result:${identity}:${id}`;
-    if (await this.shared.tryLock(flightLock(identity, id), FLIGHT_LOCK_MS)) return undefined;
-    const startedAt = this.now();
-    // Only an answer read after the last write this replica heard of, and no older than a flight.
-    const notBefore = Math.max(startedAt - FLIGHT_LOCK_MS, this.invalidatedAt.get(id) ?? 0);
-    while (this.now() - startedAt < FLIGHT_LOCK_MS && this.generationOf(id) === generation) {
+    // Only an answer read after the last write this replica heard of, by the flight it found or a later one.
+    const answer = async () => {
       const result = parse(await this.shared.get(resultKey));
-      if (result && result.version === version && result.fetchedAt > notBefore) return result.budget;
-      await new Promise((resolve) => setTimeout(resolve, FLIGHT_POLL_MS));
-      // The other replica's read ended without an answer for us (it failed): read it here.
-      if (await this.shared.tryLock(flightLock(identity, id), FLIGHT_LOCK_MS)) return undefined;
+      const notBefore = Math.max(holderStartedAt, (this.invalidatedAt.get(id) ?? 0) + 1);
+      return result && result.version === version && result.fetchedAt >= notBefore
+        ? result.budget
+        : undefined;
+    };
+    const giveUpAt = startedAt + this.partnerCenter.readDeadlineMs + FLIGHT_LOCK_MS;
+    // Bounded by the deadline and by the count: a poll waits at least FLIGHT_POLL_MS.
+    for (let polls = 0; polls < 10_000 && this.now() < giveUpAt; polls++) {
+      if (this.generationOf(id) !== generation) return {};
+      const budget = await answer();
+      if (budget) return { budget };
+      const elapsed = this.now() - startedAt;
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(FLIGHT_POLL_MAX_MS, FLIGHT_POLL_MS + elapsed / 20)),
+      );
+      // Another holder's value is not taken on: an answer it stores is no older than the flight found first.
+      if ((await take()) !== undefined) continue;
+      // The lock is gone: its holder answered and let go while this replica slept, or it failed (no answer).
+      const last = this.generationOf(id) === generation ? await answer() : undefined;
+      if (!last) return { lock: mine };
+      await mine.release();
+      return { budget: last };
     }
-    return undefined;
+    return {};
   }
+}
+
+/** The lock of a read this replica makes for the fleet: renewed while the read is under way, released after it. */
+interface FlightLock {
+  renew(): Promise<void>;
+  release(): Promise<void>;
 }
 
 function cacheKey(identity: string, id: string): string {

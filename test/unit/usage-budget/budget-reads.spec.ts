@@ -42,6 +42,7 @@ function partnerCenter() {
   let release: (() => void) | undefined;
   const client = {
     identityScope: () => 'app',
+    readDeadlineMs: 30_000,
     getUsageBudget: async (): Promise<PartnerCenterSpendingBudget> => {
       upstreamReads += 1;
       const read = { amount }; // what Partner Center had when the request reached it
@@ -115,6 +116,47 @@ describe('budget reads across replicas on Redis, with the cache on', () => {
     expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(66);
     expect((await replicaA.read(CUSTOMER)).budget.amount).toBe(66);
     expect(upstream.reads()).toBe(2);
+  });
+});
+
+describe('budget reads across replicas on Redis, with the cache off', () => {
+  it('waits for a read of another replica that outlasts its lock, instead of reading again', async () => {
+    const fleet = fleetState();
+    const upstream = partnerCenter();
+    const replicaA = new BudgetReads(upstream.client, new BudgetCache(0), fleet.replica().view);
+    const replicaB = new BudgetReads(upstream.client, new BudgetCache(0), fleet.replica().view);
+    upstream.holdNextRead();
+    const first = replicaA.read(CUSTOMER);
+    await waitUntil(() => upstream.reads() === 1);
+    const second = replicaB.read(CUSTOMER);
+    // Longer than a flight lock lives unless renewed (a read paused by a 429, or Partner Center slow).
+    await new Promise((resolve) => setTimeout(resolve, 2_600));
+    upstream.write(250);
+    upstream.releaseHeldRead();
+    expect((await first).budget.amount).toBe(100);
+    expect((await second).budget.amount).toBe(100);
+    expect(upstream.reads()).toBe(1);
+  });
+
+  it('reads at once when the replica it waited for ended without an answer', async () => {
+    const fleet = fleetState();
+    const upstream = partnerCenter();
+    const failing = {
+      identityScope: () => 'app',
+      readDeadlineMs: 30_000,
+      getUsageBudget: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        throw new Error('Partner Center answered 503');
+      },
+    } as unknown as PartnerCenterClient;
+    const replicaA = new BudgetReads(failing, new BudgetCache(0), fleet.replica().view);
+    const replicaB = new BudgetReads(upstream.client, new BudgetCache(0), fleet.replica().view);
+    const first = replicaA.read(CUSTOMER);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = replicaB.read(CUSTOMER);
+    await expect(first).rejects.toThrow('503');
+    expect((await second).budget.amount).toBe(100);
+    expect(upstream.reads()).toBe(1);
   });
 });
 

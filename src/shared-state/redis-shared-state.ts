@@ -185,8 +185,10 @@ export class RedisSharedState implements SharedState {
   }
 
   onConnected(listener: () => void): void {
-    // 'ready' follows every connection of the commands connection, the first and each reconnection.
+    // 'ready' follows every connection, the first and each reconnection. The subscriber's too: the messages sent
+    // while it was away (it may drop alone) are lost to this process, and what they said is loaded instead.
     this.commands.on('ready', listener);
+    this.subscriber.on('ready', listener);
     if (this.commands.status === 'ready') queueMicrotask(listener);
   }
 

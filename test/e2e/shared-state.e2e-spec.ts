@@ -32,4 +32,29 @@ describe('shared state on Redis', () => {
       await state.close();
     }
   });
+
+  it('tells the process when its subscription dropped alone and came back, so it loads what it missed', async () => {
+    const state = new RedisSharedState(redis.url, 'test:');
+    const admin = new Redis(redis.url);
+    let connections = 0;
+    try {
+      state.onConnected(() => (connections += 1));
+      state.subscribe('news', () => undefined);
+      for (let i = 0; i < 100 && (state.degraded || connections === 0); i++) await sleep(20);
+      const before = connections;
+      // Redis drops the subscriber's connection only (as an output buffer limit or a proxy's idle timeout does).
+      expect(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBe(1);
+      for (let i = 0; i < 150 && connections === before; i++) await sleep(20);
+      expect(connections).toBeGreaterThan(before);
+      const heard: string[] = [];
+      state.subscribe('after', (message) => heard.push(message));
+      await sleep(100);
+      await admin.publish('test:after', 'hello');
+      for (let i = 0; i < 100 && heard.length === 0; i++) await sleep(20);
+      expect(heard).toEqual(['hello']);
+    } finally {
+      admin.disconnect();
+      await state.close();
+    }
+  });
 });

@@ -104,6 +104,21 @@ describe('a fleet of three replicas on Redis', () => {
     expect(afterThrottle).toHaveLength(1);
   });
 
+  it('shares a read slower than its flight lock with the replicas that asked meanwhile, instead of repeating it', async () => {
+    const customer = sandbox.customers.filter((c) => c.id.startsWith('d0000000'))[100].id;
+    sandbox.faults.add({ kind: 'latency', latencyMs: 3_500, customerId: customer, count: 1 });
+    const headers = await bearer();
+    const first = axios.get(`${replicas[0].url}${path(customer)}`, { headers, validateStatus: () => true });
+    await waitUntil(() => (budgetCalls(customer).length > 0 ? true : undefined));
+    const others = await Promise.all(
+      [1, 2, 1, 2].map((i) =>
+        axios.get(`${replicas[i].url}${path(customer)}`, { headers, validateStatus: () => true }),
+      ),
+    );
+    expect([(await first).status, ...others.map((o) => o.status)]).toEqual([200, 200, 200, 200, 200]);
+    expect(budgetCalls(customer)).toHaveLength(1);
+  });
+
   it("keeps the fleet's upstream rate within PARTNER_CENTER_MAX_REQUESTS_PER_SECOND under a burst", async () => {
     sandbox.requestLog.clear();
     const customers = sandbox.customers.filter((c) => c.id.startsWith('d0000000')).slice(0, 60);
@@ -206,6 +221,26 @@ describe('a fleet of three replicas on Redis', () => {
     replicas[2].process.child.kill('SIGKILL');
     await load;
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
+  });
+
+  it('reads on another replica when the one reading for the fleet dies mid-read (its lock is no longer renewed)', async () => {
+    const customer = sandbox.customers.filter((c) => c.id.startsWith('d0000000'))[101].id;
+    sandbox.faults.add({ kind: 'hang', customerId: customer, count: 1 });
+    const headers = await bearer();
+    void axios
+      .get(`${replicas[0].url}${path(customer)}`, { headers, validateStatus: () => true })
+      .catch(() => undefined);
+    await waitUntil(() => (budgetCalls(customer).length > 0 ? true : undefined));
+    // Waits on replica 0's read, then takes over once its lock lapses: well within the 30 s read deadline.
+    const waiting = axios.get(`${replicas[1].url}${path(customer)}`, {
+      headers,
+      validateStatus: () => true,
+      timeout: 10_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    replicas[0].process.child.kill('SIGKILL');
+    expect((await waiting).status).toBe(200);
+    expect(budgetCalls(customer)).toHaveLength(2);
   });
 });
 

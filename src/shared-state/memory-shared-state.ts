@@ -1,4 +1,4 @@
-import type { SharedState } from './shared-state';
+import type { SharedState, SharedWrite } from './shared-state';
 
 interface Entry {
   value: string;
@@ -32,6 +32,13 @@ export class MemorySharedState implements SharedState {
 
   async delete(key: string): Promise<void> {
     this.entries.delete(key);
+  }
+
+  async writeMany(writes: SharedWrite[]): Promise<void> {
+    for (const write of writes) {
+      if ('delete' in write) this.entries.delete(write.key);
+      else this.put(write.key, write.value, write.ttlMs);
+    }
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<string | undefined> {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import Redis, { RedisOptions } from 'ioredis';
 import { MemorySharedState } from './memory-shared-state';
-import type { SharedState } from './shared-state';
+import type { SharedState, SharedWrite } from './shared-state';
 
 /** INCR with the window's expiry set on the first event, and the time left, in one round trip. */
 const INCREMENT = `
@@ -118,6 +118,22 @@ export class RedisSharedState implements SharedState {
     return this.attempt(
       async () => void (await this.commands.del(key)),
       () => this.fallback.delete(key),
+    );
+  }
+
+  writeMany(writes: SharedWrite[]): Promise<void> {
+    return this.attempt(
+      async () => {
+        const batch = this.commands.multi();
+        for (const write of writes) {
+          if ('delete' in write) batch.del(write.key);
+          else batch.set(write.key, write.value, 'PX', Math.max(1, Math.round(write.ttlMs)));
+        }
+        const results = await batch.exec();
+        const failed = results?.find(([error]) => error);
+        if (!results || failed) throw failed?.[0] ?? new Error('MULTI was discarded');
+      },
+      () => this.fallback.writeMany(writes),
     );
   }
 

@@ -13,6 +13,8 @@ export interface SharedState {
   getMany(keys: string[]): Promise<Array<string | undefined>>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Several sets and deletes in one round trip, applied in order and together (MULTI). */
+  writeMany(writes: SharedWrite[]): Promise<void>;
   /** Stores `value` for `ttlMs` unless the key holds one: undefined when stored, else the value it holds (atomic). */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<string | undefined>;
   /** Takes a lock for `ttlMs` when nobody holds it (SET NX PX); false when another process does. */
@@ -36,5 +38,8 @@ export interface SharedState {
   onConnected(listener: () => void): void;
   close(): Promise<void>;
 }
+
+/** One write of a batch: a value with its expiry, or a key's removal. */
+export type SharedWrite = { key: string; value: string; ttlMs: number } | { key: string; delete: true };
 
 export const SHARED_STATE = Symbol('SHARED_STATE');

@@ -57,4 +57,29 @@ describe('shared state on Redis', () => {
       await state.close();
     }
   });
+
+  it('writes several keys and deletes one in one round trip, in order', async () => {
+    const state = new RedisSharedState(redis.url, 'test:');
+    const admin = new Redis(redis.url);
+    try {
+      for (let i = 0; i < 100 && state.degraded; i++) await sleep(20);
+      await admin.set('test:lock', 'held');
+      await admin.config('RESETSTAT');
+      await state.writeMany([
+        { key: 'answer', value: '42', ttlMs: 1_000 },
+        { key: 'cache', value: 'c', ttlMs: 60_000 },
+        { key: 'lock', delete: true },
+      ]);
+      expect(await admin.mget('test:answer', 'test:cache', 'test:lock')).toEqual(['42', 'c', null]);
+      expect(await admin.pttl('test:answer')).toBeLessThanOrEqual(1_000);
+      expect(await admin.pttl('test:cache')).toBeGreaterThan(1_000);
+      expect(state.degraded).toBe(false);
+      // One MULTI … EXEC: the three writes went as one transaction.
+      const stats = await admin.info('commandstats');
+      expect(/cmdstat_exec:calls=(\d+)/.exec(stats)?.[1]).toBe('1');
+    } finally {
+      admin.disconnect();
+      await state.close();
+    }
+  });
 });

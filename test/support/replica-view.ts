@@ -14,6 +14,7 @@ export function replicaView(store: MemorySharedState, overrides: Partial<SharedS
     set: (key, value, ttlMs) => store.set(key, value, ttlMs),
     setIfAbsent: (key, value, ttlMs) => store.setIfAbsent(key, value, ttlMs),
     delete: (key) => store.delete(key),
+    writeMany: (writes) => store.writeMany(writes),
     tryLock: (key, ttlMs) => store.tryLock(key, ttlMs),
     increment: (key, windowMs) => store.increment(key, windowMs),
     extendDeadline: (key, field, ms) => store.extendDeadline(key, field, ms),

@@ -4,7 +4,7 @@ import { PartnerCenterClient } from '../../partner-center/partner-center.client'
 import type { PartnerCenterSpendingBudget } from '../../partner-center/spending-budget';
 import type { Caller } from '../../request-context/caller';
 import type { RequestContext } from '../../request-context/request-context';
-import type { SharedState } from '../../shared-state/shared-state';
+import type { SharedState, SharedWrite } from '../../shared-state/shared-state';
 import { BudgetCache } from './budget-cache';
 
 /** A budget read, and how old it is when it was served from the cache (0: just read from Partner Center). */
@@ -103,16 +103,19 @@ export class BudgetReads {
       this.count('upstream');
       const lock = flight.lock;
       const renewal = lock && setInterval(() => void lock.renew(), FLIGHT_LOCK_MS / 2).unref();
+      let released = false;
       try {
         const fetched = await this.partnerCenter.getUsageBudget(id, requestId, context);
+        clearInterval(renewal);
         if (this.generationOf(id) === generation) {
           this.cache.set(identity, id, fetched, startedAt);
-          if (redis) await this.share(identity, id, fetched, startedAt, version);
+          if (redis) await this.share(identity, id, fetched, startedAt, version, lock);
+          released = true;
         }
         return fetched;
       } finally {
         clearInterval(renewal);
-        await lock?.release();
+        if (!released) await lock?.release();
       }
     });
     return { budget, ageMs: 0 };
@@ -153,17 +156,23 @@ export class BudgetReads {
     return this.generations.get(id) ?? 0;
   }
 
-  /** With Redis: the answer for the replicas waiting on this read, and for the fleet's cache when it is on. */
+  /**
+   * With Redis: the answer for the replicas waiting on this read, and for the fleet's cache when it is on, stored
+   * and the flight's lock released in one round trip (the answer first: a waiter that finds the lock gone finds it).
+   */
   private async share(
     identity: string,
     id: string,
     budget: PartnerCenterSpendingBudget,
     fetchedAt: number,
     version: string,
+    lock: FlightLock | undefined,
   ) {
     const value = JSON.stringify({ budget, fetchedAt, version } satisfies SharedRead);
-    await this.shared.set(`reads:result:${identity}:${id}`, value, FLIGHT_RESULT_MS);
-    if (this.cache.enabled) await this.shared.set(cacheKey(identity, id), value, this.cache.ttlMs);
+    const writes: SharedWrite[] = [{ key: resultKey(identity, id), value, ttlMs: FLIGHT_RESULT_MS }];
+    if (this.cache.enabled) writes.push({ key: cacheKey(identity, id), value, ttlMs: this.cache.ttlMs });
+    if (lock) writes.push({ key: lock.key, delete: true });
+    await this.shared.writeMany(writes);
   }
 
   /**
@@ -208,15 +217,15 @@ export class BudgetReads {
     const lockKey = flightLock(identity, id);
     const take = () => this.shared.setIfAbsent(lockKey, String(startedAt), FLIGHT_LOCK_MS);
     const mine: FlightLock = {
+      key: lockKey,
       renew: () => this.shared.set(lockKey, String(startedAt), FLIGHT_LOCK_MS),
       release: () => this.shared.delete(lockKey),
     };
     const holderStartedAt = Number(await take());
     if (Number.isNaN(holderStartedAt)) return { lock: mine };
-    const resultKey = `reads:result:${identity}:${id}`;
     // Only an answer read after the last write this replica heard of, by the flight it found or a later one.
     const answer = async () => {
-      const result = parse(await this.shared.get(resultKey));
+      const result = parse(await this.shared.get(resultKey(identity, id)));
       const notBefore = Math.max(holderStartedAt, (this.invalidatedAt.get(id) ?? 0) + 1);
       return result && result.version === version && result.fetchedAt >= notBefore
         ? result.budget
@@ -246,12 +255,17 @@ export class BudgetReads {
 
 /** The lock of a read this replica makes for the fleet: renewed while the read is under way, released after it. */
 interface FlightLock {
+  key: string;
   renew(): Promise<void>;
   release(): Promise<void>;
 }
 
 function cacheKey(identity: string, id: string): string {
   return `reads:cache:${identity}:${id}`;
+}
+
+function resultKey(identity: string, id: string): string {
+  return `reads:result:${identity}:${id}`;
 }
 
 function versionKey(id: string): string {

@@ -1,14 +1,21 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { generateKeyPair } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { generate } from 'selfsigned';
 import { freePort, RunningProcess, startProcess } from './processes';
 
 const INSTALL = 'apt-get update && apt-get install -y redis-server';
 
 export interface TestRedis {
+  /** redis://127.0.0.1:port, or with `tls` rediss://:password@127.0.0.1:tlsPort. */
   url: string;
+  /** The plain port (for the test's own admin connection: with a password, AUTH first). */
   port: number;
+  /** With `tls`: the server's self-signed certificate, to trust (NODE_EXTRA_CA_CERTS). */
+  caCertPath?: string;
   /** Stops the server (a test of Redis failures); `start()` brings it back on the same port. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -18,18 +25,36 @@ export interface TestRedis {
 
 /**
  * A real redis-server on a free loopback port in a temporary folder, nothing persisted. Fails, never skips, when
- * the server is not installed.
+ * the server is not installed. `tls` adds a TLS port with a certificate made now (as Azure Cache for Redis serves
+ * on 6380) and `password` requires AUTH on both ports.
  */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(options: { tls?: boolean; password?: string } = {}): Promise<TestRedis> {
   const binary = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((path) => existsSync(path));
   if (!binary) throw new Error(`redis-server not found: ${INSTALL}`);
   const dir = mkdtempSync(join(tmpdir(), 'gateway-redis-'));
   const port = await freePort();
+  const tlsPort = options.tls ? await freePort() : undefined;
+  const caCertPath = tlsPort ? await writeCertificate(dir) : undefined;
+  const extra = [
+    ...(options.password ? ['--requirepass', options.password] : []),
+    ...(tlsPort
+      ? [
+          '--tls-port',
+          String(tlsPort),
+          '--tls-cert-file',
+          join(dir, 'cert.pem'),
+          '--tls-key-file',
+          join(dir, 'key.pem'),
+        ]
+      : []),
+    ...(tlsPort ? ['--tls-ca-cert-file', join(dir, 'cert.pem'), '--tls-auth-clients', 'no'] : []),
+  ];
   let server: RunningProcess | undefined;
   const start = async () => {
     server = startProcess(
       binary,
       [
+        ...extra,
         '--port',
         String(port),
         '--bind',
@@ -53,8 +78,11 @@ export async function startRedis(): Promise<TestRedis> {
   };
   await start();
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: tlsPort
+      ? `rediss://:${encodeURIComponent(options.password ?? '')}@127.0.0.1:${tlsPort}`
+      : `redis://127.0.0.1:${port}`,
     port,
+    caCertPath,
     start,
     stop,
     async close() {
@@ -81,7 +109,8 @@ function ping(port: number): Promise<boolean> {
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.once('data', (data) => {
       socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
+      // A server that wants a password first is up too.
+      resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
     });
     socket.once('error', () => resolve(false));
     socket.once('timeout', () => {
@@ -89,4 +118,25 @@ function ping(port: number): Promise<boolean> {
       resolve(false);
     });
   });
+}
+
+/** A self-signed certificate for 127.0.0.1 (its own CA), made at test time: cert.pem and key.pem in `dir`. */
+async function writeCertificate(dir: string): Promise<string> {
+  const keyPair = await promisify(generateKeyPair)('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const certificate = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    keyPair,
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+  writeFileSync(join(dir, 'key.pem'), certificate.private, { mode: 0o600 });
+  writeFileSync(join(dir, 'cert.pem'), certificate.cert);
+  return join(dir, 'cert.pem');
 }

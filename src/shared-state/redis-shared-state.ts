@@ -63,6 +63,8 @@ export class RedisSharedState implements SharedState {
   private readonly fallback = new MemorySharedState();
   private readonly listeners = new Map<string, Array<(message: string) => void>>();
   private down = false;
+  /** The reasons told to the operator during the current outage. */
+  private readonly downReasons = new Set<string>();
   /** Channels carry the prefix by hand: ioredis' keyPrefix does not apply to pub/sub. */
   private readonly prefix: string;
 
@@ -81,7 +83,7 @@ export class RedisSharedState implements SharedState {
     this.subscriber = new Redis(url, { ...common, enableOfflineQueue: true });
     this.prefix = keyPrefix;
     for (const connection of [this.commands, this.subscriber]) {
-      connection.on('error', () => this.markDown());
+      connection.on('error', (error: unknown) => this.markDown(error));
       connection.on('ready', () => this.markUp());
     }
     this.subscriber.on('message', (channel: string, message: string) => {
@@ -197,7 +199,7 @@ export class RedisSharedState implements SharedState {
   subscribe(channel: string, onMessage: (message: string) => void): void {
     this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), onMessage]);
     this.fallback.subscribe(channel, onMessage);
-    this.subscriber.subscribe(`${this.prefix}${channel}`).catch(() => this.markDown());
+    this.subscriber.subscribe(`${this.prefix}${channel}`).catch((error: unknown) => this.markDown(error));
   }
 
   onConnected(listener: () => void): void {
@@ -216,7 +218,8 @@ export class RedisSharedState implements SharedState {
 
   private async attempt<T>(remote: () => Promise<T>, local: () => Promise<T>): Promise<T> {
     if (this.commands.status !== 'ready') {
-      this.markDown();
+      // Why it is not connected came with its 'error' event: this says nothing new once Redis is known away.
+      if (!this.down) this.markDown(`not connected (${this.commands.status})`);
       return local();
     }
     try {
@@ -225,23 +228,39 @@ export class RedisSharedState implements SharedState {
       // connection never dropped (no 'ready' event would come).
       if (this.down) this.markUp();
       return value;
-    } catch {
-      this.markDown();
+    } catch (error) {
+      this.markDown(error);
       return local();
     }
   }
 
-  private markDown(): void {
-    if (this.down) return;
-    this.down = true;
+  /**
+   * `cause`: why, for the operator (Redis's own words: WRONGPASS, a refused connection, a certificate not trusted).
+   * One line when Redis goes away, and one for each other reason while it stays away (a reconnection that fails the
+   * same way every two seconds says nothing new; a few reasons at most per outage).
+   */
+  private markDown(cause: unknown): void {
+    const reason = describeCause(cause);
+    if (this.down && (this.downReasons.has(reason) || this.downReasons.size >= 5)) return;
     this.logger.warn(
-      'Redis is unreachable: serving from this process’s memory until it is back (shared limits and caches are per replica meanwhile)',
+      this.down
+        ? `Redis is still unreachable (${reason})`
+        : `Redis is unreachable (${reason}): serving from this process’s memory until it is back (shared limits and caches are per replica meanwhile)`,
     );
+    this.down = true;
+    this.downReasons.add(reason);
   }
 
   private markUp(): void {
     if (!this.down || this.commands.status !== 'ready') return;
     this.down = false;
+    this.downReasons.clear();
     this.logger.log('Redis is reachable again: shared state resumed');
   }
+}
+
+/** An error's message, short and with no credentials: a URL in it keeps its host, never its user or password. */
+function describeCause(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return message.replace(/\/\/[^/@\s]*@/g, '//').slice(0, 200);
 }

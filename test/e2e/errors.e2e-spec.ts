@@ -125,6 +125,23 @@ describe('errors', () => {
       expect(gateway.sandbox.requestLog.entries({ target: 'partner-center' })).toHaveLength(4);
     });
 
+    it('429 naming no wait on every attempt → RATE_LIMITED / 429 still with Retry-After', async () => {
+      // Neither a Retry-After nor "Try again in N seconds": the caller is still told when to come back (the
+      // gateway's own pause), as a 429 must for clients written against Partner Center (the .NET SDK throws).
+      gateway.sandbox.faults.add({
+        kind: 'status',
+        status: 429,
+        retryAfter: 'none',
+        body: '{"statusCode":429,"message":"Rate limit is exceeded."}',
+      });
+      const rest = await gateway.http.get(path(CONTOSO));
+      expect(rest.status).toBe(429);
+      expect(rest.headers['retry-after']).toBe('1');
+      expect(rest.data).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+      const gql = await gateway.graphql(GET_BUDGET, { id: CONTOSO });
+      expect(gql.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+    });
+
     it('500 on every attempt → UPSTREAM_UNAVAILABLE / 503', async () => {
       gateway.sandbox.faults.add({
         kind: 'status',

@@ -1,4 +1,4 @@
-import { requestedWaitSeconds } from '../pipeline/backoff';
+import { requestedWaitSeconds, UNSTATED_THROTTLE_WAIT_SECONDS } from '../pipeline/backoff';
 import { PipelineResponse } from '../pipeline/pipeline';
 import { parseErrorBody } from './error-body.parser';
 import { FailureKind, PartnerCenterError } from './partner-center-error';
@@ -26,7 +26,10 @@ export function failureFromResponse(
     status: response.status,
     code: body.code,
     description: body.description,
-    retryAfterSeconds: kind === 'rate-limited' ? requestedWaitSeconds(response) : undefined,
+    retryAfterSeconds:
+      kind === 'rate-limited'
+        ? (requestedWaitSeconds(response) ?? UNSTATED_THROTTLE_WAIT_SECONDS)
+        : undefined,
     requestId,
     attempts: response.attempts ?? 1,
   });

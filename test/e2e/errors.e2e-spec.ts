@@ -256,6 +256,23 @@ describe('token endpoint failures', () => {
     }
   });
 
+  it('Entra ID throttling without Retry-After → RATE_LIMITED / 429 still with Retry-After', async () => {
+    const gateway = await startGateway({
+      sandboxOptions: { faults: [{ target: 'token', kind: 'status', status: 429, retryAfter: 'none' }] },
+    });
+    try {
+      const rest = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`);
+      expect(rest.status).toBe(429);
+      expect(rest.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+      expect(rest.data).toMatchObject({ code: 'RATE_LIMITED', partnerCenter: { source: 'entra-id' } });
+      const gql = await gateway.graphql(GET_BUDGET, { id: CONTOSO });
+      expect(gql.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(gql.errors?.[0].extensions.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it('a wrong client secret → UPSTREAM_ERROR / 502 with the Entra error, and no secret in the answer', async () => {
     const gateway = await startGateway({
       partnerCenter: { credential: { kind: 'secret', clientSecret: 'wrong-secret-value' } },

@@ -156,6 +156,14 @@ describe('errors', () => {
       });
     });
 
+    it('a 503 whose Retry-After is too long to wait → UPSTREAM_UNAVAILABLE / 503 passing that Retry-After on', async () => {
+      gateway.sandbox.faults.add({ kind: 'status', status: 503, retryAfter: '120', count: 1 });
+      const rest = await gateway.http.get(path(CONTOSO));
+      expect(rest.status).toBe(503);
+      expect(rest.headers['retry-after']).toBe('120');
+      expect(rest.data).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryAfterSeconds: 120 });
+    });
+
     it('connection reset on every attempt → UPSTREAM_UNAVAILABLE / 503', async () => {
       gateway.sandbox.faults.add({ kind: 'reset' });
       const rest = await gateway.http.get(path(CONTOSO));

@@ -26,10 +26,13 @@ export function failureFromResponse(
     status: response.status,
     code: body.code,
     description: body.description,
+    // A 503's Retry-After too: when the gateway could not wait it out, the caller should.
     retryAfterSeconds:
       kind === 'rate-limited'
         ? (requestedWaitSeconds(response) ?? UNSTATED_THROTTLE_WAIT_SECONDS)
-        : undefined,
+        : kind === 'unavailable'
+          ? requestedWaitSeconds(response)
+          : undefined,
     requestId,
     attempts: response.attempts ?? 1,
   });

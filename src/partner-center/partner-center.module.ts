@@ -108,7 +108,10 @@ export class PartnerCenterModule implements OnApplicationShutdown {
                   shared,
                   `${options.authorityHost}|${options.tenantId}|${options.clientId}`,
                   APP_ONLY_SCOPE,
-                  { ...DEFAULT_TOKEN_CYCLER_OPTIONS, observer: tokenTelemetry(metrics) },
+                  {
+                    ...DEFAULT_TOKEN_CYCLER_OPTIONS,
+                    observer: tokenTelemetry(metrics, (entry) => logger.warn(entry)),
+                  },
                   entraId,
                   waits,
                 );

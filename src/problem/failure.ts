@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { IssuerUnavailableError } from '../auth/issuer-unavailable.error';
 import { FailureSource, PartnerCenterError } from '../partner-center/errors/partner-center-error';
+import { UNSTATED_THROTTLE_WAIT_SECONDS } from '../partner-center/pipeline/backoff';
 import { GatewayFailureKind } from './failure-mapping';
 import { FieldViolation, InvalidInputError } from '../common/invalid-input.error';
 import { MalformedJsonError } from '../common/malformed-json.error';
@@ -87,12 +88,18 @@ function describeUpstreamFailure(error: PartnerCenterError): Failure {
     ...(error.description !== undefined && { description: error.description }),
     ...(error.requestId !== undefined && { requestId: error.requestId }),
   };
+  // A 429 always says when to come back, also when Entra ID's throttle named no wait.
+  const retryAfterSeconds =
+    error.kind === 'rate-limited'
+      ? (error.retryAfterSeconds ?? UNSTATED_THROTTLE_WAIT_SECONDS)
+      : error.kind === 'unavailable'
+        ? error.retryAfterSeconds
+        : undefined;
   return {
     kind: error.kind,
     detail: upstreamDetail(error),
     partnerCenter,
-    ...((error.kind === 'rate-limited' || error.kind === 'unavailable') &&
-      error.retryAfterSeconds !== undefined && { retryAfterSeconds: error.retryAfterSeconds }),
+    ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
     ...(error.claims !== undefined && { claims: error.claims }),
     ...(error.idempotencyKey !== undefined && { idempotencyKey: error.idempotencyKey }),
   };

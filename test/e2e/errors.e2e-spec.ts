@@ -125,6 +125,23 @@ describe('errors', () => {
       expect(gateway.sandbox.requestLog.entries({ target: 'partner-center' })).toHaveLength(4);
     });
 
+    it('429 naming no wait on every attempt → RATE_LIMITED / 429 still with Retry-After', async () => {
+      // Neither a Retry-After nor "Try again in N seconds": the caller is still told when to come back (the
+      // gateway's own pause), as a 429 must for clients written against Partner Center (the .NET SDK throws).
+      gateway.sandbox.faults.add({
+        kind: 'status',
+        status: 429,
+        retryAfter: 'none',
+        body: '{"statusCode":429,"message":"Rate limit is exceeded."}',
+      });
+      const rest = await gateway.http.get(path(CONTOSO));
+      expect(rest.status).toBe(429);
+      expect(rest.headers['retry-after']).toBe('1');
+      expect(rest.data).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+      const gql = await gateway.graphql(GET_BUDGET, { id: CONTOSO });
+      expect(gql.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+    });
+
     it('500 on every attempt → UPSTREAM_UNAVAILABLE / 503', async () => {
       gateway.sandbox.faults.add({
         kind: 'status',
@@ -137,6 +154,14 @@ describe('errors', () => {
         code: 'UPSTREAM_UNAVAILABLE',
         partnerCenter: { status: 500, code: 800003, description: 'Unexpected service error' },
       });
+    });
+
+    it('a 503 whose Retry-After is too long to wait → UPSTREAM_UNAVAILABLE / 503 passing that Retry-After on', async () => {
+      gateway.sandbox.faults.add({ kind: 'status', status: 503, retryAfter: '120', count: 1 });
+      const rest = await gateway.http.get(path(CONTOSO));
+      expect(rest.status).toBe(503);
+      expect(rest.headers['retry-after']).toBe('120');
+      expect(rest.data).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryAfterSeconds: 120 });
     });
 
     it('connection reset on every attempt → UPSTREAM_UNAVAILABLE / 503', async () => {
@@ -234,6 +259,23 @@ describe('token endpoint failures', () => {
       expect(rest.status).toBe(503);
       expect(rest.data.code).toBe('UPSTREAM_UNAVAILABLE');
       expect(gateway.sandbox.requestLog.entries({ target: 'partner-center' })).toHaveLength(0);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('Entra ID throttling without Retry-After → RATE_LIMITED / 429 still with Retry-After', async () => {
+    const gateway = await startGateway({
+      sandboxOptions: { faults: [{ target: 'token', kind: 'status', status: 429, retryAfter: 'none' }] },
+    });
+    try {
+      const rest = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`);
+      expect(rest.status).toBe(429);
+      expect(rest.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+      expect(rest.data).toMatchObject({ code: 'RATE_LIMITED', partnerCenter: { source: 'entra-id' } });
+      const gql = await gateway.graphql(GET_BUDGET, { id: CONTOSO });
+      expect(gql.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(gql.errors?.[0].extensions.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     } finally {
       await gateway.close();
     }

@@ -1,4 +1,4 @@
-import { requestedWaitSeconds } from '../pipeline/backoff';
+import { requestedWaitSeconds, UNSTATED_THROTTLE_WAIT_SECONDS } from '../pipeline/backoff';
 import { PipelineResponse } from '../pipeline/pipeline';
 import { parseErrorBody } from './error-body.parser';
 import { FailureKind, PartnerCenterError } from './partner-center-error';
@@ -26,7 +26,13 @@ export function failureFromResponse(
     status: response.status,
     code: body.code,
     description: body.description,
-    retryAfterSeconds: kind === 'rate-limited' ? requestedWaitSeconds(response) : undefined,
+    // A 503's Retry-After too: when the gateway could not wait it out, the caller should.
+    retryAfterSeconds:
+      kind === 'rate-limited'
+        ? (requestedWaitSeconds(response) ?? UNSTATED_THROTTLE_WAIT_SECONDS)
+        : kind === 'unavailable'
+          ? requestedWaitSeconds(response)
+          : undefined,
     requestId,
     attempts: response.attempts ?? 1,
   });

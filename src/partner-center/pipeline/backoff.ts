@@ -19,6 +19,13 @@ export function exponentialDelay(
   return Math.round(step / 2 + random() * (step / 2));
 }
 
+/**
+ * Seconds the gateway itself waits after a 429 that names no wait (no Retry-After, no "Try again in N seconds"): the
+ * pause it puts on that customer, and what its own 429 tells the caller (a 429 always says when to come back; the
+ * .NET SDK throws on one without Retry-After).
+ */
+export const UNSTATED_THROTTLE_WAIT_SECONDS = 1;
+
 /** Seconds the server asked for: the Retry-After header, else the "Try again in N seconds" of a 429 body. */
 export function requestedWaitSeconds(response: PipelineResponse, now = Date.now()): number | undefined {
   const header = parseRetryAfter(response.headers['retry-after'], now);

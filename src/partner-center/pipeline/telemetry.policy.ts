@@ -119,8 +119,17 @@ function errorCode(error: unknown): string {
   return failure?.causeCode ?? failure?.reason ?? failure?.name ?? 'error';
 }
 
-/** Token acquisitions as metrics and as a span (a child of the attempt that needed the token). */
-export function tokenTelemetry(metrics: Metrics | undefined): TokenObserver {
+/**
+ * Token acquisitions as metrics, as a span (a child of the attempt that needed the token) and, when one fails, a
+ * warning with Entra ID's answer (kind, status, error code, the first line of its description; never the request):
+ * a background renewal that fails while the held token still serves is seen by no caller, and the metric alone does
+ * not say why (an expired secret, AADSTS7000222, is the one to act on before the held token runs out). The cycler's
+ * backoff bounds how often it is written.
+ */
+export function tokenTelemetry(
+  metrics: Metrics | undefined,
+  warn: (entry: Record<string, unknown>) => void = () => undefined,
+): TokenObserver {
   const tracer = trace.getTracer('usage-budget-gateway');
   return {
     async acquisition(acquire) {
@@ -131,6 +140,7 @@ export function tokenTelemetry(metrics: Metrics | undefined): TokenObserver {
           return token;
         } catch (error) {
           metrics?.tokenAcquisitionFailures.inc();
+          warn({ msg: 'Partner Center token request failed', ...tokenFailureFacts(error) });
           span.setStatus({ code: SpanStatusCode.ERROR, message: errorCode(error) });
           throw error;
         } finally {
@@ -142,4 +152,14 @@ export function tokenTelemetry(metrics: Metrics | undefined): TokenObserver {
       metrics?.tokenCacheHits.inc();
     },
   };
+}
+
+/** What a failed token request may say in a log line: Entra ID's own facts, as the caller's answer carries them. */
+function tokenFailureFacts(error: unknown): Record<string, unknown> {
+  const failure = error as { kind?: unknown; status?: unknown; code?: unknown; description?: unknown };
+  const facts: Record<string, unknown> = { source: 'entra-id', kind: failure?.kind ?? 'error' };
+  if (failure?.status !== undefined) facts.status = failure.status;
+  if (failure?.code !== undefined) facts.code = failure.code;
+  if (failure?.description !== undefined) facts.description = failure.description;
+  return facts;
 }

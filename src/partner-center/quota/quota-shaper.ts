@@ -43,7 +43,8 @@ export class QuotaShaper {
   private readonly queue: Array<() => void> = [];
   private partnerPausedUntil = 0;
   private readonly customerPausedUntil = new Map<string, number>();
-  private readonly recentThrottles: Array<{ customerId: string; at: number }> = [];
+  /** This replica's 429s whose pause is still in force, each with its end. */
+  private recentThrottles: Array<{ customerId: string; until: number }> = [];
   private lastDecreaseAt = 0;
   private successesSinceGrowth = 0;
   /** Settles when the pauses in force have been loaded once (at once without Redis). */
@@ -85,11 +86,11 @@ export class QuotaShaper {
   /** A 429 for this customer, asking to wait `retryAfterMs`: pause the scope here and on every replica. */
   throttled(customerId: string | undefined, retryAfterMs: number): void {
     const now = this.now();
-    // Several customers throttled within one pause: the partner's own limit, not one customer's.
-    this.recentThrottles.push({ customerId: customerId ?? '', at: now });
-    const horizon = now - Math.max(1_000, retryAfterMs);
-    while (this.recentThrottles.length > 0 && this.recentThrottles[0].at < horizon)
-      this.recentThrottles.shift();
+    // Several customers throttled at once (their pauses overlap, a second at least): the partner's own limit, not
+    // one customer's. A customer whose pause is over is no evidence: looking back as far as a long Retry-After would
+    // pause every customer for it after any unrelated short 429 of the last minutes.
+    this.recentThrottles = this.recentThrottles.filter((t) => t.until > now);
+    this.recentThrottles.push({ customerId: customerId ?? '', until: now + Math.max(1_000, retryAfterMs) });
     const partnerWide = !customerId || new Set(this.recentThrottles.map((t) => t.customerId)).size > 1;
     this.pause(customerId, now + retryAfterMs, partnerWide);
     const pause: Pause = { customerId, retryAfterMs, partnerWide };

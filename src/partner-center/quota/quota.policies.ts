@@ -1,5 +1,5 @@
 import { PartnerCenterError } from '../errors/partner-center-error';
-import { requestedWaitSeconds } from '../pipeline/backoff';
+import { requestedWaitSeconds, UNSTATED_THROTTLE_WAIT_SECONDS } from '../pipeline/backoff';
 import type { PipelinePolicy, PipelineRequest, PipelineResponse, SendRequest } from '../pipeline/pipeline';
 import type { QuotaShaper } from './quota-shaper';
 
@@ -92,7 +92,10 @@ export function quotaFeedbackPolicy(quota: QuotaShaper): PipelinePolicy {
     sendRequest(request, next) {
       return next(request).then((response) => {
         if (response.status === 429) {
-          quota.throttled(customerOf(request), (requestedWaitSeconds(response) ?? 1) * 1000);
+          quota.throttled(
+            customerOf(request),
+            (requestedWaitSeconds(response) ?? UNSTATED_THROTTLE_WAIT_SECONDS) * 1000,
+          );
         } else {
           quota.succeeded();
         }

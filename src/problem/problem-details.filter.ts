@@ -68,13 +68,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         'WWW-Authenticate',
         `Bearer error="insufficient_claims", claims="${Buffer.from(problem.claims).toString('base64')}"`,
       );
-    } else if (
-      problem.status === 401 &&
-      problem.partnerCenter?.source === 'entra-id' &&
-      !reply.hasHeader('WWW-Authenticate')
-    ) {
+    } else if (problem.status === 401 && !reply.hasHeader('WWW-Authenticate')) {
       // Entra ID refused the user's token in the on-behalf-of exchange: the client renews its token (RFC 6750).
-      reply.header('WWW-Authenticate', 'Bearer error="invalid_token"');
+      // Any other 401 (Partner Center refused the gateway's token even after a fresh one) still names the scheme
+      // it wants: RFC 9110 requires the header on every 401.
+      reply.header(
+        'WWW-Authenticate',
+        problem.partnerCenter?.source === 'entra-id' ? 'Bearer error="invalid_token"' : 'Bearer',
+      );
     }
     reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
     return undefined;

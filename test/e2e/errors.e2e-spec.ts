@@ -202,6 +202,17 @@ describe('errors', () => {
       });
     });
 
+    it('a 401 that survives a token refresh, on REST → 401 problem+json with WWW-Authenticate (RFC 9110)', async () => {
+      gateway.sandbox.faults.add({ kind: 'status', status: 401, code: 800001, count: 2 });
+      const rest = await gateway.http.get(path(CONTOSO));
+      expect(rest.status).toBe(401);
+      expect(rest.data).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        partnerCenter: { status: 401, code: 800001 },
+      });
+      expect(rest.headers['www-authenticate']).toBe('Bearer');
+    });
+
     it('a 200 that is not a SpendingBudget → UPSTREAM_ERROR', async () => {
       gateway.sandbox.faults.add({ kind: 'status', status: 200, body: '<html>maintenance</html>', count: 1 });
       const rest = await gateway.http.get(path(CONTOSO));

@@ -17,6 +17,9 @@ if held then return held end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return false`;
 
+/** How often a replica that found Redis away asks whether it answers again. */
+const PROBE_MS = 1_000;
+
 /** Now on the server's clock, in ms (TIME): the one clock every replica agrees on. */
 const SERVER_NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
@@ -63,6 +66,8 @@ export class RedisSharedState implements SharedState {
   private readonly fallback = new MemorySharedState();
   private readonly listeners = new Map<string, Array<(message: string) => void>>();
   private down = false;
+  /** While Redis is known away: asks it now and then whether it answers again (see markDown). */
+  private probe?: NodeJS.Timeout;
   /** The reasons told to the operator during the current outage. */
   private readonly downReasons = new Set<string>();
   /** Channels carry the prefix by hand: ioredis' keyPrefix does not apply to pub/sub. */
@@ -211,6 +216,7 @@ export class RedisSharedState implements SharedState {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.probe);
     this.commands.disconnect();
     this.subscriber.disconnect();
     await this.fallback.close();
@@ -249,10 +255,24 @@ export class RedisSharedState implements SharedState {
     );
     this.down = true;
     this.downReasons.add(reason);
+    // A stall (commands timed out on a connection that stayed up) ends with no 'ready' event, and only a command that
+    // answers would tell: an idle replica would report the outage, and refuse shared work, long after it ended.
+    this.probe ??= setInterval(() => this.ping(), PROBE_MS).unref();
+  }
+
+  /** A disconnected client says it is back by its 'ready' event; a connected one is asked. */
+  private ping(): void {
+    if (!this.down || this.commands.status !== 'ready') return;
+    this.commands.ping().then(
+      () => this.markUp(),
+      () => undefined,
+    );
   }
 
   private markUp(): void {
     if (!this.down || this.commands.status !== 'ready') return;
+    clearInterval(this.probe);
+    this.probe = undefined;
     this.down = false;
     this.downReasons.clear();
     this.logger.log('Redis is reachable again: shared state resumed');

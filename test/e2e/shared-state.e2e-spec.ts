@@ -33,6 +33,25 @@ describe('shared state on Redis', () => {
     }
   });
 
+  it('notices on its own that a stall ended, with no command of its own to tell it (an idle replica)', async () => {
+    const state = new RedisSharedState(redis.url, 'test:', { commandTimeout: 100 });
+    const admin = new Redis(redis.url);
+    try {
+      for (let i = 0; i < 100 && state.degraded; i++) await sleep(20);
+      const stall = admin.call('DEBUG', 'SLEEP', '0.5');
+      await sleep(50);
+      await state.set('k', 'v', 10_000); // times out
+      expect(state.degraded).toBe(true);
+      await stall;
+      // No request reaches this replica: nothing it sends would find Redis answering again.
+      for (let i = 0; i < 150 && state.degraded; i++) await sleep(20);
+      expect(state.degraded).toBe(false);
+    } finally {
+      admin.disconnect();
+      await state.close();
+    }
+  });
+
   it('tells the process when its subscription dropped alone and came back, so it loads what it missed', async () => {
     const state = new RedisSharedState(redis.url, 'test:');
     const admin = new Redis(redis.url);

@@ -52,8 +52,14 @@ const VERSION_MS = 24 * 60 * 60_000;
  */
 export class BudgetReads {
   private readonly flights = new SingleFlight<PartnerCenterSpendingBudget>();
+  /**
+   * What last made a customer's reads stale here, as a stamp of `stamps` (a write heard of); `epoch`, the stamp of the
+   * last reconnection to Redis, makes every customer's reads from before it stale at once.
+   */
   private readonly generations = new Map<string, number>();
   private readonly invalidatedAt = new Map<string, number>();
+  private stamps = 0;
+  private epoch = 0;
 
   constructor(
     private readonly partnerCenter: PartnerCenterClient,
@@ -63,6 +69,10 @@ export class BudgetReads {
     private readonly now: () => number = Date.now,
   ) {
     shared.subscribe(INVALIDATIONS, (customerId) => this.forget(customerId));
+    // The writes other replicas made while this one was away from Redis were announced to it in vain: what it cached
+    // before, or read while away, may predate them. Without a cache there is nothing kept to drop (a flight's key
+    // carries the fleet's write version, which the next read takes from Redis).
+    if (cache.enabled) shared.onConnected(() => this.forgetAll());
   }
 
   /** `context`: the inbound request (its caller decides whose view is read; a shared flight carries the first's). */
@@ -142,18 +152,24 @@ export class BudgetReads {
   }
 
   private forget(id: string): void {
-    this.generations.set(id, (this.generations.get(id) ?? 0) + 1);
+    this.generations.set(id, ++this.stamps);
     this.invalidatedAt.set(id, this.now());
     this.cache.invalidate(id);
-    // Generations only need to differ while reads are in flight; forget them when the maps grow large.
-    if (this.generations.size > 100_000) {
-      this.generations.clear();
-      this.invalidatedAt.clear();
-    }
+    // Generations only need to differ while reads are in flight; forget them when the maps grow large (a new epoch
+    // keeps every read in flight from counting as current).
+    if (this.generations.size > 100_000) this.forgetAll();
+  }
+
+  /** Every read so far is stale: the cache is emptied and reads in flight fill nothing. */
+  private forgetAll(): void {
+    this.epoch = ++this.stamps;
+    this.generations.clear();
+    this.invalidatedAt.clear();
+    this.cache.clear();
   }
 
   private generationOf(id: string): number {
-    return this.generations.get(id) ?? 0;
+    return Math.max(this.generations.get(id) ?? 0, this.epoch);
   }
 
   /**

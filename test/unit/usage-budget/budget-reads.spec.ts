@@ -16,15 +16,23 @@ function fleetState() {
   const replica = () => {
     let deaf = false;
     const held: Array<() => void> = [];
+    const connected: Array<() => void> = [];
     const view = replicaView(store, {
       subscribe: (channel, onMessage) =>
         store.subscribe(channel, (message) =>
           deaf ? held.push(() => onMessage(message)) : onMessage(message),
         ),
+      onConnected: (listener) => connected.push(listener),
     });
     return {
       view,
       deafen: () => (deaf = true),
+      /** Back on Redis after an outage: the messages sent meanwhile were lost to it, never heard. */
+      reconnect: () => {
+        held.length = 0;
+        deaf = false;
+        connected.forEach((listener) => listener());
+      },
       hear: () => {
         deaf = false;
         held.splice(0).forEach((deliver) => deliver());
@@ -108,6 +116,29 @@ describe('budget reads across replicas on Redis, with the cache on', () => {
     expect(upstream.reads()).toBe(2);
   });
 
+  it('serves nothing a replica cached before it lost Redis once it is back: a write was made meanwhile', async () => {
+    const { b, replicaA, replicaB, writeOnA } = setup();
+    expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(100);
+    b.deafen(); // B loses Redis: the write's messages never reach it
+    await writeOnA(66);
+    b.reconnect();
+    expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(66);
+    expect((await replicaA.read(CUSTOMER)).budget.amount).toBe(66);
+  });
+
+  it('keeps out of the cache a read sent before a replica got Redis back and answered after', async () => {
+    const { upstream, b, replicaB } = setup();
+    b.deafen();
+    upstream.holdNextRead();
+    const during = replicaB.read(CUSTOMER);
+    await waitUntil(() => upstream.reads() === 1);
+    upstream.write(66); // a write on a replica B cannot hear
+    b.reconnect();
+    upstream.releaseHeldRead();
+    expect((await during).budget.amount).toBe(100);
+    expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(66);
+  });
+
   it('still serves the fleet one read per write: the other replica takes the shared entry', async () => {
     const { upstream, replicaA, replicaB, writeOnA } = setup();
     await replicaA.read(CUSTOMER);
@@ -132,6 +163,22 @@ describe('budget reads across replicas on Redis, with the cache off', () => {
     // Longer than a flight lock lives unless renewed (a read paused by a 429, or Partner Center slow).
     await new Promise((resolve) => setTimeout(resolve, 2_600));
     upstream.write(250);
+    upstream.releaseHeldRead();
+    expect((await first).budget.amount).toBe(100);
+    expect((await second).budget.amount).toBe(100);
+    expect(upstream.reads()).toBe(1);
+  });
+
+  it('lets a reconnection split no read in flight: with nothing cached there is nothing to drop', async () => {
+    const fleet = fleetState();
+    const upstream = partnerCenter();
+    const b = fleet.replica();
+    const replicaB = new BudgetReads(upstream.client, new BudgetCache(0), b.view);
+    upstream.holdNextRead();
+    const first = replicaB.read(CUSTOMER);
+    await waitUntil(() => upstream.reads() === 1);
+    b.reconnect();
+    const second = replicaB.read(CUSTOMER);
     upstream.releaseHeldRead();
     expect((await first).budget.amount).toBe(100);
     expect((await second).budget.amount).toBe(100);

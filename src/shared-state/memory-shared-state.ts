@@ -87,9 +87,14 @@ export class MemorySharedState implements SharedState {
   /** One process has nothing to reconnect to. */
   onConnected(): void {}
 
-  async close(): Promise<void> {
+  /** Forgets every key and deadline (the listeners stay). */
+  clear(): void {
     this.entries.clear();
     this.deadlineSets.clear();
+  }
+
+  async close(): Promise<void> {
+    this.clear();
   }
 
   private live(key: string): Entry | undefined {

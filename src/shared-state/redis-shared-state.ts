@@ -275,6 +275,9 @@ export class RedisSharedState implements SharedState {
     this.probe = undefined;
     this.down = false;
     this.downReasons.clear();
+    // Memory stood in for Redis while it was away, no longer: what it kept (cache entries, answers, counters) may
+    // predate what the fleet did meanwhile, and would be served again in the next outage.
+    this.fallback.clear();
     this.logger.log('Redis is reachable again: shared state resumed');
   }
 }

@@ -77,6 +77,25 @@ describe('shared state on Redis', () => {
     }
   });
 
+  it('carries nothing it kept in memory during one outage into the next: Redis had the say in between', async () => {
+    const own = await startRedis();
+    const state = new RedisSharedState(own.url, 'test:', { commandTimeout: 100 });
+    try {
+      for (let i = 0; i < 100 && state.degraded; i++) await sleep(20);
+      await own.stop();
+      await state.set('cached', 'read while away', 60_000); // kept in memory
+      expect(state.degraded).toBe(true);
+      await own.start();
+      for (let i = 0; i < 150 && state.degraded; i++) await sleep(20);
+      expect(state.degraded).toBe(false);
+      await own.stop();
+      expect(await state.get('cached')).toBeUndefined();
+    } finally {
+      await state.close();
+      await own.close();
+    }
+  });
+
   it('writes several keys and deletes one in one round trip, in order', async () => {
     const state = new RedisSharedState(redis.url, 'test:');
     const admin = new Redis(redis.url);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SingleFlight } from '../../common/single-flight';
+import { PartnerCenterError, UpstreamFailure } from '../../partner-center/errors/partner-center-error';
 import { PartnerCenterClient } from '../../partner-center/partner-center.client';
 import type { PartnerCenterSpendingBudget } from '../../partner-center/spending-budget';
 import type { Caller } from '../../request-context/caller';
@@ -17,7 +18,9 @@ export interface BudgetRead {
 export type ReadSource = 'upstream' | 'coalesced' | 'cache' | 'replica';
 
 interface SharedRead {
-  budget: PartnerCenterSpendingBudget;
+  budget?: PartnerCenterSpendingBudget;
+  /** Partner Center's definite refusal of the read (404, 403), for the replicas waiting on it; never cached. */
+  failure?: UpstreamFailure & { message: string };
   fetchedAt: number;
   /** The customer's write version when the read started ('' before any write): another version is stale. */
   version: string;
@@ -106,9 +109,10 @@ export class BudgetReads {
       const flight = redis
         ? await this.readOfAnotherReplica(identity, id, generation, version, startedAt)
         : {};
-      if (flight.budget) {
+      if (flight.answer) {
         this.count('replica');
-        return flight.budget;
+        if (flight.answer.failure) throw refusalOf(flight.answer.failure);
+        return flight.answer.budget!;
       }
       this.count('upstream');
       const lock = flight.lock;
@@ -119,10 +123,18 @@ export class BudgetReads {
         clearInterval(renewal);
         if (this.generationOf(id) === generation) {
           this.cache.set(identity, id, fetched, startedAt);
-          if (redis) await this.share(identity, id, fetched, startedAt, version, lock);
+          if (redis) await this.share(identity, id, { budget: fetched }, startedAt, version, lock);
           released = true;
         }
         return fetched;
+      } catch (error) {
+        // The replicas waiting on this read would each ask again for an answer no retry changes.
+        const failure = definiteRefusal(error);
+        if (redis && failure && this.generationOf(id) === generation) {
+          await this.share(identity, id, { failure }, startedAt, version, lock);
+          released = true;
+        }
+        throw error;
       } finally {
         clearInterval(renewal);
         if (!released) await lock?.release();
@@ -173,20 +185,22 @@ export class BudgetReads {
   }
 
   /**
-   * With Redis: the answer for the replicas waiting on this read, and for the fleet's cache when it is on, stored
-   * and the flight's lock released in one round trip (the answer first: a waiter that finds the lock gone finds it).
+   * With Redis: the answer for the replicas waiting on this read, and for the fleet's cache when it is on (a budget,
+   * not a refusal), stored and the flight's lock released in one round trip (the answer first: a waiter that finds
+   * the lock gone finds it).
    */
   private async share(
     identity: string,
     id: string,
-    budget: PartnerCenterSpendingBudget,
+    answer: Pick<SharedRead, 'budget' | 'failure'>,
     fetchedAt: number,
     version: string,
     lock: FlightLock | undefined,
   ) {
-    const value = JSON.stringify({ budget, fetchedAt, version } satisfies SharedRead);
+    const value = JSON.stringify({ ...answer, fetchedAt, version } satisfies SharedRead);
     const writes: SharedWrite[] = [{ key: resultKey(identity, id), value, ttlMs: FLIGHT_RESULT_MS }];
-    if (this.cache.enabled) writes.push({ key: cacheKey(identity, id), value, ttlMs: this.cache.ttlMs });
+    if (answer.budget && this.cache.enabled)
+      writes.push({ key: cacheKey(identity, id), value, ttlMs: this.cache.ttlMs });
     if (lock) writes.push({ key: lock.key, delete: true });
     await this.shared.writeMany(writes);
   }
@@ -204,7 +218,7 @@ export class BudgetReads {
     const [raw, current] = await this.shared.getMany([cacheKey(identity, id), versionKey(id)]);
     const version = current ?? '';
     const entry = parse(raw);
-    if (!entry || entry.version !== version) return { version };
+    if (!entry?.budget || entry.version !== version) return { version };
     const ageMs = this.now() - entry.fetchedAt;
     if (ageMs >= this.cache.ttlMs) return { version };
     // A write heard of while Redis answered: the entry may predate it, so it is not kept here.
@@ -213,8 +227,8 @@ export class BudgetReads {
   }
 
   /**
-   * With Redis: when another replica is reading the same budget right now, its answer, as long as no write overlapped
-   * the wait; otherwise the flight lock this replica then holds to read it itself (none when Redis is away).
+   * With Redis: when another replica is reading the same budget right now, its answer (a budget, or Partner Center's
+   * 404 or 403), as long as no write overlapped the wait; otherwise the flight lock this replica then holds to read it itself (none when Redis is away).
    *
    * The lock holds the start of its holder's read, and the holder renews it while the read is under way: a slow read
    * (Partner Center slow, or the customer paused by a 429's Retry-After) is waited for, not repeated by every replica
@@ -228,7 +242,7 @@ export class BudgetReads {
     generation: number,
     version: string,
     startedAt: number,
-  ): Promise<{ budget?: PartnerCenterSpendingBudget; lock?: FlightLock }> {
+  ): Promise<{ answer?: SharedRead; lock?: FlightLock }> {
     if (this.shared.degraded) return {};
     const lockKey = flightLock(identity, id);
     const take = () => this.shared.setIfAbsent(lockKey, String(startedAt), FLIGHT_LOCK_MS);
@@ -243,16 +257,14 @@ export class BudgetReads {
     const answer = async () => {
       const result = parse(await this.shared.get(resultKey(identity, id)));
       const notBefore = Math.max(holderStartedAt, (this.invalidatedAt.get(id) ?? 0) + 1);
-      return result && result.version === version && result.fetchedAt >= notBefore
-        ? result.budget
-        : undefined;
+      return result && result.version === version && result.fetchedAt >= notBefore ? result : undefined;
     };
     const giveUpAt = startedAt + this.partnerCenter.readDeadlineMs + FLIGHT_LOCK_MS;
     // Bounded by the deadline and by the count: a poll waits at least FLIGHT_POLL_MS.
     for (let polls = 0; polls < 10_000 && this.now() < giveUpAt; polls++) {
       if (this.generationOf(id) !== generation) return {};
-      const budget = await answer();
-      if (budget) return { budget };
+      const found = await answer();
+      if (found) return { answer: found };
       const elapsed = this.now() - startedAt;
       await new Promise((resolve) =>
         setTimeout(resolve, Math.min(FLIGHT_POLL_MAX_MS, FLIGHT_POLL_MS + elapsed / 20)),
@@ -263,7 +275,7 @@ export class BudgetReads {
       const last = this.generationOf(id) === generation ? await answer() : undefined;
       if (!last) return { lock: mine };
       await mine.release();
-      return { budget: last };
+      return { answer: last };
     }
     return {};
   }
@@ -290,6 +302,18 @@ function versionKey(id: string): string {
 
 function flightLock(identity: string, id: string): string {
   return `reads:flight:${identity}:${id}`;
+}
+
+/** Partner Center's answer that the identity may not read this customer or that it does not exist: the same for all. */
+function definiteRefusal(error: unknown): SharedRead['failure'] {
+  if (!(error instanceof PartnerCenterError) || error.source !== 'partner-center') return undefined;
+  if (error.kind !== 'not-found' && error.kind !== 'forbidden') return undefined;
+  const { kind, source, status, code, description, requestId, attempts, message } = error;
+  return { kind, source, status, code, description, requestId, attempts, message };
+}
+
+function refusalOf({ message, ...failure }: NonNullable<SharedRead['failure']>): PartnerCenterError {
+  return new PartnerCenterError(failure, message);
 }
 
 function parse(raw: string | undefined): SharedRead | undefined {

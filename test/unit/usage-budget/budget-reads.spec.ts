@@ -1,3 +1,4 @@
+import { PartnerCenterError } from '../../../src/partner-center/errors/partner-center-error';
 import type { PartnerCenterClient } from '../../../src/partner-center/partner-center.client';
 import type { PartnerCenterSpendingBudget } from '../../../src/partner-center/spending-budget';
 import { MemorySharedState } from '../../../src/shared-state/memory-shared-state';
@@ -184,6 +185,38 @@ describe('budget reads across replicas on Redis, with the cache off', () => {
     expect((await second).budget.amount).toBe(100);
     expect(upstream.reads()).toBe(1);
   });
+
+  it.each([
+    ['not-found', 404, 60003],
+    ['forbidden', 403, 20002],
+  ] as const)(
+    'takes the %s answer of the replica it waited for instead of asking Partner Center again',
+    async (kind, status, code) => {
+      const fleet = fleetState();
+      const upstream = partnerCenter();
+      const refusing = {
+        identityScope: () => 'app',
+        readDeadlineMs: 30_000,
+        getUsageBudget: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          throw new PartnerCenterError({ kind, source: 'partner-center', status, code, attempts: 1 });
+        },
+      } as unknown as PartnerCenterClient;
+      const replicaA = new BudgetReads(refusing, new BudgetCache(0), fleet.replica().view);
+      const replicaB = new BudgetReads(upstream.client, new BudgetCache(0), fleet.replica().view);
+      const first = replicaA.read(CUSTOMER);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const second = replicaB.read(CUSTOMER);
+      await expect(first).rejects.toMatchObject({ kind, status, code });
+      const error = await second.then(
+        () => undefined,
+        (refusal: unknown) => refusal,
+      );
+      expect(error).toBeInstanceOf(PartnerCenterError);
+      expect(error).toMatchObject({ kind, status, code, source: 'partner-center' });
+      expect(upstream.reads()).toBe(0);
+    },
+  );
 
   it('reads at once when the replica it waited for ended without an answer', async () => {
     const fleet = fleetState();

@@ -1,4 +1,4 @@
-import type { SharedState, SharedWrite } from './shared-state';
+import type { Admission, SharedState, SharedWrite } from './shared-state';
 
 interface Entry {
   value: string;
@@ -15,6 +15,8 @@ export class MemorySharedState implements SharedState {
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Map<string, Array<(message: string) => void>>();
   private readonly deadlineSets = new Map<string, Map<string, number>>();
+  /** Sliding windows: each key's admitted events, oldest first, and the window they were counted in. */
+  private readonly windows = new Map<string, { at: number[]; windowMs: number }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -60,6 +62,27 @@ export class MemorySharedState implements SharedState {
     return { count: Number(entry.value), resetInMs: entry.expiresAt - this.now() };
   }
 
+  async admit(key: string, limit: number, windowMs: number): Promise<Admission> {
+    const now = this.now();
+    if (this.windows.size >= SWEEP_AT) {
+      for (const [k, w] of this.windows)
+        if (w.at[w.at.length - 1] <= now - w.windowMs) this.windows.delete(k);
+    }
+    const window = this.windows.get(key) ?? { at: [], windowMs };
+    window.windowMs = windowMs;
+    let left = 0;
+    while (left < window.at.length && window.at[left] <= now - windowMs) left++;
+    window.at.splice(0, left);
+    const admitted = window.at.length < limit;
+    if (admitted) window.at.push(now);
+    this.windows.set(key, window);
+    return {
+      admitted,
+      count: window.at.length + (admitted ? 0 : 1),
+      slotFreeInMs: (window.at[0] ?? now) + windowMs - now,
+    };
+  }
+
   async extendDeadline(key: string, field: string, ms: number): Promise<void> {
     const now = this.now();
     const set = this.deadlineSets.get(key) ?? new Map<string, number>();
@@ -91,6 +114,7 @@ export class MemorySharedState implements SharedState {
   clear(): void {
     this.entries.clear();
     this.deadlineSets.clear();
+    this.windows.clear();
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import Redis, { RedisOptions } from 'ioredis';
+import { randomBytes } from 'node:crypto';
 import { MemorySharedState } from './memory-shared-state';
-import type { SharedState, SharedWrite } from './shared-state';
+import type { Admission, SharedState, SharedWrite } from './shared-state';
 
 /** INCR with the window's expiry set on the first event, and the time left, in one round trip. */
 const INCREMENT = `
@@ -39,6 +40,23 @@ if now + ms > current then redis.call('HSET', KEYS[1], ARGV[1], now + ms) end
 if redis.call('PTTL', KEYS[1]) < ms then redis.call('PEXPIRE', KEYS[1], ms) end
 return 1`;
 
+/**
+ * A sliding window log: the events of the last ARGV[1] ms, scored by the server's clock; one more (member ARGV[3])
+ * only when fewer than ARGV[2] are in it. {admitted, count with this one, ms until the oldest leaves}. KEYS[1] zset.
+ */
+const ADMIT = `${SERVER_NOW}
+local window = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+local admitted = 0
+if count < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  admitted = 1
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
+return {admitted, count + 1, (tonumber(oldest) or now) + window - now}`;
+
 /** The deadlines still ahead, as {field, ms left, …}. KEYS[1] hash. */
 const DEADLINES = `${SERVER_NOW}
 local all = redis.call('HGETALL', KEYS[1])
@@ -72,6 +90,12 @@ export class RedisSharedState implements SharedState {
   private readonly downReasons = new Set<string>();
   /** Channels carry the prefix by hand: ioredis' keyPrefix does not apply to pub/sub. */
   private readonly prefix: string;
+  /**
+   * Names this process's events in sliding windows: two at the same millisecond stay two. Short: a caller at its
+   * limit keeps RATE_LIMIT_PER_MINUTE of them in Redis.
+   */
+  private readonly eventPrefix = randomBytes(6).toString('base64url');
+  private events = 0;
 
   constructor(url: string, keyPrefix: string, options: RedisOptions = {}) {
     const common: RedisOptions = {
@@ -171,6 +195,25 @@ export class RedisSharedState implements SharedState {
         return { count, resetInMs: ttl > 0 ? ttl : windowMs };
       },
       () => this.fallback.increment(key, windowMs),
+    );
+  }
+
+  admit(key: string, limit: number, windowMs: number): Promise<Admission> {
+    return this.attempt(
+      async () => {
+        const window = String(Math.max(1, Math.round(windowMs)));
+        const event = `${this.eventPrefix}${(++this.events).toString(36)}`;
+        const [admitted, count, slotFreeInMs] = (await this.commands.eval(
+          ADMIT,
+          1,
+          key,
+          window,
+          String(limit),
+          event,
+        )) as [number, number, number];
+        return { admitted: admitted === 1, count, slotFreeInMs };
+      },
+      () => this.fallback.admit(key, limit, windowMs),
     );
   }
 

@@ -22,6 +22,12 @@ export interface SharedState {
   /** Counts one more event in the fixed window `key` (created with `windowMs`); how many so far and when it ends. */
   increment(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }>;
   /**
+   * A sliding window: counts one more event in `key` when fewer than `limit` happened in the last `windowMs` (an
+   * event refused is not counted), so no span of `windowMs` ever holds more than `limit`. How many with this one,
+   * and in how long the oldest leaves the window (a slot frees). On the store's clock (Redis' TIME).
+   */
+  admit(key: string, limit: number, windowMs: number): Promise<Admission>;
+  /**
    * Keeps `field` of the deadline set `key` for `ms` more (the later deadline wins); the set expires with its last
    * deadline. Deadlines are on the store's clock (Redis' TIME), so replicas' clocks need not agree.
    */
@@ -37,6 +43,12 @@ export interface SharedState {
    */
   onConnected(listener: () => void): void;
   close(): Promise<void>;
+}
+
+export interface Admission {
+  admitted: boolean;
+  count: number;
+  slotFreeInMs: number;
 }
 
 /** One write of a batch: a value with its expiry, or a key's removal. */

@@ -96,6 +96,33 @@ describe('shared state on Redis', () => {
     }
   });
 
+  it('admits no more than the limit in any window across two replicas, at the end of the first window too', async () => {
+    const [a, b] = [new RedisSharedState(redis.url, 'test:'), new RedisSharedState(redis.url, 'test:')];
+    const admitted = async (count: number) => {
+      let yes = 0;
+      for (let i = 0; i < count; i++) if ((await (i % 2 ? a : b).admit('window', 5, 2_000)).admitted) yes++;
+      return yes;
+    };
+    try {
+      for (let i = 0; i < 100 && (a.degraded || b.degraded); i++) await sleep(20);
+      const start = Date.now();
+      expect(await admitted(1)).toBe(1);
+      await sleep(1_200);
+      expect(await admitted(6)).toBe(4);
+      const refused = await a.admit('window', 5, 2_000);
+      expect(refused).toMatchObject({ admitted: false, count: 6 });
+      expect(refused.slotFreeInMs).toBeGreaterThan(0);
+      expect(refused.slotFreeInMs).toBeLessThanOrEqual(800);
+      // The first event has left the window, the four of a moment ago have not: one slot, not five.
+      await sleep(start + 2_100 - Date.now());
+      expect(await admitted(6)).toBe(1);
+      expect(a.degraded || b.degraded).toBe(false);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('writes several keys and deletes one in one round trip, in order', async () => {
     const state = new RedisSharedState(redis.url, 'test:');
     const admin = new Redis(redis.url);

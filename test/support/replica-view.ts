@@ -17,6 +17,7 @@ export function replicaView(store: MemorySharedState, overrides: Partial<SharedS
     writeMany: (writes) => store.writeMany(writes),
     tryLock: (key, ttlMs) => store.tryLock(key, ttlMs),
     increment: (key, windowMs) => store.increment(key, windowMs),
+    admit: (key, limit, windowMs) => store.admit(key, limit, windowMs),
     extendDeadline: (key, field, ms) => store.extendDeadline(key, field, ms),
     deadlines: (key) => store.deadlines(key),
     publish: (channel, message) => store.publish(channel, message),

@@ -63,6 +63,8 @@ export class BudgetReads {
   private readonly invalidatedAt = new Map<string, number>();
   private stamps = 0;
   private epoch = 0;
+  /** Customers written while Redis was away (the fleet heard nothing of it): announced once it is back. */
+  private readonly unannounced = new Set<string>();
 
   constructor(
     private readonly partnerCenter: PartnerCenterClient,
@@ -73,9 +75,10 @@ export class BudgetReads {
   ) {
     shared.subscribe(INVALIDATIONS, (customerId) => this.forget(customerId));
     // The writes other replicas made while this one was away from Redis were announced to it in vain: what it cached
-    // before, or read while away, may predate them. Without a cache there is nothing kept to drop (a flight's key
-    // carries the fleet's write version, which the next read takes from Redis).
-    if (cache.enabled) shared.onConnected(() => this.forgetAll());
+    // before, or read while away, may predate them; and its own writes meanwhile were announced to nobody. Without
+    // a cache there is nothing kept to drop (a flight's key carries the fleet's write version, which the next read
+    // takes from Redis).
+    if (cache.enabled) shared.onConnected(() => void this.reconnected());
   }
 
   /** `context`: the inbound request (its caller decides whose view is read; a shared flight carries the first's). */
@@ -158,9 +161,23 @@ export class BudgetReads {
   async invalidate(customerId: string): Promise<void> {
     const id = customerId.toLowerCase();
     this.forget(id);
-    if (this.shared.backend !== 'redis') return;
+    if (this.shared.backend === 'redis') await this.announce(id);
+  }
+
+  private async announce(id: string): Promise<void> {
     await this.shared.set(versionKey(id), randomUUID(), VERSION_MS);
     await this.shared.publish(INVALIDATIONS, id);
+    // Answered from this process's memory: the other replicas keep serving what they cached before the write.
+    if (this.shared.degraded && this.cache.enabled && this.unannounced.size < 100_000)
+      this.unannounced.add(id);
+  }
+
+  /** Back on Redis: nothing read before counts, and the writes made while away are announced to the fleet. */
+  private async reconnected(): Promise<void> {
+    this.forgetAll();
+    const written = [...this.unannounced];
+    this.unannounced.clear();
+    for (const id of written) await this.announce(id);
   }
 
   private forget(id: string): void {

@@ -16,22 +16,38 @@ function fleetState() {
   const store = new MemorySharedState();
   const replica = () => {
     let deaf = false;
+    let away: MemorySharedState | undefined;
     const held: Array<() => void> = [];
     const connected: Array<() => void> = [];
     const view = replicaView(store, {
+      // Away from Redis, as RedisSharedState is: every command answered from this replica's own memory.
+      get: (key) => (away ?? store).get(key),
+      getMany: (keys) => (away ?? store).getMany(keys),
+      set: (key, value, ttlMs) => (away ?? store).set(key, value, ttlMs),
+      setIfAbsent: (key, value, ttlMs) => (away ?? store).setIfAbsent(key, value, ttlMs),
+      delete: (key) => (away ?? store).delete(key),
+      writeMany: (writes) => (away ?? store).writeMany(writes),
+      publish: (channel, message) => (away ?? store).publish(channel, message),
       subscribe: (channel, onMessage) =>
         store.subscribe(channel, (message) =>
           deaf ? held.push(() => onMessage(message)) : onMessage(message),
         ),
       onConnected: (listener) => connected.push(listener),
     });
+    Object.defineProperty(view, 'degraded', { get: () => away !== undefined });
     return {
       view,
       deafen: () => (deaf = true),
+      /** Loses Redis: hears nothing, and what it sends reaches no other replica. */
+      loseRedis: () => {
+        deaf = true;
+        away = new MemorySharedState();
+      },
       /** Back on Redis after an outage: the messages sent meanwhile were lost to it, never heard. */
       reconnect: () => {
         held.length = 0;
         deaf = false;
+        away = undefined;
         connected.forEach((listener) => listener());
       },
       hear: () => {
@@ -125,6 +141,17 @@ describe('budget reads across replicas on Redis, with the cache on', () => {
     b.reconnect();
     expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(66);
     expect((await replicaA.read(CUSTOMER)).budget.amount).toBe(66);
+  });
+
+  it('serves no replica a value from before a write made on a replica away from Redis, once it is back', async () => {
+    const { upstream, a, replicaB, writeOnA } = setup();
+    expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(100);
+    a.loseRedis();
+    await writeOnA(66); // nothing of it reaches Redis or replica B
+    a.reconnect();
+    await new Promise((resolve) => setImmediate(resolve)); // its announcement's round trips
+    expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(66);
+    expect(upstream.reads()).toBe(2);
   });
 
   it('keeps out of the cache a read sent before a replica got Redis back and answered after', async () => {

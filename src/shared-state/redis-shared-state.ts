@@ -84,6 +84,11 @@ export class RedisSharedState implements SharedState {
   private readonly fallback = new MemorySharedState();
   private readonly listeners = new Map<string, Array<(message: string) => void>>();
   private down = false;
+  /**
+   * A command failed on a connection that is up (a stall, or an overloaded Redis): the next ones are answered from
+   * memory at once, not after a command timeout each, until Redis answers the probe again.
+   */
+  private stalled = false;
   /** While Redis is known away: asks it now and then whether it answers again (see markDown). */
   private probe?: NodeJS.Timeout;
   /** The reasons told to the operator during the current outage. */
@@ -266,18 +271,18 @@ export class RedisSharedState implements SharedState {
   }
 
   private async attempt<T>(remote: () => Promise<T>, local: () => Promise<T>): Promise<T> {
-    if (this.commands.status !== 'ready') {
+    if (this.commands.status !== 'ready' || this.stalled) {
       // Why it is not connected came with its 'error' event: this says nothing new once Redis is known away.
       if (!this.down) this.markDown(`not connected (${this.commands.status})`);
       return local();
     }
     try {
       const value = await remote();
-      // A command that timed out once (a stall) marked Redis down; one that answers says it is back, though the
-      // connection never dropped (no 'ready' event would come).
+      // The subscriber's trouble marked Redis down; a command that answers says the replica shares state again.
       if (this.down) this.markUp();
       return value;
     } catch (error) {
+      this.stalled = true;
       this.markDown(error);
       return local();
     }
@@ -303,7 +308,7 @@ export class RedisSharedState implements SharedState {
     this.probe ??= setInterval(() => this.ping(), PROBE_MS).unref();
   }
 
-  /** A disconnected client says it is back by its 'ready' event; a connected one is asked. */
+  /** A disconnected client says it is back by its 'ready' event; a connected one (a stall) is asked. */
   private ping(): void {
     if (!this.down || this.commands.status !== 'ready') return;
     this.commands.ping().then(
@@ -316,6 +321,7 @@ export class RedisSharedState implements SharedState {
     if (!this.down || this.commands.status !== 'ready') return;
     clearInterval(this.probe);
     this.probe = undefined;
+    this.stalled = false;
     this.down = false;
     this.downReasons.clear();
     // Memory stood in for Redis while it was away, no longer: what it kept (cache entries, answers, counters) may

@@ -83,6 +83,7 @@ export class RedisSharedState implements SharedState {
   private readonly subscriber: Redis;
   private readonly fallback = new MemorySharedState();
   private readonly listeners = new Map<string, Array<(message: string) => void>>();
+  private readonly connectedListeners: Array<() => void> = [];
   private down = false;
   /**
    * A command failed on a connection that is up (a stall, or an overloaded Redis): the next ones are answered from
@@ -258,6 +259,8 @@ export class RedisSharedState implements SharedState {
   onConnected(listener: () => void): void {
     // 'ready' follows every connection, the first and each reconnection. The subscriber's too: the messages sent
     // while it was away (it may drop alone) are lost to this process, and what they said is loaded instead.
+    // And the end of a stall (no 'ready' then): what this process published or stored meanwhile reached nobody.
+    this.connectedListeners.push(listener);
     this.commands.on('ready', listener);
     this.subscriber.on('ready', listener);
     if (this.commands.status === 'ready') queueMicrotask(listener);
@@ -312,7 +315,11 @@ export class RedisSharedState implements SharedState {
   private ping(): void {
     if (!this.down || this.commands.status !== 'ready') return;
     this.commands.ping().then(
-      () => this.markUp(),
+      () => {
+        const stalled = this.stalled;
+        this.markUp();
+        if (stalled && !this.down) for (const listener of this.connectedListeners) listener();
+      },
       () => undefined,
     );
   }

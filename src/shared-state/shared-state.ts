@@ -39,7 +39,8 @@ export interface SharedState {
   subscribe(channel: string, onMessage: (message: string) => void): void;
   /**
    * Runs `listener` each time the process (re)connects to Redis, the first connection included (at once when it is
-   * connected already): what was shared while it was away can be loaded then. Never, without Redis.
+   * connected already), and when Redis answers again after a stall: what was shared while it was away can be loaded
+   * then, and what it could not share, shared. Never, without Redis.
    */
   onConnected(listener: () => void): void;
   close(): Promise<void>;

@@ -73,6 +73,27 @@ describe('shared state on Redis', () => {
     }
   });
 
+  it('tells the process when a stall ended, as a reconnection: what it did meanwhile reached no other replica', async () => {
+    const state = new RedisSharedState(redis.url, 'test:', { commandTimeout: 100 });
+    const admin = new Redis(redis.url);
+    let connections = 0;
+    try {
+      state.onConnected(() => (connections += 1));
+      for (let i = 0; i < 100 && (state.degraded || connections === 0); i++) await sleep(20);
+      const before = connections;
+      const stall = admin.call('DEBUG', 'SLEEP', '0.5');
+      await sleep(50);
+      await state.publish('news', 'lost'); // times out
+      await stall;
+      for (let i = 0; i < 150 && state.degraded; i++) await sleep(20);
+      expect(state.degraded).toBe(false);
+      expect(connections).toBe(before + 1);
+    } finally {
+      admin.disconnect();
+      await state.close();
+    }
+  });
+
   it('tells the process when its subscription dropped alone and came back, so it loads what it missed', async () => {
     const state = new RedisSharedState(redis.url, 'test:');
     const admin = new Redis(redis.url);

@@ -56,10 +56,12 @@ export class MemorySharedState implements SharedState {
     return true;
   }
 
-  async increment(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }> {
-    const entry = this.live(key) ?? this.put(key, '0', windowMs);
+  async countInSecond(key: string): Promise<{ count: number; secondEndsInMs: number }> {
+    const now = this.now();
+    const secondKey = `${key}:${Math.floor(now / 1000)}`;
+    const entry = this.live(secondKey) ?? this.put(secondKey, '0', 2_000);
     entry.value = String(Number(entry.value) + 1);
-    return { count: Number(entry.value), resetInMs: entry.expiresAt - this.now() };
+    return { count: Number(entry.value), secondEndsInMs: 1000 - (now % 1000) };
   }
 
   async admit(key: string, limit: number, windowMs: number): Promise<Admission> {

@@ -4,13 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { MemorySharedState } from './memory-shared-state';
 import type { Admission, SharedState, SharedWrite } from './shared-state';
 
-/** INCR with the window's expiry set on the first event, and the time left, in one round trip. */
-const INCREMENT = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('PTTL', KEYS[1])
-return {count, ttl}`;
-
 /** The value a key holds, or SET with expiry when it holds none, in one round trip (SET NX GET needs Redis 7). */
 const SET_IF_ABSENT = `
 local held = redis.call('GET', KEYS[1])
@@ -56,6 +49,14 @@ if count < tonumber(ARGV[2]) then
 end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
 return {admitted, count + 1, (tonumber(oldest) or now) + window - now}`;
+
+/** One more event in the server's current second: {count in it, ms until it ends}. KEYS[1] hash {s: second, n}. */
+const COUNT_IN_SECOND = `${SERVER_NOW}
+local second = tostring(math.floor(now / 1000))
+if redis.call('HGET', KEYS[1], 's') ~= second then redis.call('HSET', KEYS[1], 's', second, 'n', 0) end
+local count = redis.call('HINCRBY', KEYS[1], 'n', 1)
+redis.call('PEXPIRE', KEYS[1], 2000)
+return {count, 1000 - now % 1000}`;
 
 /** The deadlines still ahead, as {field, ms left, …}. KEYS[1] hash. */
 const DEADLINES = `${SERVER_NOW}
@@ -191,16 +192,16 @@ export class RedisSharedState implements SharedState {
     );
   }
 
-  increment(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }> {
+  countInSecond(key: string): Promise<{ count: number; secondEndsInMs: number }> {
     return this.attempt(
       async () => {
-        const [count, ttl] = (await this.commands.eval(INCREMENT, 1, key, String(Math.round(windowMs)))) as [
+        const [count, secondEndsInMs] = (await this.commands.eval(COUNT_IN_SECOND, 1, key)) as [
           number,
           number,
         ];
-        return { count, resetInMs: ttl > 0 ? ttl : windowMs };
+        return { count, secondEndsInMs };
       },
-      () => this.fallback.increment(key, windowMs),
+      () => this.fallback.countInSecond(key),
     );
   }
 

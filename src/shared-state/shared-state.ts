@@ -19,8 +19,11 @@ export interface SharedState {
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<string | undefined>;
   /** Takes a lock for `ttlMs` when nobody holds it (SET NX PX); false when another process does. */
   tryLock(key: string, ttlMs: number): Promise<boolean>;
-  /** Counts one more event in the fixed window `key` (created with `windowMs`); how many so far and when it ends. */
-  increment(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }>;
+  /**
+   * Counts one more event in `key` for the current second of the store's clock (Redis' TIME: the replicas' clocks
+   * need not agree); how many so far in that second, and in how long it ends.
+   */
+  countInSecond(key: string): Promise<{ count: number; secondEndsInMs: number }>;
   /**
    * A sliding window: counts one more event in `key` when fewer than `limit` happened in the last `windowMs` (an
    * event refused is not counted), so no span of `windowMs` ever holds more than `limit`. How many with this one,

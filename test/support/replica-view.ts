@@ -16,7 +16,7 @@ export function replicaView(store: MemorySharedState, overrides: Partial<SharedS
     delete: (key) => store.delete(key),
     writeMany: (writes) => store.writeMany(writes),
     tryLock: (key, ttlMs) => store.tryLock(key, ttlMs),
-    increment: (key, windowMs) => store.increment(key, windowMs),
+    countInSecond: (key) => store.countInSecond(key),
     admit: (key, limit, windowMs) => store.admit(key, limit, windowMs),
     extendDeadline: (key, field, ms) => store.extendDeadline(key, field, ms),
     deadlines: (key) => store.deadlines(key),

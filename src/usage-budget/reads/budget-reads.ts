@@ -236,10 +236,14 @@ export class BudgetReads {
     const version = current ?? '';
     const entry = parse(raw);
     if (!entry?.budget || entry.version !== version) return { version };
-    const ageMs = this.now() - entry.fetchedAt;
+    // On this replica's clock, and never in the future: read by a replica whose clock is ahead, the entry would be
+    // younger than new (a negative Age) and kept here past its TTL by the clocks' difference.
+    const now = this.now();
+    const fetchedAt = Math.min(entry.fetchedAt, now);
+    const ageMs = now - fetchedAt;
     if (ageMs >= this.cache.ttlMs) return { version };
     // A write heard of while Redis answered: the entry may predate it, so it is not kept here.
-    if (this.generationOf(id) === generation) this.cache.set(identity, id, entry.budget, entry.fetchedAt);
+    if (this.generationOf(id) === generation) this.cache.set(identity, id, entry.budget, fetchedAt);
     return { cached: { budget: entry.budget, ageMs }, version };
   }
 

@@ -167,6 +167,26 @@ describe('budget reads across replicas on Redis, with the cache on', () => {
     expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(66);
   });
 
+  it('serves no negative age for an entry shared by a replica whose clock is ahead', async () => {
+    const fleet = fleetState();
+    const upstream = partnerCenter();
+    const clockAhead = () => Date.now() + 20_000;
+    const ahead = new BudgetReads(
+      upstream.client,
+      new BudgetCache(30_000),
+      fleet.replica().view,
+      undefined,
+      clockAhead,
+    );
+    const replicaB = new BudgetReads(upstream.client, new BudgetCache(30_000), fleet.replica().view);
+    await ahead.read(CUSTOMER);
+    // Taken from the fleet's cache (no second read), as new: not 20 s younger than new, nor kept 20 s past its TTL.
+    const taken = await replicaB.read(CUSTOMER);
+    expect(upstream.reads()).toBe(1);
+    expect(taken.ageMs).toBe(0);
+    expect((await replicaB.read(CUSTOMER)).ageMs).toBeGreaterThanOrEqual(0);
+  });
+
   it('still serves the fleet one read per write: the other replica takes the shared entry', async () => {
     const { upstream, replicaA, replicaB, writeOnA } = setup();
     await replicaA.read(CUSTOMER);

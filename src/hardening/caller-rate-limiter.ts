@@ -9,9 +9,10 @@ const WINDOW_MS = 60_000;
 export const RATE_LIMIT_EXEMPT_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
- * Per-caller rate limit, in windows of a minute opened by the caller's first request, counted after authentication,
- * so a caller is its token's subject; anonymous sandbox callers are told apart by address. Every REST call (CallerRateLimitGuard) and every GraphQL HTTP request
- * (the GraphQL gate, once per request whatever its fields) counts; health probes and metric scrapes do not.
+ * Per-caller rate limit: at most RATE_LIMIT_PER_MINUTE requests in any minute (a sliding window), counted after
+ * authentication, so a caller is its token's subject; anonymous sandbox callers are told apart by address. Every REST
+ * call (CallerRateLimitGuard) and every GraphQL HTTP request (the GraphQL gate, once per request whatever its fields)
+ * counts; health probes and metric scrapes do not.
  */
 @Injectable()
 export class CallerRateLimiter {
@@ -31,9 +32,9 @@ export class CallerRateLimiter {
   }
 
   /**
-   * Counted by @nestjs/throttler's storage: its in-memory ThrottlerStorageService for one process, the fleet's
-   * Redis through SharedStateThrottlerStorage. (Our limiter, not the library's guard: the caller is the token's
-   * subject, known once authentication has run, not only an address.)
+   * Counted through @nestjs/throttler's storage contract by SharedStateThrottlerStorage: in this process's memory,
+   * or the fleet's Redis. (Our limiter, not the library's guard: the caller is the token's subject, known once
+   * authentication has run, not only an address.)
    */
   private async increment(key: string): Promise<void> {
     const record = await this.storage.increment(key, WINDOW_MS, this.perMinute, 0, 'caller');

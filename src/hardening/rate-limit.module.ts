@@ -1,13 +1,13 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import { SHARED_STATE, SharedState } from '../shared-state/shared-state';
 import { CallerRateLimiter } from './caller-rate-limiter';
 import { RATE_LIMIT_CONFIG, RateLimitConfig } from './rate-limit.config';
 import { SharedStateThrottlerStorage } from './shared-state-throttler.storage';
 
 /**
- * The request limits' counters: @nestjs/throttler's in-memory storage for one process, the fleet's Redis when shared
- * state is configured. Global, because authentication counts failed tokens in the same storage (src/auth/ may not
+ * The request limits' counters, in sliding windows over the shared state: this process's memory, or the fleet's
+ * Redis when shared state is configured. Global, because authentication counts failed tokens in the same storage (src/auth/ may not
  * import hardening).
  */
 @Global()
@@ -21,10 +21,7 @@ export class RateLimitModule {
         {
           provide: ThrottlerStorage,
           inject: [SHARED_STATE],
-          useFactory: (shared: SharedState) =>
-            shared.backend === 'redis'
-              ? new SharedStateThrottlerStorage(shared)
-              : new ThrottlerStorageService(),
+          useFactory: (shared: SharedState) => new SharedStateThrottlerStorage(shared),
         },
         CallerRateLimiter,
       ],

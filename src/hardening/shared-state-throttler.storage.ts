@@ -3,11 +3,12 @@ import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-st
 import type { SharedState } from '../shared-state/shared-state';
 
 /**
- * @nestjs/throttler's storage contract over the fleet's shared state (Redis), counted by every replica, so a caller's
- * limit holds across the fleet. A key's window opens with its first hit and lasts `ttl`, as in the library's own
- * in-memory ThrottlerStorageService (used without REDIS_URL): one gateway limits the same way with or without Redis.
- * Windows aligned to the clock's minutes would reset every caller at once, and a burst straddling that instant would
- * get twice the limit within a second.
+ * @nestjs/throttler's storage contract over the shared state: the fleet's Redis, counted by every replica, so a
+ * caller's limit holds across the fleet; this process's memory without REDIS_URL (one gateway limits the same way
+ * with or without Redis). A sliding window: no span of `ttl` ever admits more than `limit`. A window that opens with
+ * the first hit, or at the clock's minute, lets a caller spend its limit just before the window ends and again just
+ * after: twice the limit within a second. A request refused is not counted; `Retry-After` is the time until the
+ * oldest request admitted leaves the window, when one may go again.
  */
 export class SharedStateThrottlerStorage implements ThrottlerStorage {
   constructor(private readonly shared: SharedState) {}
@@ -19,14 +20,17 @@ export class SharedStateThrottlerStorage implements ThrottlerStorage {
     _blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
-    const { count, resetInMs } = await this.shared.increment(`throttler:${throttlerName}:${key}`, ttl);
-    const secondsLeft = Math.max(1, Math.ceil(resetInMs / 1000));
-    const isBlocked = count > limit;
+    const { admitted, count, slotFreeInMs } = await this.shared.admit(
+      `throttler:${throttlerName}:${key}`,
+      limit,
+      ttl,
+    );
+    const secondsLeft = Math.max(1, Math.ceil(slotFreeInMs / 1000));
     return {
       totalHits: count,
       timeToExpire: secondsLeft,
-      isBlocked,
-      timeToBlockExpire: isBlocked ? secondsLeft : 0,
+      isBlocked: !admitted,
+      timeToBlockExpire: admitted ? 0 : secondsLeft,
     };
   }
 }

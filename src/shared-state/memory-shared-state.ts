@@ -1,4 +1,4 @@
-import type { SharedState, SharedWrite } from './shared-state';
+import type { Admission, SharedState, SharedWrite } from './shared-state';
 
 interface Entry {
   value: string;
@@ -15,6 +15,8 @@ export class MemorySharedState implements SharedState {
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Map<string, Array<(message: string) => void>>();
   private readonly deadlineSets = new Map<string, Map<string, number>>();
+  /** Sliding windows: each key's admitted events, oldest first, and the window they were counted in. */
+  private readonly windows = new Map<string, { at: number[]; windowMs: number }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -54,10 +56,33 @@ export class MemorySharedState implements SharedState {
     return true;
   }
 
-  async increment(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }> {
-    const entry = this.live(key) ?? this.put(key, '0', windowMs);
+  async countInSecond(key: string): Promise<{ count: number; secondEndsInMs: number }> {
+    const now = this.now();
+    const secondKey = `${key}:${Math.floor(now / 1000)}`;
+    const entry = this.live(secondKey) ?? this.put(secondKey, '0', 2_000);
     entry.value = String(Number(entry.value) + 1);
-    return { count: Number(entry.value), resetInMs: entry.expiresAt - this.now() };
+    return { count: Number(entry.value), secondEndsInMs: 1000 - (now % 1000) };
+  }
+
+  async admit(key: string, limit: number, windowMs: number): Promise<Admission> {
+    const now = this.now();
+    if (this.windows.size >= SWEEP_AT) {
+      for (const [k, w] of this.windows)
+        if (w.at[w.at.length - 1] <= now - w.windowMs) this.windows.delete(k);
+    }
+    const window = this.windows.get(key) ?? { at: [], windowMs };
+    window.windowMs = windowMs;
+    let left = 0;
+    while (left < window.at.length && window.at[left] <= now - windowMs) left++;
+    window.at.splice(0, left);
+    const admitted = window.at.length < limit;
+    if (admitted) window.at.push(now);
+    this.windows.set(key, window);
+    return {
+      admitted,
+      count: window.at.length + (admitted ? 0 : 1),
+      slotFreeInMs: (window.at[0] ?? now) + windowMs - now,
+    };
   }
 
   async extendDeadline(key: string, field: string, ms: number): Promise<void> {
@@ -87,9 +112,15 @@ export class MemorySharedState implements SharedState {
   /** One process has nothing to reconnect to. */
   onConnected(): void {}
 
-  async close(): Promise<void> {
+  /** Forgets every key and deadline (the listeners stay). */
+  clear(): void {
     this.entries.clear();
     this.deadlineSets.clear();
+    this.windows.clear();
+  }
+
+  async close(): Promise<void> {
+    this.clear();
   }
 
   private live(key: string): Entry | undefined {

@@ -1,14 +1,8 @@
 import { Logger } from '@nestjs/common';
 import Redis, { RedisOptions } from 'ioredis';
+import { randomBytes } from 'node:crypto';
 import { MemorySharedState } from './memory-shared-state';
-import type { SharedState, SharedWrite } from './shared-state';
-
-/** INCR with the window's expiry set on the first event, and the time left, in one round trip. */
-const INCREMENT = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('PTTL', KEYS[1])
-return {count, ttl}`;
+import type { Admission, SharedState, SharedWrite } from './shared-state';
 
 /** The value a key holds, or SET with expiry when it holds none, in one round trip (SET NX GET needs Redis 7). */
 const SET_IF_ABSENT = `
@@ -16,6 +10,9 @@ local held = redis.call('GET', KEYS[1])
 if held then return held end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return false`;
+
+/** How often a replica that found Redis away asks whether it answers again. */
+const PROBE_MS = 1_000;
 
 /** Now on the server's clock, in ms (TIME): the one clock every replica agrees on. */
 const SERVER_NOW = `local t = redis.call('TIME')
@@ -35,6 +32,31 @@ local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
 if now + ms > current then redis.call('HSET', KEYS[1], ARGV[1], now + ms) end
 if redis.call('PTTL', KEYS[1]) < ms then redis.call('PEXPIRE', KEYS[1], ms) end
 return 1`;
+
+/**
+ * A sliding window log: the events of the last ARGV[1] ms, scored by the server's clock; one more (member ARGV[3])
+ * only when fewer than ARGV[2] are in it. {admitted, count with this one, ms until the oldest leaves}. KEYS[1] zset.
+ */
+const ADMIT = `${SERVER_NOW}
+local window = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+local admitted = 0
+if count < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  admitted = 1
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
+return {admitted, count + 1, (tonumber(oldest) or now) + window - now}`;
+
+/** One more event in the server's current second: {count in it, ms until it ends}. KEYS[1] hash {s: second, n}. */
+const COUNT_IN_SECOND = `${SERVER_NOW}
+local second = tostring(math.floor(now / 1000))
+if redis.call('HGET', KEYS[1], 's') ~= second then redis.call('HSET', KEYS[1], 's', second, 'n', 0) end
+local count = redis.call('HINCRBY', KEYS[1], 'n', 1)
+redis.call('PEXPIRE', KEYS[1], 2000)
+return {count, 1000 - now % 1000}`;
 
 /** The deadlines still ahead, as {field, ms left, …}. KEYS[1] hash. */
 const DEADLINES = `${SERVER_NOW}
@@ -62,11 +84,25 @@ export class RedisSharedState implements SharedState {
   private readonly subscriber: Redis;
   private readonly fallback = new MemorySharedState();
   private readonly listeners = new Map<string, Array<(message: string) => void>>();
+  private readonly connectedListeners: Array<() => void> = [];
   private down = false;
+  /**
+   * A command failed on a connection that is up (a stall, or an overloaded Redis): the next ones are answered from
+   * memory at once, not after a command timeout each, until Redis answers the probe again.
+   */
+  private stalled = false;
+  /** While Redis is known away: asks it now and then whether it answers again (see markDown). */
+  private probe?: NodeJS.Timeout;
   /** The reasons told to the operator during the current outage. */
   private readonly downReasons = new Set<string>();
   /** Channels carry the prefix by hand: ioredis' keyPrefix does not apply to pub/sub. */
   private readonly prefix: string;
+  /**
+   * Names this process's events in sliding windows: two at the same millisecond stay two. Short: a caller at its
+   * limit keeps RATE_LIMIT_PER_MINUTE of them in Redis.
+   */
+  private readonly eventPrefix = randomBytes(6).toString('base64url');
+  private events = 0;
 
   constructor(url: string, keyPrefix: string, options: RedisOptions = {}) {
     const common: RedisOptions = {
@@ -156,16 +192,35 @@ export class RedisSharedState implements SharedState {
     );
   }
 
-  increment(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }> {
+  countInSecond(key: string): Promise<{ count: number; secondEndsInMs: number }> {
     return this.attempt(
       async () => {
-        const [count, ttl] = (await this.commands.eval(INCREMENT, 1, key, String(Math.round(windowMs)))) as [
+        const [count, secondEndsInMs] = (await this.commands.eval(COUNT_IN_SECOND, 1, key)) as [
           number,
           number,
         ];
-        return { count, resetInMs: ttl > 0 ? ttl : windowMs };
+        return { count, secondEndsInMs };
       },
-      () => this.fallback.increment(key, windowMs),
+      () => this.fallback.countInSecond(key),
+    );
+  }
+
+  admit(key: string, limit: number, windowMs: number): Promise<Admission> {
+    return this.attempt(
+      async () => {
+        const window = String(Math.max(1, Math.round(windowMs)));
+        const event = `${this.eventPrefix}${(++this.events).toString(36)}`;
+        const [admitted, count, slotFreeInMs] = (await this.commands.eval(
+          ADMIT,
+          1,
+          key,
+          window,
+          String(limit),
+          event,
+        )) as [number, number, number];
+        return { admitted: admitted === 1, count, slotFreeInMs };
+      },
+      () => this.fallback.admit(key, limit, windowMs),
     );
   }
 
@@ -205,30 +260,33 @@ export class RedisSharedState implements SharedState {
   onConnected(listener: () => void): void {
     // 'ready' follows every connection, the first and each reconnection. The subscriber's too: the messages sent
     // while it was away (it may drop alone) are lost to this process, and what they said is loaded instead.
+    // And the end of a stall (no 'ready' then): what this process published or stored meanwhile reached nobody.
+    this.connectedListeners.push(listener);
     this.commands.on('ready', listener);
     this.subscriber.on('ready', listener);
     if (this.commands.status === 'ready') queueMicrotask(listener);
   }
 
   async close(): Promise<void> {
+    clearInterval(this.probe);
     this.commands.disconnect();
     this.subscriber.disconnect();
     await this.fallback.close();
   }
 
   private async attempt<T>(remote: () => Promise<T>, local: () => Promise<T>): Promise<T> {
-    if (this.commands.status !== 'ready') {
+    if (this.commands.status !== 'ready' || this.stalled) {
       // Why it is not connected came with its 'error' event: this says nothing new once Redis is known away.
       if (!this.down) this.markDown(`not connected (${this.commands.status})`);
       return local();
     }
     try {
       const value = await remote();
-      // A command that timed out once (a stall) marked Redis down; one that answers says it is back, though the
-      // connection never dropped (no 'ready' event would come).
+      // The subscriber's trouble marked Redis down; a command that answers says the replica shares state again.
       if (this.down) this.markUp();
       return value;
     } catch (error) {
+      this.stalled = true;
       this.markDown(error);
       return local();
     }
@@ -249,12 +307,34 @@ export class RedisSharedState implements SharedState {
     );
     this.down = true;
     this.downReasons.add(reason);
+    // A stall (commands timed out on a connection that stayed up) ends with no 'ready' event, and only a command that
+    // answers would tell: an idle replica would report the outage, and refuse shared work, long after it ended.
+    this.probe ??= setInterval(() => this.ping(), PROBE_MS).unref();
+  }
+
+  /** A disconnected client says it is back by its 'ready' event; a connected one (a stall) is asked. */
+  private ping(): void {
+    if (!this.down || this.commands.status !== 'ready') return;
+    this.commands.ping().then(
+      () => {
+        const stalled = this.stalled;
+        this.markUp();
+        if (stalled && !this.down) for (const listener of this.connectedListeners) listener();
+      },
+      () => undefined,
+    );
   }
 
   private markUp(): void {
     if (!this.down || this.commands.status !== 'ready') return;
+    clearInterval(this.probe);
+    this.probe = undefined;
+    this.stalled = false;
     this.down = false;
     this.downReasons.clear();
+    // Memory stood in for Redis while it was away, no longer: what it kept (cache entries, answers, counters) may
+    // predate what the fleet did meanwhile, and would be served again in the next outage.
+    this.fallback.clear();
     this.logger.log('Redis is reachable again: shared state resumed');
   }
 }

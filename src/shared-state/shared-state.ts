@@ -19,8 +19,17 @@ export interface SharedState {
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<string | undefined>;
   /** Takes a lock for `ttlMs` when nobody holds it (SET NX PX); false when another process does. */
   tryLock(key: string, ttlMs: number): Promise<boolean>;
-  /** Counts one more event in the fixed window `key` (created with `windowMs`); how many so far and when it ends. */
-  increment(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }>;
+  /**
+   * Counts one more event in `key` for the current second of the store's clock (Redis' TIME: the replicas' clocks
+   * need not agree); how many so far in that second, and in how long it ends.
+   */
+  countInSecond(key: string): Promise<{ count: number; secondEndsInMs: number }>;
+  /**
+   * A sliding window: counts one more event in `key` when fewer than `limit` happened in the last `windowMs` (an
+   * event refused is not counted), so no span of `windowMs` ever holds more than `limit`. How many with this one,
+   * and in how long the oldest leaves the window (a slot frees). On the store's clock (Redis' TIME).
+   */
+  admit(key: string, limit: number, windowMs: number): Promise<Admission>;
   /**
    * Keeps `field` of the deadline set `key` for `ms` more (the later deadline wins); the set expires with its last
    * deadline. Deadlines are on the store's clock (Redis' TIME), so replicas' clocks need not agree.
@@ -33,10 +42,17 @@ export interface SharedState {
   subscribe(channel: string, onMessage: (message: string) => void): void;
   /**
    * Runs `listener` each time the process (re)connects to Redis, the first connection included (at once when it is
-   * connected already): what was shared while it was away can be loaded then. Never, without Redis.
+   * connected already), and when Redis answers again after a stall: what was shared while it was away can be loaded
+   * then, and what it could not share, shared. Never, without Redis.
    */
   onConnected(listener: () => void): void;
   close(): Promise<void>;
+}
+
+export interface Admission {
+  admitted: boolean;
+  count: number;
+  slotFreeInMs: number;
 }
 
 /** One write of a batch: a value with its expiry, or a key's removal. */

@@ -77,7 +77,13 @@ export class UsageBudgetService {
         // With the caller's key: Partner Center replayed an earlier change made under this MS-RequestId (its record
         // here was lost, e.g. Redis flushed): the key named another change, and this one was not applied. With a key
         // made here for this change, an answer naming another amount says nothing sure: settled by a read.
-        if (options.idempotencyKey !== undefined) throw keyUsedForAnotherChange();
+        if (options.idempotencyKey !== undefined) {
+          // This change's claim would refuse the retries of the change the key really names: it goes, and the next
+          // use of the key is asked of Partner Center again (it replays that change; which customer it was for is
+          // not known here, so it is not recorded in its place).
+          await this.shared.delete(`writes:${requestId}`);
+          throw keyUsedForAnotherChange();
+        }
         throw answerNotThisChange(requestId);
       }
       await this.recordOutcome(requestId, customerId, amount, updated);

@@ -94,6 +94,28 @@ describe("the caller's idempotency key", () => {
     }
   });
 
+  it("still answers the key's own change after refusing another one while its record was lost", async () => {
+    const key = randomUUID();
+    expect((await patch(312, { 'Idempotency-Key': key })).status).toBe(200);
+    const amnesiac = await startGateway({ sandbox: gateway.sandbox });
+    try {
+      const send = (amount: number) =>
+        amnesiac.http.patch(
+          `/v1/customers/${CONTOSO}/usagebudget`,
+          { amount },
+          { headers: { 'Idempotency-Key': key } },
+        );
+      expect((await send(313)).status).toBe(400);
+      // The caller's retry of its change: Partner Center replays it, and the refused change left no claim on the key.
+      const retry = await send(312);
+      expect(retry.status).toBe(200);
+      expect(retry.data.amount).toBe(312);
+      expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(1);
+    } finally {
+      await amnesiac.close();
+    }
+  });
+
   it('honours Idempotency-Key the same way', async () => {
     const key = randomUUID();
     await patch(301, { 'Idempotency-Key': key });

@@ -13,7 +13,7 @@ describe('shared state on Redis', () => {
   });
   afterAll(() => redis?.close());
 
-  it('answers from memory while Redis stalls, and reports it back as soon as a command answers again', async () => {
+  it('answers from memory while Redis stalls', async () => {
     const state = new RedisSharedState(redis.url, 'test:', { commandTimeout: 100 });
     const admin = new Redis(redis.url);
     try {
@@ -24,9 +24,70 @@ describe('shared state on Redis', () => {
       await sleep(50);
       await state.set('k', 'v', 10_000); // times out: kept in memory
       expect(state.degraded).toBe(true);
+      expect(await state.get('k')).toBe('v');
       await stall;
-      expect(await state.get('missing')).toBeUndefined();
+    } finally {
+      admin.disconnect();
+      await state.close();
+    }
+  });
+
+  it('notices on its own that a stall ended, with no command of its own to tell it (an idle replica)', async () => {
+    const state = new RedisSharedState(redis.url, 'test:', { commandTimeout: 100 });
+    const admin = new Redis(redis.url);
+    try {
+      for (let i = 0; i < 100 && state.degraded; i++) await sleep(20);
+      const stall = admin.call('DEBUG', 'SLEEP', '0.5');
+      await sleep(50);
+      await state.set('k', 'v', 10_000); // times out
+      expect(state.degraded).toBe(true);
+      await stall;
+      // No request reaches this replica: nothing it sends would find Redis answering again.
+      for (let i = 0; i < 150 && state.degraded; i++) await sleep(20);
       expect(state.degraded).toBe(false);
+    } finally {
+      admin.disconnect();
+      await state.close();
+    }
+  });
+
+  it('waits out one command timeout per stall, not one per command: the next go to memory until Redis answers', async () => {
+    const state = new RedisSharedState(redis.url, 'test:', { commandTimeout: 100 });
+    const admin = new Redis(redis.url);
+    try {
+      for (let i = 0; i < 100 && state.degraded; i++) await sleep(20);
+      await admin.config('RESETSTAT');
+      const stall = admin.call('DEBUG', 'SLEEP', '0.8');
+      await sleep(50);
+      // A request's shared-state work during the stall: the first command times out, the others do not wait.
+      for (let i = 0; i < 5; i++) expect(await state.get(`during-${i}`)).toBeUndefined();
+      await stall;
+      for (let i = 0; i < 150 && state.degraded; i++) await sleep(20);
+      expect(state.degraded).toBe(false);
+      // Redis ran what was sent to it, late: the one GET that timed out, none of the four after it.
+      const stats = await admin.info('commandstats');
+      expect(/cmdstat_get:calls=(\d+)/.exec(stats)?.[1]).toBe('1');
+    } finally {
+      admin.disconnect();
+      await state.close();
+    }
+  });
+
+  it('tells the process when a stall ended, as a reconnection: what it did meanwhile reached no other replica', async () => {
+    const state = new RedisSharedState(redis.url, 'test:', { commandTimeout: 100 });
+    const admin = new Redis(redis.url);
+    let connections = 0;
+    try {
+      state.onConnected(() => (connections += 1));
+      for (let i = 0; i < 100 && (state.degraded || connections === 0); i++) await sleep(20);
+      const before = connections;
+      const stall = admin.call('DEBUG', 'SLEEP', '0.5');
+      await sleep(50);
+      await state.publish('news', 'lost'); // times out
+      await stall;
+      for (let i = 0; i < 150 && state.degraded; i++) await sleep(20);
+      expect(state.degraded).toBe(false);
+      expect(connections).toBe(before + 1);
     } finally {
       admin.disconnect();
       await state.close();
@@ -55,6 +116,52 @@ describe('shared state on Redis', () => {
     } finally {
       admin.disconnect();
       await state.close();
+    }
+  });
+
+  it('carries nothing it kept in memory during one outage into the next: Redis had the say in between', async () => {
+    const own = await startRedis();
+    const state = new RedisSharedState(own.url, 'test:', { commandTimeout: 100 });
+    try {
+      for (let i = 0; i < 100 && state.degraded; i++) await sleep(20);
+      await own.stop();
+      await state.set('cached', 'read while away', 60_000); // kept in memory
+      expect(state.degraded).toBe(true);
+      await own.start();
+      for (let i = 0; i < 150 && state.degraded; i++) await sleep(20);
+      expect(state.degraded).toBe(false);
+      await own.stop();
+      expect(await state.get('cached')).toBeUndefined();
+    } finally {
+      await state.close();
+      await own.close();
+    }
+  });
+
+  it('admits no more than the limit in any window across two replicas, at the end of the first window too', async () => {
+    const [a, b] = [new RedisSharedState(redis.url, 'test:'), new RedisSharedState(redis.url, 'test:')];
+    const admitted = async (count: number) => {
+      let yes = 0;
+      for (let i = 0; i < count; i++) if ((await (i % 2 ? a : b).admit('window', 5, 2_000)).admitted) yes++;
+      return yes;
+    };
+    try {
+      for (let i = 0; i < 100 && (a.degraded || b.degraded); i++) await sleep(20);
+      const start = Date.now();
+      expect(await admitted(1)).toBe(1);
+      await sleep(1_200);
+      expect(await admitted(6)).toBe(4);
+      const refused = await a.admit('window', 5, 2_000);
+      expect(refused).toMatchObject({ admitted: false, count: 6 });
+      expect(refused.slotFreeInMs).toBeGreaterThan(0);
+      expect(refused.slotFreeInMs).toBeLessThanOrEqual(800);
+      // The first event has left the window, the four of a moment ago have not: one slot, not five.
+      await sleep(start + 2_100 - Date.now());
+      expect(await admitted(6)).toBe(1);
+      expect(a.degraded || b.degraded).toBe(false);
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 

@@ -139,20 +139,18 @@ export class QuotaShaper {
 
   /**
    * Waits, within `maxWaitMs`, until the fleet's per-second budget has room for one more request; false when it
-   * has none in time. Without a budget: true at once.
+   * has none in time. Without a budget: true at once. The seconds are the shared state's (Redis' clock): counted by
+   * each replica's own clock, two replicas whose clocks disagree would count the same instant in two seconds.
    */
   async takeRateBudget(maxWaitMs: number): Promise<boolean> {
     const budget = this.options.maxRequestsPerSecond;
     if (budget <= 0) return true;
     const giveUpAt = this.now() + maxWaitMs;
     for (let tries = 0; tries < 1_000; tries++) {
-      const now = this.now();
-      const second = Math.floor(now / 1000);
-      const { count } = await this.shared.increment(`quota:rate:${second}`, 2_000);
+      const { count, secondEndsInMs } = await this.shared.countInSecond('quota:rate');
       if (count <= budget) return true;
-      const nextSecond = (second + 1) * 1000;
-      if (nextSecond > giveUpAt) return false;
-      await new Promise((resolve) => setTimeout(resolve, nextSecond - now + Math.floor(Math.random() * 20)));
+      if (this.now() + secondEndsInMs > giveUpAt) return false;
+      await new Promise((resolve) => setTimeout(resolve, secondEndsInMs + Math.floor(Math.random() * 20)));
     }
     return false;
   }

@@ -49,6 +49,10 @@ export class BudgetCache {
     if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
   }
 
+  clear(): void {
+    this.entries.clear();
+  }
+
   invalidate(customerId: string): void {
     const suffix = `|${customerId.toLowerCase()}`;
     for (const key of this.entries.keys()) if (key.endsWith(suffix)) this.entries.delete(key);

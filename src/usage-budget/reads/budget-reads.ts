@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SingleFlight } from '../../common/single-flight';
+import { PartnerCenterError, UpstreamFailure } from '../../partner-center/errors/partner-center-error';
 import { PartnerCenterClient } from '../../partner-center/partner-center.client';
 import type { PartnerCenterSpendingBudget } from '../../partner-center/spending-budget';
 import type { Caller } from '../../request-context/caller';
@@ -17,7 +18,9 @@ export interface BudgetRead {
 export type ReadSource = 'upstream' | 'coalesced' | 'cache' | 'replica';
 
 interface SharedRead {
-  budget: PartnerCenterSpendingBudget;
+  budget?: PartnerCenterSpendingBudget;
+  /** Partner Center's definite refusal of the read (404, 403), for the replicas waiting on it; never cached. */
+  failure?: UpstreamFailure & { message: string };
   fetchedAt: number;
   /** The customer's write version when the read started ('' before any write): another version is stale. */
   version: string;
@@ -52,8 +55,16 @@ const VERSION_MS = 24 * 60 * 60_000;
  */
 export class BudgetReads {
   private readonly flights = new SingleFlight<PartnerCenterSpendingBudget>();
+  /**
+   * What last made a customer's reads stale here, as a stamp of `stamps` (a write heard of); `epoch`, the stamp of the
+   * last reconnection to Redis, makes every customer's reads from before it stale at once.
+   */
   private readonly generations = new Map<string, number>();
   private readonly invalidatedAt = new Map<string, number>();
+  private stamps = 0;
+  private epoch = 0;
+  /** Customers written while Redis was away (the fleet heard nothing of it): announced once it is back. */
+  private readonly unannounced = new Set<string>();
 
   constructor(
     private readonly partnerCenter: PartnerCenterClient,
@@ -63,6 +74,11 @@ export class BudgetReads {
     private readonly now: () => number = Date.now,
   ) {
     shared.subscribe(INVALIDATIONS, (customerId) => this.forget(customerId));
+    // The writes other replicas made while this one was away from Redis were announced to it in vain: what it cached
+    // before, or read while away, may predate them; and its own writes meanwhile were announced to nobody. Without
+    // a cache there is nothing kept to drop (a flight's key carries the fleet's write version, which the next read
+    // takes from Redis).
+    if (cache.enabled) shared.onConnected(() => void this.reconnected());
   }
 
   /** `context`: the inbound request (its caller decides whose view is read; a shared flight carries the first's). */
@@ -96,9 +112,10 @@ export class BudgetReads {
       const flight = redis
         ? await this.readOfAnotherReplica(identity, id, generation, version, startedAt)
         : {};
-      if (flight.budget) {
+      if (flight.answer) {
         this.count('replica');
-        return flight.budget;
+        if (flight.answer.failure) throw refusalOf(flight.answer.failure);
+        return flight.answer.budget!;
       }
       this.count('upstream');
       const lock = flight.lock;
@@ -109,10 +126,18 @@ export class BudgetReads {
         clearInterval(renewal);
         if (this.generationOf(id) === generation) {
           this.cache.set(identity, id, fetched, startedAt);
-          if (redis) await this.share(identity, id, fetched, startedAt, version, lock);
+          if (redis) await this.share(identity, id, { budget: fetched }, startedAt, version, lock);
           released = true;
         }
         return fetched;
+      } catch (error) {
+        // The replicas waiting on this read would each ask again for an answer no retry changes.
+        const failure = definiteRefusal(error);
+        if (redis && failure && this.generationOf(id) === generation) {
+          await this.share(identity, id, { failure }, startedAt, version, lock);
+          released = true;
+        }
+        throw error;
       } finally {
         clearInterval(renewal);
         if (!released) await lock?.release();
@@ -136,41 +161,63 @@ export class BudgetReads {
   async invalidate(customerId: string): Promise<void> {
     const id = customerId.toLowerCase();
     this.forget(id);
-    if (this.shared.backend !== 'redis') return;
+    if (this.shared.backend === 'redis') await this.announce(id);
+  }
+
+  private async announce(id: string): Promise<void> {
     await this.shared.set(versionKey(id), randomUUID(), VERSION_MS);
     await this.shared.publish(INVALIDATIONS, id);
+    // Answered from this process's memory: the other replicas keep serving what they cached before the write.
+    if (this.shared.degraded && this.cache.enabled && this.unannounced.size < 100_000)
+      this.unannounced.add(id);
+  }
+
+  /** Back on Redis: nothing read before counts, and the writes made while away are announced to the fleet. */
+  private async reconnected(): Promise<void> {
+    this.forgetAll();
+    const written = [...this.unannounced];
+    this.unannounced.clear();
+    for (const id of written) await this.announce(id);
   }
 
   private forget(id: string): void {
-    this.generations.set(id, (this.generations.get(id) ?? 0) + 1);
+    this.generations.set(id, ++this.stamps);
     this.invalidatedAt.set(id, this.now());
     this.cache.invalidate(id);
-    // Generations only need to differ while reads are in flight; forget them when the maps grow large.
-    if (this.generations.size > 100_000) {
-      this.generations.clear();
-      this.invalidatedAt.clear();
-    }
+    // Generations only need to differ while reads are in flight; forget them when the maps grow large (a new epoch
+    // keeps every read in flight from counting as current).
+    if (this.generations.size > 100_000) this.forgetAll();
+  }
+
+  /** Every read so far is stale: the cache is emptied and reads in flight fill nothing. */
+  private forgetAll(): void {
+    this.epoch = ++this.stamps;
+    this.generations.clear();
+    this.invalidatedAt.clear();
+    this.cache.clear();
   }
 
   private generationOf(id: string): number {
-    return this.generations.get(id) ?? 0;
+    return Math.max(this.generations.get(id) ?? 0, this.epoch);
   }
 
   /**
-   * With Redis: the answer for the replicas waiting on this read, and for the fleet's cache when it is on, stored
-   * and the flight's lock released in one round trip (the answer first: a waiter that finds the lock gone finds it).
+   * With Redis: the answer for the replicas waiting on this read, and for the fleet's cache when it is on (a budget,
+   * not a refusal), stored and the flight's lock released in one round trip (the answer first: a waiter that finds
+   * the lock gone finds it).
    */
   private async share(
     identity: string,
     id: string,
-    budget: PartnerCenterSpendingBudget,
+    answer: Pick<SharedRead, 'budget' | 'failure'>,
     fetchedAt: number,
     version: string,
     lock: FlightLock | undefined,
   ) {
-    const value = JSON.stringify({ budget, fetchedAt, version } satisfies SharedRead);
+    const value = JSON.stringify({ ...answer, fetchedAt, version } satisfies SharedRead);
     const writes: SharedWrite[] = [{ key: resultKey(identity, id), value, ttlMs: FLIGHT_RESULT_MS }];
-    if (this.cache.enabled) writes.push({ key: cacheKey(identity, id), value, ttlMs: this.cache.ttlMs });
+    if (answer.budget && this.cache.enabled)
+      writes.push({ key: cacheKey(identity, id), value, ttlMs: this.cache.ttlMs });
     if (lock) writes.push({ key: lock.key, delete: true });
     await this.shared.writeMany(writes);
   }
@@ -188,17 +235,21 @@ export class BudgetReads {
     const [raw, current] = await this.shared.getMany([cacheKey(identity, id), versionKey(id)]);
     const version = current ?? '';
     const entry = parse(raw);
-    if (!entry || entry.version !== version) return { version };
-    const ageMs = this.now() - entry.fetchedAt;
+    if (!entry?.budget || entry.version !== version) return { version };
+    // On this replica's clock, and never in the future: read by a replica whose clock is ahead, the entry would be
+    // younger than new (a negative Age) and kept here past its TTL by the clocks' difference.
+    const now = this.now();
+    const fetchedAt = Math.min(entry.fetchedAt, now);
+    const ageMs = now - fetchedAt;
     if (ageMs >= this.cache.ttlMs) return { version };
     // A write heard of while Redis answered: the entry may predate it, so it is not kept here.
-    if (this.generationOf(id) === generation) this.cache.set(identity, id, entry.budget, entry.fetchedAt);
+    if (this.generationOf(id) === generation) this.cache.set(identity, id, entry.budget, fetchedAt);
     return { cached: { budget: entry.budget, ageMs }, version };
   }
 
   /**
-   * With Redis: when another replica is reading the same budget right now, its answer, as long as no write overlapped
-   * the wait; otherwise the flight lock this replica then holds to read it itself (none when Redis is away).
+   * With Redis: when another replica is reading the same budget right now, its answer (a budget, or Partner Center's
+   * 404 or 403), as long as no write overlapped the wait; otherwise the flight lock this replica then holds to read it itself (none when Redis is away).
    *
    * The lock holds the start of its holder's read, and the holder renews it while the read is under way: a slow read
    * (Partner Center slow, or the customer paused by a 429's Retry-After) is waited for, not repeated by every replica
@@ -212,7 +263,7 @@ export class BudgetReads {
     generation: number,
     version: string,
     startedAt: number,
-  ): Promise<{ budget?: PartnerCenterSpendingBudget; lock?: FlightLock }> {
+  ): Promise<{ answer?: SharedRead; lock?: FlightLock }> {
     if (this.shared.degraded) return {};
     const lockKey = flightLock(identity, id);
     const take = () => this.shared.setIfAbsent(lockKey, String(startedAt), FLIGHT_LOCK_MS);
@@ -227,16 +278,14 @@ export class BudgetReads {
     const answer = async () => {
       const result = parse(await this.shared.get(resultKey(identity, id)));
       const notBefore = Math.max(holderStartedAt, (this.invalidatedAt.get(id) ?? 0) + 1);
-      return result && result.version === version && result.fetchedAt >= notBefore
-        ? result.budget
-        : undefined;
+      return result && result.version === version && result.fetchedAt >= notBefore ? result : undefined;
     };
     const giveUpAt = startedAt + this.partnerCenter.readDeadlineMs + FLIGHT_LOCK_MS;
     // Bounded by the deadline and by the count: a poll waits at least FLIGHT_POLL_MS.
     for (let polls = 0; polls < 10_000 && this.now() < giveUpAt; polls++) {
       if (this.generationOf(id) !== generation) return {};
-      const budget = await answer();
-      if (budget) return { budget };
+      const found = await answer();
+      if (found) return { answer: found };
       const elapsed = this.now() - startedAt;
       await new Promise((resolve) =>
         setTimeout(resolve, Math.min(FLIGHT_POLL_MAX_MS, FLIGHT_POLL_MS + elapsed / 20)),
@@ -247,7 +296,7 @@ export class BudgetReads {
       const last = this.generationOf(id) === generation ? await answer() : undefined;
       if (!last) return { lock: mine };
       await mine.release();
-      return { budget: last };
+      return { answer: last };
     }
     return {};
   }
@@ -274,6 +323,18 @@ function versionKey(id: string): string {
 
 function flightLock(identity: string, id: string): string {
   return `reads:flight:${identity}:${id}`;
+}
+
+/** Partner Center's answer that the identity may not read this customer or that it does not exist: the same for all. */
+function definiteRefusal(error: unknown): SharedRead['failure'] {
+  if (!(error instanceof PartnerCenterError) || error.source !== 'partner-center') return undefined;
+  if (error.kind !== 'not-found' && error.kind !== 'forbidden') return undefined;
+  const { kind, source, status, code, description, requestId, attempts, message } = error;
+  return { kind, source, status, code, description, requestId, attempts, message };
+}
+
+function refusalOf({ message, ...failure }: NonNullable<SharedRead['failure']>): PartnerCenterError {
+  return new PartnerCenterError(failure, message);
 }
 
 function parse(raw: string | undefined): SharedRead | undefined {

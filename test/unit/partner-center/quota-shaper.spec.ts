@@ -50,3 +50,22 @@ describe('the throttle pause in the shared state', () => {
     expect(b.pauseFor('c0000006-0000-4000-8000-000000000006')).toBeGreaterThan(20_000);
   });
 });
+
+describe("the fleet's request budget (PARTNER_CENTER_MAX_REQUESTS_PER_SECOND)", () => {
+  it("counts the fleet's requests in the seconds of Redis' clock, whatever the replicas' clocks say", async () => {
+    let redisNow = 10_500;
+    const store = new MemorySharedState(() => redisNow);
+    const budget = { ...OPTIONS, maxRequestsPerSecond: 5 };
+    // Replica A's clock runs 600 ms ahead of B's: to A it is already the next second.
+    const a = new QuotaShaper(budget, replicaView(store), () => redisNow + 600);
+    const b = new QuotaShaper(budget, replicaView(store), () => redisNow);
+    const taken = async () => {
+      let yes = 0;
+      for (let i = 0; i < 6; i++) if (await (i % 2 ? a : b).takeRateBudget(0)) yes++;
+      return yes;
+    };
+    expect(await taken()).toBe(5);
+    redisNow = 11_000;
+    expect(await taken()).toBe(5);
+  });
+});

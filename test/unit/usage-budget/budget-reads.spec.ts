@@ -1,3 +1,4 @@
+import { PartnerCenterError } from '../../../src/partner-center/errors/partner-center-error';
 import type { PartnerCenterClient } from '../../../src/partner-center/partner-center.client';
 import type { PartnerCenterSpendingBudget } from '../../../src/partner-center/spending-budget';
 import { MemorySharedState } from '../../../src/shared-state/memory-shared-state';
@@ -15,16 +16,40 @@ function fleetState() {
   const store = new MemorySharedState();
   const replica = () => {
     let deaf = false;
+    let away: MemorySharedState | undefined;
     const held: Array<() => void> = [];
+    const connected: Array<() => void> = [];
     const view = replicaView(store, {
+      // Away from Redis, as RedisSharedState is: every command answered from this replica's own memory.
+      get: (key) => (away ?? store).get(key),
+      getMany: (keys) => (away ?? store).getMany(keys),
+      set: (key, value, ttlMs) => (away ?? store).set(key, value, ttlMs),
+      setIfAbsent: (key, value, ttlMs) => (away ?? store).setIfAbsent(key, value, ttlMs),
+      delete: (key) => (away ?? store).delete(key),
+      writeMany: (writes) => (away ?? store).writeMany(writes),
+      publish: (channel, message) => (away ?? store).publish(channel, message),
       subscribe: (channel, onMessage) =>
         store.subscribe(channel, (message) =>
           deaf ? held.push(() => onMessage(message)) : onMessage(message),
         ),
+      onConnected: (listener) => connected.push(listener),
     });
+    Object.defineProperty(view, 'degraded', { get: () => away !== undefined });
     return {
       view,
       deafen: () => (deaf = true),
+      /** Loses Redis: hears nothing, and what it sends reaches no other replica. */
+      loseRedis: () => {
+        deaf = true;
+        away = new MemorySharedState();
+      },
+      /** Back on Redis after an outage: the messages sent meanwhile were lost to it, never heard. */
+      reconnect: () => {
+        held.length = 0;
+        deaf = false;
+        away = undefined;
+        connected.forEach((listener) => listener());
+      },
       hear: () => {
         deaf = false;
         held.splice(0).forEach((deliver) => deliver());
@@ -108,6 +133,60 @@ describe('budget reads across replicas on Redis, with the cache on', () => {
     expect(upstream.reads()).toBe(2);
   });
 
+  it('serves nothing a replica cached before it lost Redis once it is back: a write was made meanwhile', async () => {
+    const { b, replicaA, replicaB, writeOnA } = setup();
+    expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(100);
+    b.deafen(); // B loses Redis: the write's messages never reach it
+    await writeOnA(66);
+    b.reconnect();
+    expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(66);
+    expect((await replicaA.read(CUSTOMER)).budget.amount).toBe(66);
+  });
+
+  it('serves no replica a value from before a write made on a replica away from Redis, once it is back', async () => {
+    const { upstream, a, replicaB, writeOnA } = setup();
+    expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(100);
+    a.loseRedis();
+    await writeOnA(66); // nothing of it reaches Redis or replica B
+    a.reconnect();
+    await new Promise((resolve) => setImmediate(resolve)); // its announcement's round trips
+    expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(66);
+    expect(upstream.reads()).toBe(2);
+  });
+
+  it('keeps out of the cache a read sent before a replica got Redis back and answered after', async () => {
+    const { upstream, b, replicaB } = setup();
+    b.deafen();
+    upstream.holdNextRead();
+    const during = replicaB.read(CUSTOMER);
+    await waitUntil(() => upstream.reads() === 1);
+    upstream.write(66); // a write on a replica B cannot hear
+    b.reconnect();
+    upstream.releaseHeldRead();
+    expect((await during).budget.amount).toBe(100);
+    expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(66);
+  });
+
+  it('serves no negative age for an entry shared by a replica whose clock is ahead', async () => {
+    const fleet = fleetState();
+    const upstream = partnerCenter();
+    const clockAhead = () => Date.now() + 20_000;
+    const ahead = new BudgetReads(
+      upstream.client,
+      new BudgetCache(30_000),
+      fleet.replica().view,
+      undefined,
+      clockAhead,
+    );
+    const replicaB = new BudgetReads(upstream.client, new BudgetCache(30_000), fleet.replica().view);
+    await ahead.read(CUSTOMER);
+    // Taken from the fleet's cache (no second read), as new: not 20 s younger than new, nor kept 20 s past its TTL.
+    const taken = await replicaB.read(CUSTOMER);
+    expect(upstream.reads()).toBe(1);
+    expect(taken.ageMs).toBe(0);
+    expect((await replicaB.read(CUSTOMER)).ageMs).toBeGreaterThanOrEqual(0);
+  });
+
   it('still serves the fleet one read per write: the other replica takes the shared entry', async () => {
     const { upstream, replicaA, replicaB, writeOnA } = setup();
     await replicaA.read(CUSTOMER);
@@ -137,6 +216,54 @@ describe('budget reads across replicas on Redis, with the cache off', () => {
     expect((await second).budget.amount).toBe(100);
     expect(upstream.reads()).toBe(1);
   });
+
+  it('lets a reconnection split no read in flight: with nothing cached there is nothing to drop', async () => {
+    const fleet = fleetState();
+    const upstream = partnerCenter();
+    const b = fleet.replica();
+    const replicaB = new BudgetReads(upstream.client, new BudgetCache(0), b.view);
+    upstream.holdNextRead();
+    const first = replicaB.read(CUSTOMER);
+    await waitUntil(() => upstream.reads() === 1);
+    b.reconnect();
+    const second = replicaB.read(CUSTOMER);
+    upstream.releaseHeldRead();
+    expect((await first).budget.amount).toBe(100);
+    expect((await second).budget.amount).toBe(100);
+    expect(upstream.reads()).toBe(1);
+  });
+
+  it.each([
+    ['not-found', 404, 60003],
+    ['forbidden', 403, 20002],
+  ] as const)(
+    'takes the %s answer of the replica it waited for instead of asking Partner Center again',
+    async (kind, status, code) => {
+      const fleet = fleetState();
+      const upstream = partnerCenter();
+      const refusing = {
+        identityScope: () => 'app',
+        readDeadlineMs: 30_000,
+        getUsageBudget: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          throw new PartnerCenterError({ kind, source: 'partner-center', status, code, attempts: 1 });
+        },
+      } as unknown as PartnerCenterClient;
+      const replicaA = new BudgetReads(refusing, new BudgetCache(0), fleet.replica().view);
+      const replicaB = new BudgetReads(upstream.client, new BudgetCache(0), fleet.replica().view);
+      const first = replicaA.read(CUSTOMER);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const second = replicaB.read(CUSTOMER);
+      await expect(first).rejects.toMatchObject({ kind, status, code });
+      const error = await second.then(
+        () => undefined,
+        (refusal: unknown) => refusal,
+      );
+      expect(error).toBeInstanceOf(PartnerCenterError);
+      expect(error).toMatchObject({ kind, status, code, source: 'partner-center' });
+      expect(upstream.reads()).toBe(0);
+    },
+  );
 
   it('reads at once when the replica it waited for ended without an answer', async () => {
     const fleet = fleetState();

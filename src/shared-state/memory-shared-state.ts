@@ -56,14 +56,6 @@ export class MemorySharedState implements SharedState {
     return true;
   }
 
-  async countInSecond(key: string): Promise<{ count: number; secondEndsInMs: number }> {
-    const now = this.now();
-    const secondKey = `${key}:${Math.floor(now / 1000)}`;
-    const entry = this.live(secondKey) ?? this.put(secondKey, '0', 2_000);
-    entry.value = String(Number(entry.value) + 1);
-    return { count: Number(entry.value), secondEndsInMs: 1000 - (now % 1000) };
-  }
-
   async admit(key: string, limit: number, windowMs: number): Promise<Admission> {
     const now = this.now();
     if (this.windows.size >= SWEEP_AT) {
@@ -80,9 +72,22 @@ export class MemorySharedState implements SharedState {
     this.windows.set(key, window);
     return {
       admitted,
+      ...(admitted && { ticket: String(now) }),
       count: window.at.length + (admitted ? 0 : 1),
       slotFreeInMs: (window.at[0] ?? now) + windowMs - now,
     };
+  }
+
+  async delayAdmission(key: string, ticket: string, delayMs: number): Promise<void> {
+    const window = this.windows.get(key);
+    // Events at the same time are alike: moving any one of them is moving this one.
+    const at = window?.at.indexOf(Number(ticket)) ?? -1;
+    if (!window || at < 0) return;
+    const later = window.at[at] + delayMs;
+    window.at.splice(at, 1);
+    let insertAt = window.at.length;
+    while (insertAt > 0 && window.at[insertAt - 1] > later) insertAt--;
+    window.at.splice(insertAt, 0, later);
   }
 
   async extendDeadline(key: string, field: string, ms: number): Promise<void> {

@@ -50,13 +50,12 @@ end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
 return {admitted, count + 1, (tonumber(oldest) or now) + window - now}`;
 
-/** One more event in the server's current second: {count in it, ms until it ends}. KEYS[1] hash {s: second, n}. */
-const COUNT_IN_SECOND = `${SERVER_NOW}
-local second = tostring(math.floor(now / 1000))
-if redis.call('HGET', KEYS[1], 's') ~= second then redis.call('HSET', KEYS[1], 's', second, 'n', 0) end
-local count = redis.call('HINCRBY', KEYS[1], 'n', 1)
-redis.call('PEXPIRE', KEYS[1], 2000)
-return {count, 1000 - now % 1000}`;
+/** Moves the event ARGV[1] of the window KEYS[1] ARGV[2] ms later; the window lives ARGV[3] ms past it. */
+const DELAY_ADMISSION = `local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not at then return 0 end
+redis.call('ZADD', KEYS[1], tonumber(at) + tonumber(ARGV[2]), ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return 1`;
 
 /** The deadlines still ahead, as {field, ms left, …}. KEYS[1] hash. */
 const DEADLINES = `${SERVER_NOW}
@@ -192,19 +191,6 @@ export class RedisSharedState implements SharedState {
     );
   }
 
-  countInSecond(key: string): Promise<{ count: number; secondEndsInMs: number }> {
-    return this.attempt(
-      async () => {
-        const [count, secondEndsInMs] = (await this.commands.eval(COUNT_IN_SECOND, 1, key)) as [
-          number,
-          number,
-        ];
-        return { count, secondEndsInMs };
-      },
-      () => this.fallback.countInSecond(key),
-    );
-  }
-
   admit(key: string, limit: number, windowMs: number): Promise<Admission> {
     return this.attempt(
       async () => {
@@ -218,9 +204,19 @@ export class RedisSharedState implements SharedState {
           String(limit),
           event,
         )) as [number, number, number];
-        return { admitted: admitted === 1, count, slotFreeInMs };
+        return { admitted: admitted === 1, ...(admitted === 1 && { ticket: event }), count, slotFreeInMs };
       },
       () => this.fallback.admit(key, limit, windowMs),
+    );
+  }
+
+  delayAdmission(key: string, ticket: string, delayMs: number, windowMs: number): Promise<void> {
+    const ms = String(Math.max(0, Math.round(delayMs)));
+    return this.attempt(
+      async () => {
+        await this.commands.eval(DELAY_ADMISSION, 1, key, ticket, ms, String(Math.round(windowMs + delayMs)));
+      },
+      () => this.fallback.delayAdmission(key, ticket, delayMs),
     );
   }
 

@@ -20,16 +20,16 @@ export interface SharedState {
   /** Takes a lock for `ttlMs` when nobody holds it (SET NX PX); false when another process does. */
   tryLock(key: string, ttlMs: number): Promise<boolean>;
   /**
-   * Counts one more event in `key` for the current second of the store's clock (Redis' TIME: the replicas' clocks
-   * need not agree); how many so far in that second, and in how long it ends.
-   */
-  countInSecond(key: string): Promise<{ count: number; secondEndsInMs: number }>;
-  /**
    * A sliding window: counts one more event in `key` when fewer than `limit` happened in the last `windowMs` (an
    * event refused is not counted), so no span of `windowMs` ever holds more than `limit`. How many with this one,
    * and in how long the oldest leaves the window (a slot frees). On the store's clock (Redis' TIME).
    */
   admit(key: string, limit: number, windowMs: number): Promise<Admission>;
+  /**
+   * Moves an event `admit` counted (its `ticket`) `delayMs` later in the window of `key`: what it counted happened
+   * later than it was admitted (a request that waited for a connection), and the window must say when.
+   */
+  delayAdmission(key: string, ticket: string, delayMs: number, windowMs: number): Promise<void>;
   /**
    * Keeps `field` of the deadline set `key` for `ms` more (the later deadline wins); the set expires with its last
    * deadline. Deadlines are on the store's clock (Redis' TIME), so replicas' clocks need not agree.
@@ -51,6 +51,8 @@ export interface SharedState {
 
 export interface Admission {
   admitted: boolean;
+  /** Names the event counted, when admitted (for delayAdmission). */
+  ticket?: string;
   count: number;
   slotFreeInMs: number;
 }

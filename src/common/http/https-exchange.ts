@@ -9,6 +9,8 @@ export interface ExchangeRequest {
   body?: string;
   /** Ends the exchange when no answer has fully arrived by then. */
   timeoutMs?: number;
+  /** Called as the request is written on a connection (once one is free or made). */
+  onSent?: () => void;
 }
 
 export interface ExchangeResponse {
@@ -68,6 +70,7 @@ export function httpsExchange(pool: ConnectionPool, request: ExchangeRequest): P
       onRequestStart(started) {
         controller = started;
         if (timedOut) started.abort(new Error('timeout'));
+        else request.onSent?.();
       },
       onResponseStart(_controller, statusCode, answerHeaders) {
         if (statusCode < 200) return; // 1xx: the answer is still to come

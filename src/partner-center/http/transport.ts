@@ -4,6 +4,6 @@ import { SendRequest } from '../pipeline/pipeline';
 
 /** The last step of the pipeline: one HTTP exchange over the shared connection pool. */
 export function createTransport(pool: ConnectionPool): SendRequest {
-  return ({ method, url, headers, body, timeoutMs }) =>
-    httpsExchange(pool, { method, url, headers, body, timeoutMs });
+  return ({ method, url, headers, body, timeoutMs, onSent }) =>
+    httpsExchange(pool, { method, url, headers, body, timeoutMs, onSent });
 }

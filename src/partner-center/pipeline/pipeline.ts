@@ -6,7 +6,10 @@ export interface CallState {
   tokenRejections?: number;
   /** The fresh token after the first 401 was asked for (once per call: later attempts use the cache again). */
   tokenRefreshed?: boolean;
-  /** An attempt is under way that has no answer yet (set and cleared by the retry policy). */
+  /**
+   * An attempt is under way that has no answer yet (set and cleared by the retry policy; cleared too by a policy that
+   * refuses the attempt before it is sent).
+   */
   unansweredAttempt?: boolean;
   /**
    * Some attempt got no answer after it may have reached Partner Center (reset, timeout, deadline), or an answer that
@@ -30,6 +33,8 @@ export interface PipelineRequest {
    * `timeout`), so the deadline needs no abort signal reaching every attempt.
    */
   timeoutMs?: number;
+  /** Told when the request goes out on a connection (after waiting for one): the fleet's request budget. */
+  onSent?: () => void;
   /** This call's deadline when it must be shorter than the configured one (a write's confirming read). */
   deadlineMs?: number;
   state: CallState;

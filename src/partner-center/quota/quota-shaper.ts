@@ -26,6 +26,23 @@ const PAUSES = 'quota:pauses';
 const PAUSES_IN_FORCE = 'quota:paused';
 const PARTNER = '*';
 
+/** The fleet's requests to Partner Center in the last RATE_WINDOW_MS, a sliding window in the shared state. */
+const RATE_BUDGET = 'quota:rate';
+/**
+ * A second, and a margin for the time between a request's admission and Partner Center receiving it (a few ms, more
+ * on a loaded replica): requests admitted a second apart must not arrive within the same second.
+ */
+export const RATE_WINDOW_MS = 1_050;
+/** A request sent this long after its admission or more moves its place in the window to when it was sent. */
+const LATE_SEND_MS = 10;
+
+/** A request admitted by the fleet's budget: `sent` is called as it goes out. */
+export interface RateTicket {
+  sent(): void;
+}
+
+const NO_BUDGET: RateTicket = { sent: () => undefined };
+
 /**
  * The shaper of Partner Center traffic, one per process and in step across the fleet. Partner Center throttles per
  * partner tenant and per partner + customer, publishes no numbers and answers 429 with Retry-After; the gateway sees
@@ -47,6 +64,9 @@ export class QuotaShaper {
   private recentThrottles: Array<{ customerId: string; until: number }> = [];
   private lastDecreaseAt = 0;
   private successesSinceGrowth = 0;
+  /** Calls of this process waiting for room in the fleet's request budget, and the turn the last of them takes. */
+  private rateWaiters = 0;
+  private rateTurn: Promise<void> = Promise.resolve();
   /** Settles when the pauses in force have been loaded once (at once without Redis). */
   private readonly firstLoad: Promise<void>;
 
@@ -138,21 +158,65 @@ export class QuotaShaper {
   }
 
   /**
-   * Waits, within `maxWaitMs`, until the fleet's per-second budget has room for one more request; false when it
-   * has none in time. Without a budget: true at once. The seconds are the shared state's (Redis' clock): counted by
-   * each replica's own clock, two replicas whose clocks disagree would count the same instant in two seconds.
+   * Waits, within `maxWaitMs`, until the fleet's budget has room for one more request; false when it has none in
+   * time. Without a budget: true at once. A sliding window on the shared state's clock (Redis' TIME, so replicas'
+   * clocks need not agree): no span of RATE_WINDOW_MS ever admits more than the budget, whatever the calendar second
+   * Partner Center counts in. A window of whole seconds would let the budget be spent at the end of one second and
+   * again at the start of the next: twice the budget within a few milliseconds. The calls of this process that find
+   * no room wait in order, and only the first of them asks the shared state again, when the oldest request admitted
+   * leaves the window: a burst costs one round trip per request admitted, not one per waiting call and slot freed.
    */
-  async takeRateBudget(maxWaitMs: number): Promise<boolean> {
+  async takeRateBudget(maxWaitMs: number): Promise<RateTicket | undefined> {
     const budget = this.options.maxRequestsPerSecond;
-    if (budget <= 0) return true;
+    if (budget <= 0) return NO_BUDGET;
     const giveUpAt = this.now() + maxWaitMs;
-    for (let tries = 0; tries < 1_000; tries++) {
-      const { count, secondEndsInMs } = await this.shared.countInSecond('quota:rate');
-      if (count <= budget) return true;
-      if (this.now() + secondEndsInMs > giveUpAt) return false;
-      await new Promise((resolve) => setTimeout(resolve, secondEndsInMs + Math.floor(Math.random() * 20)));
+    if (this.rateWaiters === 0) {
+      const first = await this.admitRequest();
+      if (first.admitted) return this.ticketFor(first.ticket);
     }
-    return false;
+    this.rateWaiters += 1;
+    const turn = this.rateTurn.then(() => this.waitForRateSlot(giveUpAt));
+    this.rateTurn = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      return await turn;
+    } finally {
+      this.rateWaiters -= 1;
+    }
+  }
+
+  private async waitForRateSlot(giveUpAt: number): Promise<RateTicket | undefined> {
+    // Bounded: each round waits for a slot to free, and gives up when the next would free too late.
+    for (let round = 0; round < 10_000; round++) {
+      const { admitted, ticket, slotFreeInMs } = await this.admitRequest();
+      if (admitted) return this.ticketFor(ticket);
+      const waitMs = Math.max(1, slotFreeInMs);
+      if (this.now() + waitMs > giveUpAt) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+    return undefined;
+  }
+
+  private admitRequest() {
+    return this.shared.admit(RATE_BUDGET, this.options.maxRequestsPerSecond, RATE_WINDOW_MS);
+  }
+
+  /**
+   * The request admitted may leave later than admitted: when it waits for a new connection (a TLS handshake, tens
+   * of ms, more to a far Partner Center), the requests admitted a window later on warm connections would reach
+   * Partner Center within the same second as it. When it is sent late, the window is told when it really left.
+   */
+  private ticketFor(ticket: string | undefined): RateTicket {
+    const admittedAt = this.now();
+    return {
+      sent: () => {
+        const lateMs = this.now() - admittedAt;
+        if (ticket === undefined || lateMs < LATE_SEND_MS) return;
+        void this.shared.delayAdmission(RATE_BUDGET, ticket, lateMs, RATE_WINDOW_MS).catch(() => undefined);
+      },
+    };
   }
 
   /** Whether a fleet request budget is configured (PARTNER_CENTER_MAX_REQUESTS_PER_SECOND). */

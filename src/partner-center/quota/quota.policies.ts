@@ -30,8 +30,6 @@ export function quotaGatePolicy(
         onWait(pause);
         await new Promise((resolve) => setTimeout(resolve, pause));
       }
-      if (quota.hasRateBudget && !(await quota.takeRateBudget(giveUpAt - Date.now())))
-        throw rateLimited(request.requestId, 1);
       const release = quota.tryAcquire() ?? (await quota.acquire());
       // A 429 may have paused the scope while this call waited for its slot: then it waits again.
       if (quota.pauseFor(customerId) > 0) {
@@ -49,9 +47,8 @@ export function quotaGatePolicy(
   return {
     name: 'quotaGate',
     sendRequest(request, next) {
-      // The usual case, without a promise of its own: no pause, no fleet budget, a slot free at once.
-      const release =
-        quota.hasRateBudget || quota.pauseFor(customerOf(request)) > 0 ? undefined : quota.tryAcquire();
+      // The usual case, without a promise of its own: no pause, a slot free at once.
+      const release = quota.pauseFor(customerOf(request)) > 0 ? undefined : quota.tryAcquire();
       if (!release) return waitForTurn(request, next);
       let sent: Promise<PipelineResponse>;
       try {
@@ -72,6 +69,35 @@ export function quotaGatePolicy(
       );
     },
   };
+}
+
+/**
+ * Innermost, right before the request is sent (after its token): each attempt, retries too, takes one request of the
+ * fleet's budget (PARTNER_CENTER_MAX_REQUESTS_PER_SECOND), waiting for room within what is left of the attempt. Taken
+ * any earlier (before the concurrency slot, a token request, the retries), requests admitted in one second reached
+ * Partner Center in the next with that second's own. An attempt that finds no room in time is not sent: the caller
+ * gets RATE_LIMITED, and a PATCH is known not applied.
+ */
+export function rateBudgetPolicy(quota: QuotaShaper): PipelinePolicy {
+  return {
+    name: 'rateBudget',
+    sendRequest(request, next) {
+      // Without a budget, no promise of its own on every attempt.
+      return quota.hasRateBudget ? withinBudget(request, next) : next(request);
+    },
+  };
+
+  async function withinBudget(request: PipelineRequest, next: SendRequest): Promise<PipelineResponse> {
+    const startedAt = Date.now();
+    const ticket = await quota.takeRateBudget(request.timeoutMs ?? 0);
+    if (!ticket) {
+      request.state.unansweredAttempt = false;
+      throw rateLimited(request.requestId, 1);
+    }
+    const waitedMs = Date.now() - startedAt;
+    const timeoutMs = request.timeoutMs === undefined ? undefined : Math.max(1, request.timeoutMs - waitedMs);
+    return next({ ...request, timeoutMs, onSent: ticket.sent });
+  }
 }
 
 function rateLimited(requestId: string, retryAfterSeconds: number): PartnerCenterError {

@@ -1,4 +1,4 @@
-import { QuotaShaper } from '../../../src/partner-center/quota/quota-shaper';
+import { QuotaShaper, RATE_WINDOW_MS } from '../../../src/partner-center/quota/quota-shaper';
 import { MemorySharedState } from '../../../src/shared-state/memory-shared-state';
 import { replicaView } from '../../support/replica-view';
 
@@ -52,20 +52,78 @@ describe('the throttle pause in the shared state', () => {
 });
 
 describe("the fleet's request budget (PARTNER_CENTER_MAX_REQUESTS_PER_SECOND)", () => {
-  it("counts the fleet's requests in the seconds of Redis' clock, whatever the replicas' clocks say", async () => {
+  const budget = { ...OPTIONS, maxRequestsPerSecond: 5 };
+
+  it("counts the fleet's requests on Redis' clock, whatever the replicas' clocks say", async () => {
     let redisNow = 10_500;
     const store = new MemorySharedState(() => redisNow);
-    const budget = { ...OPTIONS, maxRequestsPerSecond: 5 };
     // Replica A's clock runs 600 ms ahead of B's: to A it is already the next second.
     const a = new QuotaShaper(budget, replicaView(store), () => redisNow + 600);
     const b = new QuotaShaper(budget, replicaView(store), () => redisNow);
     const taken = async () => {
       let yes = 0;
-      for (let i = 0; i < 6; i++) if (await (i % 2 ? a : b).takeRateBudget(0)) yes++;
+      for (let i = 0; i < 6; i++) if (await (i % 2 ? a : b).takeRateBudget(0)) yes++; // a ticket, or undefined
       return yes;
     };
     expect(await taken()).toBe(5);
-    redisNow = 11_000;
+    redisNow += RATE_WINDOW_MS;
     expect(await taken()).toBe(5);
+  });
+
+  it("never admits more than the budget within a second, across a second's edge too", async () => {
+    let redisNow = 10_990;
+    const store = new MemorySharedState(() => redisNow);
+    const shaper = new QuotaShaper(budget, replicaView(store), () => redisNow);
+    const take = async (n: number) => {
+      let yes = 0;
+      for (let i = 0; i < n; i++) if (await shaper.takeRateBudget(0)) yes++;
+      return yes;
+    };
+    expect(await take(5)).toBe(5);
+    // 20 ms later, in the next second of the clock: whole seconds would admit five more, ten within 20 ms.
+    redisNow = 11_010;
+    expect(await take(5)).toBe(0);
+    redisNow = 10_990 + RATE_WINDOW_MS;
+    expect(await take(6)).toBe(5);
+  });
+
+  it('counts a request sent late, after waiting for a connection, from when it was sent', async () => {
+    let now = 20_000;
+    const store = new MemorySharedState(() => now);
+    const shaper = new QuotaShaper(budget, replicaView(store), () => now);
+    const tickets = await Promise.all([0, 1, 2, 3, 4].map(() => shaper.takeRateBudget(0)));
+    // Sent 200 ms after their admission (new TLS connections): their place in the window moves with them.
+    now += 200;
+    for (const ticket of tickets) ticket!.sent();
+    await Promise.resolve();
+    now = 20_000 + RATE_WINDOW_MS;
+    expect(await shaper.takeRateBudget(0)).toBeUndefined();
+    now = 20_200 + RATE_WINDOW_MS;
+    expect(await shaper.takeRateBudget(0)).toBeDefined();
+  });
+
+  it('lets the calls that find no room wait in order, the first of them alone asking the shared state', async () => {
+    const store = new MemorySharedState();
+    let asked = 0;
+    const view = replicaView(store, {
+      admit: (key, limit, windowMs) => {
+        asked += 1;
+        return store.admit(key, limit, windowMs);
+      },
+    });
+    const shaper = new QuotaShaper({ ...OPTIONS, maxRequestsPerSecond: 2 }, view);
+    const order: number[] = [];
+    const started = Date.now();
+    await Promise.all(
+      [0, 1, 2, 3].map(async (i) => {
+        expect(await shaper.takeRateBudget(5_000)).toBeDefined();
+        order.push(i);
+      }),
+    );
+    expect(order).toEqual([0, 1, 2, 3]);
+    // Two now, two when the first two leave the window; nobody earlier.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(RATE_WINDOW_MS - 20);
+    // Four admitted; the two refused at once, and the head's one refusal while it waited: no poll per waiter.
+    expect(asked).toBeLessThanOrEqual(8);
   });
 });

@@ -1,11 +1,10 @@
 import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
 import { createHash } from 'node:crypto';
-import type { Agent } from 'node:https';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { createConnectionPool, type ConnectionPool } from '../common/http/connection-pool';
-import { createHttpsAgent } from '../common/http/https-agent';
 import { httpsExchange } from '../common/http/https-exchange';
 import type { TokenValidationConfig } from './auth.config';
+import { IssuerKeys } from './issuer-keys';
 import { IssuerUnavailableError } from './issuer-unavailable.error';
 
 /** Asymmetric algorithms only: `none` and HMAC (a public key used as a shared secret) are never accepted. */
@@ -41,8 +40,7 @@ const DISCOVERY_ATTEMPTS = 3;
  * Keys are cached and refetched when a token names an unknown `kid`, at most once per cooldown.
  */
 export class TokenVerifier {
-  /** jose fetches the JWKS with Node's `https`, so it gets Node's agent; discovery goes through the pool. */
-  private readonly agent: Agent;
+  /** Discovery and the JWKS: bounded in time and size like every upstream answer. */
   private readonly pool: ConnectionPool;
   private keys?: Promise<JWTVerifyGetKey>;
   private readonly verified = new Map<string, { payload: JWTPayload; until: number }>();
@@ -50,7 +48,6 @@ export class TokenVerifier {
   private last?: { token: string; payload: JWTPayload; until: number };
 
   constructor(private readonly config: TokenValidationConfig) {
-    this.agent = createHttpsAgent(config.extraCaCertificates);
     this.pool = createConnectionPool(config.extraCaCertificates);
   }
 
@@ -103,7 +100,6 @@ export class TokenVerifier {
   }
 
   close(): void {
-    this.agent.destroy();
     void this.pool.destroy();
   }
 
@@ -117,27 +113,11 @@ export class TokenVerifier {
 
   private async createKeySet(): Promise<JWTVerifyGetKey> {
     const jwksUri = this.config.jwksUri ?? (await this.discoverJwksUri());
-    const remote = createRemoteJWKSet(new URL(jwksUri), {
-      agent: this.agent,
-      timeoutDuration: FETCH_TIMEOUT_MS,
-      cooldownDuration: 30_000,
-      cacheMaxAge: 60 * 60_000,
-    });
-    return async (header, token) => {
-      try {
-        return await remote(header, token);
-      } catch (error) {
-        // Unknown kid, unusable key: the token's fault. Anything else (fetch failed, bad JWKS): the issuer's.
-        if (
-          error instanceof errors.JWKSNoMatchingKey ||
-          error instanceof errors.JWKSMultipleMatchingKeys ||
-          error instanceof errors.JOSENotSupported
-        ) {
-          throw error;
-        }
-        throw new IssuerUnavailableError(`the JWKS at ${jwksUri} could not be read`);
-      }
-    };
+    return new IssuerKeys(jwksUri, this.pool, {
+      fetchTimeoutMs: FETCH_TIMEOUT_MS,
+      cooldownMs: 30_000,
+      maxAgeMs: 60 * 60_000,
+    }).getKey;
   }
 
   /** The issuer's metadata, with a few quick retries: discovery runs on a caller's request, which is waiting. */

@@ -1,0 +1,178 @@
+import { generateKeyPair, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import { exportJWK, SignJWT, type JWTPayload } from 'jose';
+import { generate } from 'selfsigned';
+
+/** How the issuer answers its JWKS: as it should, or as real ones misbehave. */
+export type JwksBehaviour =
+  | 'ok'
+  /** status and headers, a few bytes of the body, then nothing (a stalled proxy; the connection stays open). */
+  | 'stall-body'
+  /** a 200 whose body never ends within any sane size. */
+  | 'oversized'
+  | 'down';
+
+export interface HostileIssuer {
+  /** The `iss` of its tokens, and where its discovery document is (`{issuer}/.well-known/openid-configuration`). */
+  issuer: string;
+  audience: string;
+  jwksUri: string;
+  /** Its self-signed certificate, for NODE_EXTRA_CA_CERTS. */
+  certPem: string;
+  jwks: JwksBehaviour;
+  /** Requests for its JWKS so far. */
+  jwksRequests(): number;
+  /** A token signed with the current key (the newest after a rotation), published or not. */
+  token(claims?: JWTPayload): Promise<string>;
+  /** A new signing key: tokens are signed with it; `publish` puts it in the JWKS at once, else only on `publishAll`. */
+  rotate(options: { publish: boolean }): void;
+  publishAll(): void;
+  close(): Promise<void>;
+}
+
+interface SigningKey {
+  kid: string;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
+
+/**
+ * An OpenID Connect issuer on 127.0.0.1 over real TLS that follows the public contract (discovery, a JWKS, RS256 tokens)
+ * and misbehaves on demand, as real identity providers and the proxies in front of them do. Every connection it holds
+ * open is destroyed by close().
+ */
+export async function startHostileIssuer(): Promise<HostileIssuer> {
+  const keyPair = await promisify(generateKeyPair)('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const certificate = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    keyPair,
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+  const newKey = (): SigningKey => ({
+    kid: randomUUID(),
+    ...generateKeyPairSync('rsa', { modulusLength: 2048 }),
+  });
+  let signing = newKey();
+  let published: SigningKey[] = [signing];
+  let jwksRequests = 0;
+  const held = new Set<ServerResponse>();
+  const tenant = randomUUID();
+  let base = '';
+
+  const state = { jwks: 'ok' as JwksBehaviour };
+  const server: Server = createServer(
+    { key: certificate.private, cert: certificate.cert },
+    (request, response) => {
+      const path = request.url ?? '/';
+      if (path === `/${tenant}/v2.0/.well-known/openid-configuration`) {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            issuer: `${base}/${tenant}/v2.0`,
+            jwks_uri: `${base}/${tenant}/discovery/v2.0/keys`,
+          }),
+        );
+        return;
+      }
+      if (path === `/${tenant}/discovery/v2.0/keys`) {
+        jwksRequests += 1;
+        void answerJwks(response);
+        return;
+      }
+      response.writeHead(404).end();
+    },
+  );
+
+  async function answerJwks(response: ServerResponse): Promise<void> {
+    switch (state.jwks) {
+      case 'down':
+        response.writeHead(503, { 'content-type': 'text/html' }).end('<html>Service Unavailable</html>');
+        return;
+      case 'stall-body':
+        held.add(response);
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write('{"keys":[');
+        return;
+      case 'oversized': {
+        held.add(response);
+        response.writeHead(200, { 'content-type': 'application/json' });
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        // Bounded: 64 MB at most, stopped as soon as the client goes away.
+        for (let i = 0; i < 1024 && !response.destroyed; i++) {
+          if (!response.write(chunk)) await new Promise((resolve) => response.once('drain', resolve));
+        }
+        response.end();
+        return;
+      }
+      case 'ok': {
+        const keys = await Promise.all(
+          published.map(async (key) => ({
+            ...(await exportJWK(key.publicKey)),
+            kid: key.kid,
+            use: 'sig',
+            alg: 'RS256',
+          })),
+        );
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ keys }));
+      }
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const issuer = `${base}/${tenant}/v2.0`;
+  const audience = `api://hostile-issuer-${tenant}`;
+
+  return {
+    issuer,
+    audience,
+    jwksUri: `${base}/${tenant}/discovery/v2.0/keys`,
+    certPem: certificate.cert,
+    get jwks() {
+      return state.jwks;
+    },
+    set jwks(value: JwksBehaviour) {
+      state.jwks = value;
+    },
+    jwksRequests: () => jwksRequests,
+    token: (claims: JWTPayload = {}) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({
+        iss: issuer,
+        aud: audience,
+        sub: `user-${randomUUID()}`,
+        iat: now,
+        nbf: now,
+        exp: now + 3600,
+        roles: ['UsageBudget.ReadWrite'],
+        ...claims,
+      })
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: signing.kid })
+        .sign(signing.privateKey);
+    },
+    rotate: ({ publish }) => {
+      signing = newKey();
+      if (publish) published = [...published, signing];
+    },
+    publishAll: () => {
+      if (!published.includes(signing)) published = [...published, signing];
+    },
+    close: async () => {
+      for (const response of held) response.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import { generateKeyPair, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
-import { createServer, type Server } from 'node:https';
+import { createServer, request as httpsRequest, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
@@ -15,6 +15,22 @@ export type JwksBehaviour =
   | 'oversized'
   | 'down';
 
+/** An answer of the token endpoint as the test wants it, made from the real one (status and parsed JSON body). */
+export type TokenAnswer = (real: { status: number; body: Record<string, unknown> }) => {
+  status: number;
+  headers?: Record<string, string>;
+  body: string;
+  /** Wait this long before answering. */
+  delayMs?: number;
+};
+
+/** The Entra ID whose token endpoint the issuer fronts (the sandbox): requests go there, answers come back rewritten. */
+export interface FrontedEntraId {
+  url: string;
+  tenantId: string;
+  caCertPem: string;
+}
+
 export interface HostileIssuer {
   /** The `iss` of its tokens, and where its discovery document is (`{issuer}/.well-known/openid-configuration`). */
   issuer: string;
@@ -25,6 +41,11 @@ export interface HostileIssuer {
   jwks: JwksBehaviour;
   /** Requests for its JWKS so far. */
   jwksRequests(): number;
+  /** Its URL, to use as AZURE_AUTHORITY_HOST (with the fronted Entra ID's tenant as AZURE_TENANT_ID). */
+  authorityHost: string;
+  /** How token requests are answered; unset: as the fronted Entra ID answered. */
+  tokenAnswer?: TokenAnswer;
+  tokenRequests(): number;
   /** A token signed with the current key (the newest after a rotation), published or not. */
   token(claims?: JWTPayload): Promise<string>;
   /** A new signing key: tokens are signed with it; `publish` puts it in the JWKS at once, else only on `publishAll`. */
@@ -44,7 +65,7 @@ interface SigningKey {
  * and misbehaves on demand, as real identity providers and the proxies in front of them do. Every connection it holds
  * open is destroyed by close().
  */
-export async function startHostileIssuer(): Promise<HostileIssuer> {
+export async function startHostileIssuer(entraId?: FrontedEntraId): Promise<HostileIssuer> {
   const keyPair = await promisify(generateKeyPair)('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -66,15 +87,16 @@ export async function startHostileIssuer(): Promise<HostileIssuer> {
   let signing = newKey();
   let published: SigningKey[] = [signing];
   let jwksRequests = 0;
+  let tokenRequests = 0;
   const held = new Set<ServerResponse>();
   const tenant = randomUUID();
   let base = '';
 
-  const state = { jwks: 'ok' as JwksBehaviour };
+  const state: { jwks: JwksBehaviour; tokenAnswer?: TokenAnswer } = { jwks: 'ok' };
   const server: Server = createServer(
     { key: certificate.private, cert: certificate.cert },
     (request, response) => {
-      const path = request.url ?? '/';
+      const path = (request.url ?? '/').split('?')[0];
       if (path === `/${tenant}/v2.0/.well-known/openid-configuration`) {
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(
@@ -85,6 +107,26 @@ export async function startHostileIssuer(): Promise<HostileIssuer> {
         );
         return;
       }
+      if (entraId && path === `/${entraId.tenantId}/v2.0/.well-known/openid-configuration`) {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            issuer: `${base}/${entraId.tenantId}/v2.0`,
+            token_endpoint: `${base}/${entraId.tenantId}/oauth2/v2.0/token`,
+            authorization_endpoint: `${base}/${entraId.tenantId}/oauth2/v2.0/authorize`,
+            end_session_endpoint: `${base}/${entraId.tenantId}/oauth2/v2.0/logout`,
+            jwks_uri: `${base}/${entraId.tenantId}/discovery/v2.0/keys`,
+          }),
+        );
+        return;
+      }
+      if (entraId && request.method === 'POST' && path === `/${entraId.tenantId}/oauth2/v2.0/token`) {
+        tokenRequests += 1;
+        const chunks: Buffer[] = [];
+        request.on('data', (chunk: Buffer) => chunks.push(chunk));
+        request.on('end', () => void answerToken(Buffer.concat(chunks), response));
+        return;
+      }
       if (path === `/${tenant}/discovery/v2.0/keys`) {
         jwksRequests += 1;
         void answerJwks(response);
@@ -93,6 +135,18 @@ export async function startHostileIssuer(): Promise<HostileIssuer> {
       response.writeHead(404).end();
     },
   );
+
+  async function answerToken(body: Buffer, response: ServerResponse): Promise<void> {
+    const real = await forward(entraId!, body);
+    const answer = state.tokenAnswer?.(real) ?? {
+      status: real.status,
+      body: JSON.stringify(real.body),
+    };
+    if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+    if (response.destroyed) return;
+    response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+    response.end(answer.body);
+  }
 
   async function answerJwks(response: ServerResponse): Promise<void> {
     switch (state.jwks) {
@@ -147,6 +201,14 @@ export async function startHostileIssuer(): Promise<HostileIssuer> {
       state.jwks = value;
     },
     jwksRequests: () => jwksRequests,
+    authorityHost: base,
+    get tokenAnswer() {
+      return state.tokenAnswer;
+    },
+    set tokenAnswer(value: TokenAnswer | undefined) {
+      state.tokenAnswer = value;
+    },
+    tokenRequests: () => tokenRequests,
     token: (claims: JWTPayload = {}) => {
       const now = Math.floor(Date.now() / 1000);
       return new SignJWT({
@@ -175,4 +237,33 @@ export async function startHostileIssuer(): Promise<HostileIssuer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The token request sent on to the fronted Entra ID, as it was. */
+function forward(
+  entraId: FrontedEntraId,
+  body: Buffer,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpsRequest(
+      `${entraId.url}/${entraId.tenantId}/oauth2/v2.0/token`,
+      {
+        method: 'POST',
+        ca: entraId.caCertPem,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length },
+      },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () =>
+          resolve({
+            status: answer.statusCode ?? 0,
+            body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+          }),
+        );
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
 }

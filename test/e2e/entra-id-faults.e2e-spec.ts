@@ -1,0 +1,174 @@
+import axios from 'axios';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type RunningSandbox } from 'partner-center-sandbox';
+import { startHostileIssuer, type HostileIssuer, type TokenAnswer } from '../support/hostile-issuer';
+import { sandboxAsPartnerCenter } from '../support/sandbox-as-partner-center';
+import { startGatewayProcess, type GatewayProcess } from './observability/support/gateway-process';
+import { assertNoSecrets } from './support/gateway';
+import { CONTOSO } from './support/ids';
+
+const BUDGET = `/v1/customers/${CONTOSO}/usagebudget`;
+
+/**
+ * Entra ID's token endpoint answering as real services misbehave (fronted by a local server that rewrites the
+ * sandbox's answers), against the built gateway (`node dist/main.js`) in app mode: every failure typed, no secret in
+ * an answer or a log line, and no more token requests than the tokens' lifetimes call for.
+ */
+describe('a misbehaving Entra ID token endpoint', () => {
+  let sandbox: RunningSandbox;
+  let entraId: HostileIssuer;
+  let gateway: GatewayProcess | undefined;
+  let stateDir: string;
+  let caFile: string;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ quiet: true });
+    entraId = await startHostileIssuer({
+      url: sandbox.url,
+      tenantId: sandbox.tenantId,
+      caCertPem: sandbox.caCertPem,
+    });
+    stateDir = mkdtempSync(join(tmpdir(), 'entra-id-faults-'));
+    caFile = join(stateDir, 'ca.pem');
+    writeFileSync(caFile, `${sandbox.caCertPem}\n${entraId.certPem}\n`);
+  });
+  afterEach(async () => {
+    await gateway?.stop();
+    if (gateway) assertNoSecrets(gateway.stdout() + gateway.stderr(), [sandbox.defaultClient.clientSecret]);
+    gateway = undefined;
+    entraId.tokenAnswer = undefined;
+  });
+  afterAll(async () => {
+    await Promise.all([sandbox?.close(), entraId?.close()]);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  const start = async (tokenAnswer: TokenAnswer, env: Record<string, string> = {}) => {
+    entraId.tokenAnswer = tokenAnswer;
+    gateway = await startGatewayProcess(sandbox, {
+      ...sandboxAsPartnerCenter(sandbox),
+      AZURE_AUTHORITY_HOST: entraId.authorityHost,
+      NODE_EXTRA_CA_CERTS: caFile,
+      ...env,
+    });
+    return gateway;
+  };
+  const read = async () => {
+    const response = await axios.get(`${gateway!.url}${BUDGET}`, {
+      validateStatus: () => true,
+      timeout: 30_000,
+    });
+    return {
+      status: response.status,
+      data: response.data as Record<string, any>,
+      text: JSON.stringify(response.data),
+    };
+  };
+  /** Calls one after another over 1.5 s: longer than a token that states no lifetime seems to live. */
+  const reads = async (count: number) => {
+    const answers = [];
+    for (let i = 0; i < count; i++) {
+      answers.push(await read());
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    return answers;
+  };
+  const tokenRequestsDuring = async (work: () => Promise<unknown>) => {
+    const before = entraId.tokenRequests();
+    await work();
+    return entraId.tokenRequests() - before;
+  };
+
+  it('takes an expires_in sent as a string as the lifetime it says', async () => {
+    await start(({ status, body }) => ({
+      status,
+      body: JSON.stringify({ ...body, expires_in: String(body.expires_in) }),
+    }));
+    const requests = await tokenRequestsDuring(async () => {
+      for (const answer of await reads(5)) expect(answer.status).toBe(200);
+    });
+    expect(requests).toBe(1);
+  });
+
+  it('does not ask for a token per call when the lifetime is a few seconds', async () => {
+    await start(({ status, body }) => ({ status, body: JSON.stringify({ ...body, expires_in: 5 }) }));
+    const requests = await tokenRequestsDuring(async () => {
+      for (const answer of await reads(5)) expect(answer.status).toBe(200);
+    });
+    expect(requests).toBe(1);
+  });
+
+  it('answers an expired client secret (AADSTS7000222) with a typed 502 naming it, asked once per call, never the secret', async () => {
+    await start(() => ({
+      status: 401,
+      body: JSON.stringify({
+        error: 'invalid_client',
+        error_description:
+          "AADSTS7000222: The provided client secret keys for app '2d6c1b8e' are expired. Visit the Azure portal to create new keys for your app.\r\nTrace ID: 1\r\nCorrelation ID: 2\r\nTimestamp: 2026-12-07 12:00:00Z",
+        error_codes: [7000222],
+      }),
+    }));
+    const requests = await tokenRequestsDuring(async () => {
+      const answer = await read();
+      expect(answer.status).toBe(502);
+      expect(answer.data).toMatchObject({
+        code: 'UPSTREAM_ERROR',
+        partnerCenter: { source: 'entra-id', code: 'invalid_client' },
+      });
+      expect(answer.text).toContain('AADSTS7000222');
+      expect(answer.text).not.toContain(sandbox.defaultClient.clientSecret);
+    });
+    expect(requests).toBe(1);
+  });
+
+  it('never repeats a secret that Entra ID (or a proxy) echoes in its error description', async () => {
+    const secret = sandbox.defaultClient.clientSecret;
+    await start(() => ({
+      status: 400,
+      body: JSON.stringify({
+        error: 'invalid_request',
+        error_description: `AADSTS900144: bad request client_secret=${secret}&client_id=x`,
+      }),
+    }));
+    const answer = await read();
+    expect(answer.status).toBe(502);
+    expect(answer.text).not.toContain(secret);
+  });
+
+  it.each([
+    ['an HTML error page with 500', 500, 503],
+    ['an HTML error page with 502', 502, 503],
+  ])('answers %s with a typed failure (%s → %s)', async (_name, status, expected) => {
+    await start(() => ({
+      status,
+      headers: { 'content-type': 'text/html' },
+      body: '<html><body>Bad Gateway</body></html>',
+    }));
+    const answer = await read();
+    expect(answer.status).toBe(expected);
+    expect(answer.data.code).toMatch(/^UPSTREAM_/);
+  });
+
+  it('answers a 200 without an access token with a typed failure', async () => {
+    await start(({ body }) => {
+      const { access_token: _dropped, ...rest } = body;
+      return { status: 200, body: JSON.stringify(rest) };
+    });
+    const answer = await read();
+    expect(answer.data.code).toMatch(/^UPSTREAM_/);
+  });
+
+  it('answers a token endpoint slower than the attempt timeout with 504 or 503 within the deadline', async () => {
+    await start(({ status, body }) => ({ status, body: JSON.stringify(body), delayMs: 4_000 }), {
+      PARTNER_CENTER_ATTEMPT_TIMEOUT_MS: '500',
+      PARTNER_CENTER_DEADLINE_MS: '3000',
+    });
+    const started = Date.now();
+    const answer = await read();
+    expect([503, 504]).toContain(answer.status);
+    expect(answer.data.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(Date.now() - started).toBeLessThan(6_000);
+  });
+});

@@ -92,6 +92,17 @@ describe('a misbehaving Entra ID token endpoint', () => {
     expect(requests).toBe(1);
   });
 
+  it('does not ask for a token per call when the answer states no lifetime', async () => {
+    await start(({ status, body }) => {
+      const { expires_in: _dropped, ext_expires_in: _too, ...rest } = body;
+      return { status, body: JSON.stringify(rest) };
+    });
+    const requests = await tokenRequestsDuring(async () => {
+      for (const answer of await reads(5)) expect(answer.status).toBe(200);
+    });
+    expect(requests).toBe(1);
+  });
+
   it('does not ask for a token per call when the lifetime is a few seconds', async () => {
     await start(({ status, body }) => ({ status, body: JSON.stringify({ ...body, expires_in: 5 }) }));
     const requests = await tokenRequestsDuring(async () => {

@@ -151,6 +151,8 @@ describe('a misbehaving Entra ID token endpoint', () => {
   it.each([
     ['an HTML error page with 500', 500, 503],
     ['an HTML error page with 502', 502, 503],
+    ['an HTML page with 200', 200, 502],
+    ['an HTML page with 400', 400, 502],
   ])('answers %s with a typed failure (%s → %s)', async (_name, status, expected) => {
     await start(() => ({
       status,
@@ -160,6 +162,30 @@ describe('a misbehaving Entra ID token endpoint', () => {
     const answer = await read();
     expect(answer.status).toBe(expected);
     expect(answer.data.code).toMatch(/^UPSTREAM_/);
+    // Which answer it was, for the operator: Entra ID's status, not "could not be reached".
+    expect(answer.data.partnerCenter).toMatchObject({ source: 'entra-id', status });
+  });
+
+  it('answers a refusal no retry fixes (400 invalid_resource, AADSTS500011) with a typed 502, asked once', async () => {
+    await start(() => ({
+      status: 400,
+      body: JSON.stringify({
+        error: 'invalid_resource',
+        error_description:
+          'AADSTS500011: The resource principal named https://api.partnercenter.microsoft.com was not found in the tenant.',
+        error_codes: [500011],
+      }),
+    }));
+    const requests = await tokenRequestsDuring(async () => {
+      const answer = await read();
+      expect(answer.status).toBe(502);
+      expect(answer.data).toMatchObject({
+        code: 'UPSTREAM_ERROR',
+        partnerCenter: { source: 'entra-id', status: 400, code: 'invalid_resource' },
+      });
+      expect(answer.text).toContain('AADSTS500011');
+    });
+    expect(requests).toBe(1);
   });
 
   it('answers a 200 without an access token with a typed failure', async () => {

@@ -1,6 +1,6 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import type { ConnectionPool } from '../../common/http/connection-pool';
-import { httpsExchange } from '../../common/http/https-exchange';
+import { httpsExchange, type ExchangeResponse } from '../../common/http/https-exchange';
 import type { EntraIdWaits } from './entra-id-waits';
 
 /**
@@ -27,16 +27,32 @@ export function createMsalNetworkClient(
       timeoutMs: Math.min(timeout ?? timeoutMs, timeoutMs),
     });
     waits?.note(response.status, response.headers['retry-after']);
-    let body: unknown = {};
-    try {
-      body = response.body ? JSON.parse(response.body) : {};
-    } catch {
-      body = {}; // an HTML error page from a proxy: MSAL reads the status and reports a server error.
-    }
-    return { status: response.status, headers: response.headers, body: body as T };
+    return { status: response.status, headers: response.headers, body: bodyOf(response) as T };
   };
   return {
     sendGetRequestAsync: (url, options, timeout) => send('GET', url, options, timeout),
     sendPostRequestAsync: (url, options) => send('POST', url, options),
+  };
+}
+
+/** What an answer that is no OAuth JSON (an HTML page from a proxy, an empty 404) is called in its error. */
+export const NON_JSON_ANSWER = 'non_json_answer';
+
+/**
+ * The answer's JSON object; else an OAuth-shaped error saying what came instead. Given nothing, MSAL would raise no
+ * error with the status but "no access token", which the gateway could only read as "Entra ID could not be reached",
+ * and retry: an HTML 400 from a proxy is no outage, and the operator needs to see what answered.
+ */
+function bodyOf(response: ExchangeResponse): unknown {
+  const type = response.headers['content-type']?.split(';')[0].trim() || 'no content type';
+  try {
+    const body: unknown = JSON.parse(response.body);
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body;
+  } catch {
+    // not JSON: said below
+  }
+  return {
+    error: NON_JSON_ANSWER,
+    error_description: `Entra ID answered HTTP ${response.status} with ${response.body ? type : 'an empty body'}, not OAuth JSON (a proxy, or a wrong AZURE_AUTHORITY_HOST?)`,
   };
 }

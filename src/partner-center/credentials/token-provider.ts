@@ -198,7 +198,7 @@ export function tokenFailure(error: unknown, retryAfterSeconds?: number): Partne
   if (error instanceof ServerError) {
     const status = error.status;
     const throttled = status === 429;
-    const clientError = CLIENT_ERRORS.has(error.errorCode) && !(status && status >= 500) && !throttled;
+    const clientError = refusal(error.errorCode, status);
     return new PartnerCenterError({
       kind: clientError ? 'rejected' : throttled ? 'rate-limited' : 'unavailable',
       source: 'entra-id',
@@ -213,6 +213,17 @@ export function tokenFailure(error: unknown, retryAfterSeconds?: number): Partne
     { kind: 'unavailable', source: 'entra-id', attempts: 1 },
     'Entra ID could not be reached for a Partner Center token',
   );
+}
+
+/**
+ * Whether Entra ID's error is a refusal no retry fixes. By the status when there is one: any 4xx but 408 and 429 (an
+ * invalid_resource, AADSTS500011, is no outage), and an answer that is no token at all; 5xx, 408 and 429 are
+ * outages and throttling whatever their code says. Without a status, by the OAuth code.
+ */
+function refusal(code: string, status: number | undefined): boolean {
+  if (status === undefined) return CLIENT_ERRORS.has(code);
+  if (status >= 500 || status === 408 || status === 429) return false;
+  return code !== 'temporarily_unavailable';
 }
 
 /** Entra's descriptions run on with trace and correlation ids; the first line is the useful part. */

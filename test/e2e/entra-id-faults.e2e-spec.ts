@@ -209,3 +209,168 @@ describe('a misbehaving Entra ID token endpoint', () => {
     expect(Date.now() - started).toBeLessThan(6_000);
   });
 });
+
+/**
+ * The on-behalf-of exchange (app+user) refused as Entra ID refuses it (MFA, consent, a revoked session), and answered
+ * without the parts MSAL keys its cache by: each user gets Entra ID's own verdict, typed, and only their own token.
+ */
+describe('a misbehaving Entra ID on-behalf-of exchange', () => {
+  let sandbox: RunningSandbox;
+  let entraId: HostileIssuer;
+  let gateway: GatewayProcess;
+  let stateDir: string;
+  const ADA = '5e0b8a4f-1c2d-4e3f-9a8b-7c6d5e4f3a2b';
+  const BOB = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ quiet: true });
+    entraId = await startHostileIssuer({
+      url: sandbox.url,
+      tenantId: sandbox.tenantId,
+      caCertPem: sandbox.caCertPem,
+    });
+    stateDir = mkdtempSync(join(tmpdir(), 'entra-id-obo-faults-'));
+    const caFile = join(stateDir, 'ca.pem');
+    writeFileSync(caFile, `${sandbox.caCertPem}\n${entraId.certPem}\n`);
+    gateway = await startGatewayProcess(sandbox, {
+      ...sandboxAsPartnerCenter(sandbox),
+      AZURE_AUTHORITY_HOST: entraId.authorityHost,
+      NODE_EXTRA_CA_CERTS: caFile,
+      PARTNER_CENTER_AUTH_MODE: 'app+user',
+      AUTH_DISABLED: 'false',
+      AUTH_ISSUER: `${sandbox.url}/${sandbox.tenantId}/v2.0`,
+      AUTH_AUDIENCE: sandbox.callerAudience,
+    });
+  });
+  afterEach(() => {
+    entraId.tokenAnswer = undefined;
+    sandbox.reset();
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    if (gateway) assertNoSecrets(gateway.stdout() + gateway.stderr(), [sandbox.defaultClient.clientSecret]);
+    await Promise.all([sandbox?.close(), entraId?.close()]);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  const userToken = (oid: string) =>
+    sandbox.issueCallerToken({
+      scp: 'UsageBudget.ReadWrite',
+      oid,
+      upn: `${oid}@contoso.example`,
+      amr: ['pwd', 'mfa'],
+    });
+  const read = async (token: string) => {
+    const response = await axios.get(`${gateway.url}${BUDGET}`, {
+      headers: { authorization: `Bearer ${token}` },
+      validateStatus: () => true,
+      timeout: 30_000,
+    });
+    return {
+      status: response.status,
+      headers: response.headers as Record<string, string>,
+      data: response.data as Record<string, any>,
+      text: JSON.stringify(response.data),
+    };
+  };
+  /** Entra ID's refusal of one user's exchange, the others' answered as they were. */
+  const refuseUser =
+    (oid: string, refusal: Record<string, unknown>): TokenAnswer =>
+    (real, sent) => {
+      const assertion = sent.get('assertion');
+      const user = assertion
+        ? (JSON.parse(Buffer.from(assertion.split('.')[1], 'base64url').toString()) as { oid?: string }).oid
+        : undefined;
+      return user === oid
+        ? { status: 400, body: JSON.stringify({ error: 'invalid_grant', ...refusal }) }
+        : { status: real.status, body: JSON.stringify(real.body) };
+    };
+  const upstreamUsers = () =>
+    sandbox.requestLog
+      .entries({ target: 'partner-center' })
+      .map(
+        (call) =>
+          JSON.parse(Buffer.from(call.headers.authorization.split('.')[1], 'base64url').toString())
+            .oid as string,
+      );
+
+  it.each([
+    [
+      'consent missing (AADSTS65001)',
+      {
+        error_description: 'AADSTS65001: The user or administrator has not consented to use the application.',
+        error_codes: [65001],
+        suberror: 'consent_required',
+      },
+      'AADSTS65001',
+    ],
+    [
+      'MFA required (AADSTS50076), with a claims challenge',
+      {
+        error_description:
+          'AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication.',
+        error_codes: [50076],
+        suberror: 'basic_action',
+        claims: '{"access_token":{"capolids":{"essential":true,"values":["p1"]}}}',
+      },
+      'AADSTS50076',
+    ],
+    [
+      'MFA required (AADSTS50079) with neither suberror nor claims',
+      {
+        error_description:
+          'AADSTS50079: Due to a configuration change, the user is required to use multi-factor authentication.',
+        error_codes: [50079],
+      },
+      'AADSTS50079',
+    ],
+    [
+      'a revoked session (AADSTS50173)',
+      {
+        error_description: 'AADSTS50173: The provided grant has expired due to it being revoked.',
+        error_codes: [50173],
+      },
+      'AADSTS50173',
+    ],
+  ])(
+    "answers %s with a typed 401 carrying Entra ID's code, and Bob still reads as Bob",
+    async (_name, refusal, aadsts) => {
+      entraId.tokenAnswer = refuseUser(ADA, refusal);
+      const ada = await userToken(ADA);
+      const refused = await read(ada);
+      expect(refused.status).toBe(401);
+      expect(refused.data).toMatchObject({ code: 'UNAUTHENTICATED', partnerCenter: { source: 'entra-id' } });
+      expect(refused.text).toContain(aadsts);
+      expect(refused.headers['www-authenticate']).toMatch(/^Bearer /);
+      expect(refused.text).not.toContain(ada);
+
+      expect((await read(await userToken(BOB))).status).toBe(200);
+      expect((await read(ada)).status).toBe(401); // asked again, never served another user's token
+      expect(upstreamUsers()).toEqual([BOB]);
+    },
+  );
+
+  it('keeps users apart when the exchange answers without client_info and id_token', async () => {
+    entraId.tokenAnswer = ({ status, body }) => {
+      const { client_info: _info, id_token: _id, ...rest } = body;
+      return { status, body: JSON.stringify(rest) };
+    };
+    const [ada, bob] = await Promise.all([userToken(ADA), userToken(BOB)]);
+    for (const token of [ada, bob, ada, bob]) expect((await read(token)).status).toBe(200);
+    expect(upstreamUsers()).toEqual([ADA, BOB, ADA, BOB]);
+  });
+
+  it('does not exchange the same user token on every call when the answer states no lifetime', async () => {
+    entraId.tokenAnswer = ({ status, body }) => {
+      const { expires_in: _dropped, ext_expires_in: _too, ...rest } = body;
+      return { status, body: JSON.stringify(rest) };
+    };
+    const ada = await userToken(ADA);
+    const before = entraId.tokenRequests();
+    for (let i = 0; i < 3; i++) {
+      expect((await read(ada)).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(entraId.tokenRequests() - before).toBe(1);
+  });
+});

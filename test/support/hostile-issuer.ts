@@ -16,7 +16,11 @@ export type JwksBehaviour =
   | 'down';
 
 /** An answer of the token endpoint as the test wants it, made from the real one (status and parsed JSON body). */
-export type TokenAnswer = (real: { status: number; body: Record<string, unknown> }) => {
+export type TokenAnswer = (
+  real: { status: number; body: Record<string, unknown> },
+  /** The token request's form (grant_type, assertion…). */
+  sent: URLSearchParams,
+) => {
   status: number;
   headers?: Record<string, string>;
   body: string;
@@ -138,7 +142,7 @@ export async function startHostileIssuer(entraId?: FrontedEntraId): Promise<Host
 
   async function answerToken(body: Buffer, response: ServerResponse): Promise<void> {
     const real = await forward(entraId!, body);
-    const answer = state.tokenAnswer?.(real) ?? {
+    const answer = state.tokenAnswer?.(real, new URLSearchParams(body.toString('utf8'))) ?? {
       status: real.status,
       body: JSON.stringify(real.body),
     };

@@ -1,5 +1,4 @@
 import { ConfidentialClientApplication, InteractionRequiredAuthError, ServerError } from '@azure/msal-node';
-import { decodeJwt } from 'jose';
 import { PARTNER_CENTER_RESOURCE } from '../clouds';
 import { PartnerCenterError } from '../errors/partner-center-error';
 import { AccessTokenSource } from '../pipeline/bearer-token.policy';
@@ -141,8 +140,7 @@ export class TokenProvider implements AccessTokenSource {
         skipCache: true,
       });
       if (!result?.accessToken || !result.expiresOn) throw new Error('MSAL returned no access token');
-      const expiresOnMs = expiryOf(result.accessToken, result.expiresOn.getTime(), acquiredAtMs);
-      return { token: result.accessToken, expiresOnMs, acquiredAtMs };
+      return { token: result.accessToken, expiresOnMs: result.expiresOn.getTime(), acquiredAtMs };
     } catch (error) {
       const failure = tokenFailure(error, this.waits?.take());
       if (failure.kind !== 'rejected') this.application = undefined; // no replay of a throttled or failed answer
@@ -154,28 +152,6 @@ export class TokenProvider implements AccessTokenSource {
 /** A token as the fleet shares it: never logged; stored only until it expires. */
 interface SharedToken extends HeldToken {
   acquiredAtMs: number;
-}
-
-/** Entra ID's shortest configurable access token lifetime: what a token that states none is assumed to live. */
-const UNSTATED_LIFETIME_MS = 10 * 60_000;
-/** A stated lifetime shorter than this is taken as none: MSAL reads a missing (or 0) expires_in as "expires now". */
-const SHORTEST_STATED_LIFETIME_MS = 2_000;
-
-/**
- * When the token expires. A token answer without `expires_in` reaches the gateway as a token expiring as it arrives,
- * and the cycler would ask Entra ID again for every call; then the token's own `exp` claim says (Partner Center's
- * tokens are JWTs), or else it is held for Entra ID's shortest lifetime (a 401 from Partner Center renews it sooner).
- */
-function expiryOf(accessToken: string, statedMs: number, acquiredAtMs: number): number {
-  if (statedMs - acquiredAtMs >= SHORTEST_STATED_LIFETIME_MS) return statedMs;
-  try {
-    const { exp } = decodeJwt(accessToken);
-    if (typeof exp === 'number' && exp * 1000 - acquiredAtMs >= SHORTEST_STATED_LIFETIME_MS)
-      return exp * 1000;
-  } catch {
-    // not a JWT: nothing in it says when it expires
-  }
-  return acquiredAtMs + UNSTATED_LIFETIME_MS;
 }
 
 const RENEWAL_LOCK_MS = 15_000;

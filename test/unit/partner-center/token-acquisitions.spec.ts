@@ -48,37 +48,3 @@ describe('token acquisitions across a fleet sharing its token', () => {
     expect([first.acquisitions, second.acquisitions]).toEqual([1, 0]);
   });
 });
-
-describe('a token answer that states no lifetime (no expires_in: MSAL reports it expiring as it arrives)', () => {
-  /** Entra ID as MSAL reports a token answer without expires_in: expiresOn is the time of the request, or before. */
-  function withoutLifetime(accessToken: () => string) {
-    let requests = 0;
-    const application = {
-      acquireTokenByClientCredential: async () => {
-        requests += 1;
-        return { accessToken: accessToken(), expiresOn: new Date(Date.now() - 500) };
-      },
-    } as unknown as ConfidentialClientApplication;
-    return { application: () => application, requests: () => requests };
-  }
-  const jwtExpiringIn = (seconds: number) =>
-    [
-      Buffer.from('{"alg":"RS256","typ":"JWT"}').toString('base64url'),
-      Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + seconds })).toString('base64url'),
-      'signature',
-    ].join('.');
-
-  it('holds the token until the expiry its own claims state, instead of asking for one per call', async () => {
-    const upstream = withoutLifetime(() => jwtExpiringIn(3600));
-    const provider = new TokenProvider(upstream.application, new MemorySharedState(), 'tenant|client');
-    for (let i = 0; i < 3; i++) await provider.getToken();
-    expect(upstream.requests()).toBe(1);
-  });
-
-  it('holds an opaque token for a short, safe while, instead of asking for one per call', async () => {
-    const upstream = withoutLifetime(() => 'opaque-token');
-    const provider = new TokenProvider(upstream.application, new MemorySharedState(), 'tenant|client');
-    for (let i = 0; i < 3; i++) await provider.getToken();
-    expect(upstream.requests()).toBe(1);
-  });
-});

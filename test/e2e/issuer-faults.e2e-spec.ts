@@ -1,5 +1,6 @@
 import axios from 'axios';
 import { jwtVerify } from 'jose';
+import { request } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +59,20 @@ describe('a misbehaving token issuer', () => {
     };
   };
 
+  /** A request with the header fields exactly as given, repeated ones included (axios would merge them). */
+  const readWithHeaders = (rawHeaders: string[]) =>
+    new Promise<{ status: number; challenge?: string; body: string }>((resolve, reject) => {
+      const sent = request(`${gateway.url}${BUDGET}`, { headers: rawHeaders, timeout: 20_000 }, (answer) => {
+        let body = '';
+        answer.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        answer.on('end', () =>
+          resolve({ status: answer.statusCode ?? 0, challenge: answer.headers['www-authenticate'], body }),
+        );
+      });
+      sent.on('error', reject);
+      sent.end();
+    });
+
   it('answers 503 at once to a JWKS that never ends, reading no more of it than an upstream answer may hold', async () => {
     issuer.jwks = 'oversized';
     const huge = await read(await issuer.token());
@@ -73,6 +88,27 @@ describe('a misbehaving token issuer', () => {
 
     issuer.jwks = 'ok';
     expect((await read(await issuer.token())).status).toBe(200);
+  });
+
+  it.each([
+    ['a valid token first', (valid: string) => [`Bearer ${valid}`, 'Bearer not-a-token']],
+    ['a valid token second', (valid: string) => ['Bearer not-a-token', `Bearer ${valid}`]],
+    ['the same valid token twice', (valid: string) => [`Bearer ${valid}`, `Bearer ${valid}`]],
+  ])('refuses two Authorization headers (%s) with 401 and a Bearer challenge', async (_name, values) => {
+    const valid = await issuer.token();
+    expect((await read(valid)).status).toBe(200); // verified and remembered: the refusal is not for the token
+    const [first, second] = values(valid);
+    const answer = await readWithHeaders([
+      'Host',
+      '127.0.0.1',
+      'Authorization',
+      first,
+      'Authorization',
+      second,
+    ]);
+    expect(answer.status).toBe(401);
+    expect(answer.challenge).toBe('Bearer error="invalid_request"');
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });
 

@@ -111,6 +111,15 @@ describe('a misbehaving Entra ID token endpoint', () => {
     expect(requests).toBe(1);
   });
 
+  it("renews the token when Entra ID's refresh_in says, in the background", async () => {
+    await start(({ status, body }) => ({ status, body: JSON.stringify({ ...body, refresh_in: 2 }) }));
+    const requests = await tokenRequestsDuring(async () => {
+      for (const answer of await reads(10)) expect(answer.status).toBe(200);
+    });
+    expect(requests).toBeGreaterThanOrEqual(2);
+    expect(requests).toBeLessThanOrEqual(4); // every 2 s or so, not per call
+  });
+
   it('answers an expired client secret (AADSTS7000222) with a typed 502 naming it, asked once per call, never the secret', async () => {
     await start(() => ({
       status: 401,

@@ -140,7 +140,12 @@ export class TokenProvider implements AccessTokenSource {
         skipCache: true,
       });
       if (!result?.accessToken || !result.expiresOn) throw new Error('MSAL returned no access token');
-      return { token: result.accessToken, expiresOnMs: result.expiresOn.getTime(), acquiredAtMs };
+      return {
+        token: result.accessToken,
+        expiresOnMs: result.expiresOn.getTime(),
+        ...(result.refreshOn && { refreshOnMs: result.refreshOn.getTime() }),
+        acquiredAtMs,
+      };
     } catch (error) {
       const failure = tokenFailure(error, this.waits?.take());
       if (failure.kind !== 'rejected') this.application = undefined; // no replay of a throttled or failed answer

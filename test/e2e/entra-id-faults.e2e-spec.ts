@@ -382,4 +382,27 @@ describe('a misbehaving Entra ID on-behalf-of exchange', () => {
     }
     expect(entraId.tokenRequests() - before).toBe(1);
   });
+
+  it('recovers within seconds from a brief outage of the exchange, for the user who met it and for others', async () => {
+    let outage = true;
+    // No Retry-After: MSAL would replay this 503 from its own throttling cache for 60 s, to every user.
+    entraId.tokenAnswer = ({ status, body }) =>
+      outage
+        ? {
+            status: 503,
+            body: JSON.stringify({ error: 'temporarily_unavailable' }),
+          }
+        : { status, body: JSON.stringify(body) };
+    const ada = await userToken(ADA);
+    const failed = await read(ada);
+    expect(failed.status).toBe(503);
+    expect(failed.data).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      partnerCenter: { source: 'entra-id' },
+    });
+    outage = false;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect((await read(ada)).status).toBe(200);
+    expect((await read(await userToken(BOB))).status).toBe(200);
+  });
 });

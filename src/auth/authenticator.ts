@@ -68,6 +68,8 @@ export class Authenticator {
       } catch (error) {
         if (!(error instanceof InvalidTokenError)) throw error;
         await this.failures.failed(address);
+        reply?.header('WWW-Authenticate', 'Bearer error="invalid_token"');
+        throw new UnauthorizedException(`The bearer token is invalid: ${error.explanation}.`);
       }
     }
     if (credentials.kind === 'repeated') {

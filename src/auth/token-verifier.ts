@@ -23,7 +23,11 @@ export const ALLOWED_ALGORITHMS = [
 
 /** The token is not acceptable: the caller must get another one (401 `invalid_token`). */
 export class InvalidTokenError extends Error {
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    /** Why, in words for the caller: a claim's name at most, never a value from the token. */
+    readonly explanation = 'it is malformed',
+  ) {
     super(`invalid bearer token: ${reason}`);
     this.name = 'InvalidTokenError';
   }
@@ -95,7 +99,8 @@ export class TokenVerifier {
     } catch (error) {
       if (error instanceof IssuerUnavailableError) throw error;
       // jose's codes (ERR_JWT_EXPIRED, ERR_JWKS_NO_MATCHING_KEY…) say why without echoing the token.
-      throw new InvalidTokenError(error instanceof errors.JOSEError ? error.code : 'malformed');
+      if (!(error instanceof errors.JOSEError)) throw new InvalidTokenError('malformed');
+      throw new InvalidTokenError(error.code, explanationOf(error));
     }
   }
 
@@ -147,6 +152,33 @@ export class TokenVerifier {
       throw new IssuerUnavailableError(`OpenID discovery at ${url} failed: ${(error as Error).message}`);
     }
   }
+}
+
+/**
+ * Why a token was refused, for its caller: a token from the right issuer that is refused for all callers at once is
+ * most often a v1.0 token (iss `https://sts.windows.net/{tenant}/`) for a v2.0 AUTH_ISSUER, or the reverse, and
+ * "invalid or expired" does not say so. Only claim names: nothing from the token is echoed.
+ */
+function explanationOf(error: errors.JOSEError): string {
+  if (error instanceof errors.JWTExpired) return 'it has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    switch (error.claim) {
+      case 'iss':
+        return 'another issuer signed it (a v1.0 token for a v2.0 issuer, or the reverse?)';
+      case 'aud':
+        return 'it is for another audience';
+      case 'nbf':
+        return 'it is not valid yet (nbf)';
+      case 'iat':
+        return 'it was issued in the future (iat)';
+      default:
+        return `its "${error.claim}" claim is missing or wrong`;
+    }
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) return "no key of the issuer's matches its kid";
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'its signing algorithm is not accepted';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'its signature does not verify';
+  return 'it is malformed';
 }
 
 /** Verified tokens are remembered by a hash, never by the token itself. */

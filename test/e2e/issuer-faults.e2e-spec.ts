@@ -110,6 +110,21 @@ describe('a misbehaving token issuer', () => {
     expect(answer.challenge).toBe('Bearer error="invalid_request"');
     expect(JSON.parse(answer.body)).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
+
+  it.each([
+    [
+      'a v1.0 token (iss https://sts.windows.net/{tenant}/) for a v2.0 issuer',
+      () => ({ iss: 'https://sts.windows.net/tenant/' }),
+      /issuer/,
+    ],
+    ['a token for another API', () => ({ aud: 'api://another-api' }), /audience/],
+    ['an expired token', () => ({ exp: Math.floor(Date.now() / 1000) - 600 }), /expired/],
+    ['a token not valid yet', () => ({ nbf: Math.floor(Date.now() / 1000) + 600 }), /not valid yet/],
+  ])('says why it refuses %s, with 401 and a Bearer challenge', async (_name, claims, reason) => {
+    const refused = await read(await issuer.token(claims()));
+    expect(refused).toMatchObject({ status: 401, data: { code: 'UNAUTHENTICATED' } });
+    expect(refused.data.detail).toMatch(reason);
+  });
 });
 
 /** The key set itself, on a clock the test moves: rotations, hostile key ids, an issuer down once keys are held. */

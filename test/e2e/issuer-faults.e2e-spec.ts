@@ -60,9 +60,13 @@ describe('a misbehaving token issuer', () => {
   };
 
   /** A request with the header fields exactly as given, repeated ones included (axios would merge them). */
-  const readWithHeaders = (rawHeaders: string[]) =>
+  const sendWithHeaders = (rawHeaders: string[], graphql?: string) =>
     new Promise<{ status: number; challenge?: string; body: string }>((resolve, reject) => {
-      const sent = request(`${gateway.url}${BUDGET}`, { headers: rawHeaders, timeout: 20_000 }, (answer) => {
+      const target = graphql === undefined ? `${gateway.url}${BUDGET}` : `${gateway.url}/graphql`;
+      const headers =
+        graphql === undefined ? rawHeaders : [...rawHeaders, 'Content-Type', 'application/json'];
+      const options = { method: graphql === undefined ? 'GET' : 'POST', headers, timeout: 20_000 };
+      const sent = request(target, options, (answer) => {
         let body = '';
         answer.on('data', (chunk: Buffer) => (body += chunk.toString()));
         answer.on('end', () =>
@@ -70,7 +74,7 @@ describe('a misbehaving token issuer', () => {
         );
       });
       sent.on('error', reject);
-      sent.end();
+      sent.end(graphql);
     });
 
   it('answers 503 at once to a JWKS that never ends, reading no more of it than an upstream answer may hold', async () => {
@@ -98,17 +102,18 @@ describe('a misbehaving token issuer', () => {
     const valid = await issuer.token();
     expect((await read(valid)).status).toBe(200); // verified and remembered: the refusal is not for the token
     const [first, second] = values(valid);
-    const answer = await readWithHeaders([
-      'Host',
-      '127.0.0.1',
-      'Authorization',
-      first,
-      'Authorization',
-      second,
-    ]);
+    const twice = ['Host', '127.0.0.1', 'Authorization', first, 'Authorization', second];
+    const answer = await sendWithHeaders(twice);
+    const graphql = await sendWithHeaders(
+      twice,
+      JSON.stringify({ query: `{ customerUsageBudget(customerId: "${CONTOSO}") { amount } }` }),
+    );
     expect(answer.status).toBe(401);
     expect(answer.challenge).toBe('Bearer error="invalid_request"');
     expect(JSON.parse(answer.body)).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(graphql.status).toBe(401);
+    expect(graphql.challenge).toBe('Bearer error="invalid_request"');
+    expect(JSON.parse(graphql.body)).not.toHaveProperty('data');
   });
 
   it.each([

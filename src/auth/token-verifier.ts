@@ -1,4 +1,4 @@
-import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
+import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import { createHash } from 'node:crypto';
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { createConnectionPool, type ConnectionPool } from '../common/http/connection-pool';
@@ -125,20 +125,27 @@ export class TokenVerifier {
     }).getKey;
   }
 
-  /** The issuer's metadata, with a few quick retries: discovery runs on a caller's request, which is waiting. */
+  /**
+   * The issuer's metadata, with a few quick retries: discovery runs on a caller's request, which is waiting. All
+   * attempts share one fetch timeout: an issuer that stalls is not waited for three times over.
+   */
   private async discoverJwksUri(): Promise<string> {
     const url = `${this.config.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-    const discovery = retry(handleAll, {
-      maxAttempts: DISCOVERY_ATTEMPTS - 1,
-      backoff: new ExponentialBackoff({ initialDelay: 400, maxDelay: 1_600 }),
-    });
+    const deadline = Date.now() + FETCH_TIMEOUT_MS;
+    const discovery = retry(
+      handleWhen(() => Date.now() < deadline),
+      {
+        maxAttempts: DISCOVERY_ATTEMPTS - 1,
+        backoff: new ExponentialBackoff({ initialDelay: 400, maxDelay: 1_600 }),
+      },
+    );
     try {
       return await discovery.execute(async () => {
         const answer = await httpsExchange(this.pool, {
           method: 'GET',
           url,
           headers: { accept: 'application/json' },
-          timeoutMs: FETCH_TIMEOUT_MS,
+          timeoutMs: Math.max(1, deadline - Date.now()),
         });
         if (answer.status !== 200) throw new Error(`status ${answer.status}`);
         const metadata = JSON.parse(answer.body) as { issuer?: unknown; jwks_uri?: unknown };

@@ -132,6 +132,62 @@ describe('a misbehaving token issuer', () => {
   });
 });
 
+/** The issuer's discovery document, misbehaving before the gateway has ever read it. */
+describe('a misbehaving discovery document', () => {
+  let sandbox: RunningSandbox;
+  let issuer: HostileIssuer;
+  let gateway: GatewayProcess;
+  let stateDir: string;
+
+  beforeAll(async () => {
+    [sandbox, issuer] = await Promise.all([startSandbox({ quiet: true }), startHostileIssuer()]);
+    stateDir = mkdtempSync(join(tmpdir(), 'discovery-faults-'));
+    const caFile = join(stateDir, 'ca.pem');
+    writeFileSync(caFile, `${sandbox.caCertPem}\n${issuer.certPem}\n`);
+    gateway = await startGatewayProcess(sandbox, {
+      AUTH_DISABLED: 'false',
+      AUTH_ISSUER: issuer.issuer,
+      AUTH_AUDIENCE: issuer.audience,
+      NODE_EXTRA_CA_CERTS: caFile,
+    });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await Promise.all([sandbox?.close(), issuer?.close()]);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  const read = async (token: string) => {
+    const started = Date.now();
+    const response = await axios.get(`${gateway.url}${BUDGET}`, {
+      headers: { authorization: `Bearer ${token}` },
+      validateStatus: () => true,
+      timeout: 30_000,
+    });
+    return {
+      status: response.status,
+      data: response.data as Record<string, unknown>,
+      ms: Date.now() - started,
+    };
+  };
+
+  it.each([
+    ['stalls mid-answer', 'stall-body' as const],
+    ['never ends', 'oversized' as const],
+    ['is down', 'down' as const],
+  ])('answers 503 within one fetch timeout when it %s', async (_name, behaviour) => {
+    issuer.discovery = behaviour;
+    const failed = await read(await issuer.token());
+    expect(failed).toMatchObject({ status: 503, data: { code: 'UPSTREAM_UNAVAILABLE' } });
+    expect(failed.ms).toBeLessThan(7_000);
+  });
+
+  it('reads the keys on the next token once the document answers', async () => {
+    issuer.discovery = 'ok';
+    expect((await read(await issuer.token())).status).toBe(200);
+  });
+});
+
 /** The key set itself, on a clock the test moves: rotations, hostile key ids, an issuer down once keys are held. */
 describe('the issuer keys', () => {
   let issuer: HostileIssuer;

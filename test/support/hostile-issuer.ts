@@ -43,6 +43,9 @@ export interface HostileIssuer {
   /** Its self-signed certificate, for NODE_EXTRA_CA_CERTS. */
   certPem: string;
   jwks: JwksBehaviour;
+  /** How the discovery document is answered (as the JWKS can be). */
+  discovery: JwksBehaviour;
+  discoveryRequests(): number;
   /** Requests for its JWKS so far. */
   jwksRequests(): number;
   /** Its URL, to use as AZURE_AUTHORITY_HOST (with the fronted Entra ID's tenant as AZURE_TENANT_ID). */
@@ -96,19 +99,22 @@ export async function startHostileIssuer(entraId?: FrontedEntraId): Promise<Host
   const tenant = randomUUID();
   let base = '';
 
-  const state: { jwks: JwksBehaviour; tokenAnswer?: TokenAnswer } = { jwks: 'ok' };
+  const state: { jwks: JwksBehaviour; discovery: JwksBehaviour; tokenAnswer?: TokenAnswer } = {
+    jwks: 'ok',
+    discovery: 'ok',
+  };
+  let discoveryRequests = 0;
   const server: Server = createServer(
     { key: certificate.private, cert: certificate.cert },
     (request, response) => {
       const path = (request.url ?? '/').split('?')[0];
       if (path === `/${tenant}/v2.0/.well-known/openid-configuration`) {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(
-          JSON.stringify({
-            issuer: `${base}/${tenant}/v2.0`,
-            jwks_uri: `${base}/${tenant}/discovery/v2.0/keys`,
-          }),
-        );
+        discoveryRequests += 1;
+        const document = JSON.stringify({
+          issuer: `${base}/${tenant}/v2.0`,
+          jwks_uri: `${base}/${tenant}/discovery/v2.0/keys`,
+        });
+        void misbehave(state.discovery, response, document);
         return;
       }
       if (entraId && path === `/${entraId.tenantId}/v2.0/.well-known/openid-configuration`) {
@@ -153,7 +159,26 @@ export async function startHostileIssuer(entraId?: FrontedEntraId): Promise<Host
   }
 
   async function answerJwks(response: ServerResponse): Promise<void> {
-    switch (state.jwks) {
+    if (state.jwks !== 'ok') return misbehave(state.jwks, response, '');
+    const keys = await Promise.all(
+      published.map(async (key) => ({
+        ...(await exportJWK(key.publicKey)),
+        kid: key.kid,
+        use: 'sig',
+        alg: 'RS256',
+      })),
+    );
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ keys }));
+  }
+
+  /** The document as it should be ('ok'), or one of the ways real servers and proxies fail to send one. */
+  async function misbehave(
+    behaviour: JwksBehaviour,
+    response: ServerResponse,
+    document: string,
+  ): Promise<void> {
+    switch (behaviour) {
       case 'down':
         response.writeHead(503, { 'content-type': 'text/html' }).end('<html>Service Unavailable</html>');
         return;
@@ -173,18 +198,9 @@ export async function startHostileIssuer(entraId?: FrontedEntraId): Promise<Host
         response.end();
         return;
       }
-      case 'ok': {
-        const keys = await Promise.all(
-          published.map(async (key) => ({
-            ...(await exportJWK(key.publicKey)),
-            kid: key.kid,
-            use: 'sig',
-            alg: 'RS256',
-          })),
-        );
+      case 'ok':
         response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ keys }));
-      }
+        response.end(document);
     }
   }
 
@@ -205,6 +221,13 @@ export async function startHostileIssuer(entraId?: FrontedEntraId): Promise<Host
       state.jwks = value;
     },
     jwksRequests: () => jwksRequests,
+    get discovery() {
+      return state.discovery;
+    },
+    set discovery(value: JwksBehaviour) {
+      state.discovery = value;
+    },
+    discoveryRequests: () => discoveryRequests,
     authorityHost: base,
     get tokenAnswer() {
       return state.tokenAnswer;

@@ -137,7 +137,9 @@ describe('a misbehaving Entra ID token endpoint', () => {
         code: 'UPSTREAM_ERROR',
         partnerCenter: { source: 'entra-id', code: 'invalid_client' },
       });
-      expect(answer.text).toContain('AADSTS7000222');
+      expect(answer.data.partnerCenter.description).toMatch(
+        /^AADSTS7000222: The provided client secret keys/,
+      );
       expect(answer.text).not.toContain(sandbox.defaultClient.clientSecret);
     });
     expect(requests).toBe(1);

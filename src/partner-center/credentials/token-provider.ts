@@ -185,7 +185,7 @@ export function tokenFailure(error: unknown, retryAfterSeconds?: number): Partne
       source: 'entra-id',
       status,
       code: error.errorCode || undefined,
-      description: firstLine(error.errorMessage),
+      description: firstLine(entraDescription(error.errorMessage)),
       attempts: 1,
       ...(!clientError && retryAfterSeconds !== undefined && { retryAfterSeconds }),
     });
@@ -205,6 +205,16 @@ function refusal(code: string, status: number | undefined): boolean {
   if (status === undefined) return CLIENT_ERRORS.has(code);
   if (status >= 500 || status === 408 || status === 429) return false;
   return code !== 'temporarily_unavailable';
+}
+
+/**
+ * Entra ID's error_description out of MSAL's message, which wraps it: "Error(s): 7000222 - Timestamp: … -
+ * Description: AADSTS7000222: … - Correlation ID: … - Trace ID: …". Without it the code names the failure.
+ */
+function entraDescription(message: string | undefined): string | undefined {
+  const described = /\bDescription: ([\s\S]*?)(?: - Correlation ID: [^\n]*)?$/.exec(message ?? '');
+  if (!described) return message;
+  return described[1].trim() === 'Not Available' ? undefined : described[1];
 }
 
 /** Entra's descriptions run on with trace and correlation ids; the first line is the useful part. */

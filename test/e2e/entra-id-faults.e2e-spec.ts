@@ -199,6 +199,20 @@ describe('a misbehaving Entra ID token endpoint', () => {
     expect(requests).toBe(1);
   });
 
+  it('answers an AZURE_TENANT_ID Entra ID does not know (AADSTS90002) with a typed 502 naming it, not "unavailable"', async () => {
+    // Entra ID refuses the authority's metadata, which MSAL reports only as "endpoints_resolution_error".
+    gateway = await startGatewayProcess(sandbox, { AZURE_TENANT_ID: '11111111-2222-4333-8444-555555555555' });
+    const answer = await read();
+    expect(answer.status).toBe(502);
+    expect(answer.data).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      partnerCenter: { source: 'entra-id', status: 400, code: 'invalid_request' },
+    });
+    expect(answer.data.partnerCenter.description).toMatch(
+      /AADSTS90002|Tenant '11111111-2222-4333-8444-555555555555' not found/,
+    );
+  });
+
   it('answers a 200 without an access token with a typed failure', async () => {
     await start(({ body }) => {
       const { access_token: _dropped, ...rest } = body;

@@ -28,7 +28,9 @@ export function createMsalNetworkClient(
       timeoutMs: Math.min(timeout ?? timeoutMs, timeoutMs),
     });
     waits?.note(response.status, response.headers['retry-after']);
-    return { status: response.status, headers: response.headers, body: bodyOf(response) as T };
+    const body = bodyOf(response);
+    if (method === 'GET') waits?.noteMetadata(response.status, body);
+    return { status: response.status, headers: response.headers, body: body as T };
   };
   return {
     sendGetRequestAsync: (url, options, timeout) => send('GET', url, options, timeout),

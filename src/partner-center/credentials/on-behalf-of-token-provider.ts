@@ -53,7 +53,7 @@ export class OnBehalfOfTokenProvider implements AccessTokenSource {
       if (!result?.accessToken) throw new Error('MSAL returned no access token');
       return result;
     } catch (error) {
-      const failure = tokenFailure(error, this.waits?.take());
+      const failure = tokenFailure(error, this.waits?.take(), this.waits?.takeRefusal());
       // After a 429/5xx or no answer, the same MSAL application would replay that failure to every user for up to
       // 60 s without calling out: a new one asks Entra ID again (its users' cached tokens are exchanged once more).
       if (failure.kind !== 'rejected' && failure.kind !== 'unauthenticated') this.application = undefined;

@@ -3,7 +3,7 @@ import { PARTNER_CENTER_RESOURCE } from '../clouds';
 import { PartnerCenterError } from '../errors/partner-center-error';
 import { AccessTokenSource } from '../pipeline/bearer-token.policy';
 import type { SharedState } from '../../shared-state/shared-state';
-import type { EntraIdWaits } from './entra-id-waits';
+import type { EntraIdWaits, MetadataRefusal } from './entra-id-waits';
 import { UpstreamCircuit } from '../pipeline/circuit-breaker.policy';
 import { DEFAULT_TOKEN_CYCLER_OPTIONS, HeldToken, TokenCycler, TokenCyclerOptions } from './token-cycler';
 
@@ -147,7 +147,7 @@ export class TokenProvider implements AccessTokenSource {
         acquiredAtMs,
       };
     } catch (error) {
-      const failure = tokenFailure(error, this.waits?.take());
+      const failure = tokenFailure(error, this.waits?.take(), this.waits?.takeRefusal());
       if (failure.kind !== 'rejected') this.application = undefined; // no replay of a throttled or failed answer
       throw failure;
     }
@@ -164,8 +164,23 @@ const RENEWAL_WAIT_MS = 3_000;
 const RENEWAL_POLL_MS = 100;
 
 /** Turns an MSAL failure into the gateway's vocabulary, keeping Entra's error code but never its raw request. */
-export function tokenFailure(error: unknown, retryAfterSeconds?: number): PartnerCenterError {
+export function tokenFailure(
+  error: unknown,
+  retryAfterSeconds?: number,
+  refusedMetadata?: MetadataRefusal,
+): PartnerCenterError {
   if (error instanceof PartnerCenterError) return error;
+  // MSAL says only that it could not resolve the authority; Entra ID said why (a tenant it does not know).
+  if (refusedMetadata && (error as { errorCode?: unknown })?.errorCode === 'endpoints_resolution_error') {
+    return new PartnerCenterError({
+      kind: 'rejected',
+      source: 'entra-id',
+      status: refusedMetadata.status,
+      code: refusedMetadata.code,
+      description: firstLine(refusedMetadata.description),
+      attempts: 1,
+    });
+  }
   if (error instanceof InteractionRequiredAuthError) {
     return new PartnerCenterError({
       kind: 'unauthenticated',

@@ -43,8 +43,11 @@ export class IssuerKeys {
     try {
       return await this.local!(header, token);
     } catch (error) {
-      if (!(error instanceof errors.JWKSNoMatchingKey) || this.coolingDown()) throw error;
-      await this.reload();
+      if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+      // A fetch under way (a refresh of stale keys, another token's unknown kid) may bring the key: wait for it.
+      if (this.pending) await this.pending.catch(() => undefined);
+      else if (this.coolingDown()) throw error;
+      else await this.reload();
       return this.local!(header, token);
     }
   };

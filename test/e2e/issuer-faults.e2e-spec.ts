@@ -248,6 +248,15 @@ describe('the issuer keys', () => {
     expect(issuer.jwksRequests() - before).toBe(1);
   });
 
+  it('accepts a token signed with a new key that arrives when the keys are stale: one refetch', async () => {
+    await verify(await issuer.token());
+    issuer.rotate({ publish: true });
+    clock += MAX_AGE_MS;
+    const before = issuer.jwksRequests();
+    await expect(verify(await issuer.token())).resolves.toHaveProperty('sub');
+    expect(issuer.jwksRequests() - before).toBe(1);
+  });
+
   it('keeps serving the keys it holds when they are stale and the issuer is down', async () => {
     const token = await issuer.token();
     await verify(token);

@@ -43,7 +43,7 @@ export class Authenticator {
   /** The caller of a bearer token the verifier has already verified (and not seen expire), or undefined. */
   private verifiedCaller(request: FastifyRequest | undefined): Caller | undefined {
     if (this.config.mode === 'disabled' || this.verifier === null) return undefined;
-    const credentials = credentialsFrom(request?.headers.authorization);
+    const credentials = credentialsFrom(request?.headers.authorization, request?.raw.rawHeaders);
     if (credentials.kind !== 'bearer') return undefined;
     const claims = this.verifier.verifiedAlready(credentials.token);
     return claims && callerFromClaims(claims, credentials.token);
@@ -53,7 +53,7 @@ export class Authenticator {
     request: FastifyRequest | undefined,
     reply: FastifyReply | undefined,
   ): Promise<Caller> {
-    const credentials = credentialsFrom(request?.headers.authorization);
+    const credentials = credentialsFrom(request?.headers.authorization, request?.raw.rawHeaders);
     if (this.config.mode === 'disabled') return anonymousCaller('anonymous');
     if (credentials.kind === 'none') {
       if (this.config.mode === 'sandbox') return anonymousCaller('sandbox');
@@ -68,7 +68,13 @@ export class Authenticator {
       } catch (error) {
         if (!(error instanceof InvalidTokenError)) throw error;
         await this.failures.failed(address);
+        reply?.header('WWW-Authenticate', 'Bearer error="invalid_token"');
+        throw new UnauthorizedException(`The bearer token is invalid: ${error.explanation}.`);
       }
+    }
+    if (credentials.kind === 'repeated') {
+      reply?.header('WWW-Authenticate', 'Bearer error="invalid_request"');
+      throw new UnauthorizedException('Send one Authorization header, not several.');
     }
     reply?.header('WWW-Authenticate', 'Bearer error="invalid_token"');
     throw new UnauthorizedException(

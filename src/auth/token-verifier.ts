@@ -1,11 +1,10 @@
-import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
+import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import { createHash } from 'node:crypto';
-import type { Agent } from 'node:https';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { createConnectionPool, type ConnectionPool } from '../common/http/connection-pool';
-import { createHttpsAgent } from '../common/http/https-agent';
 import { httpsExchange } from '../common/http/https-exchange';
 import type { TokenValidationConfig } from './auth.config';
+import { IssuerKeys } from './issuer-keys';
 import { IssuerUnavailableError } from './issuer-unavailable.error';
 
 /** Asymmetric algorithms only: `none` and HMAC (a public key used as a shared secret) are never accepted. */
@@ -24,7 +23,11 @@ export const ALLOWED_ALGORITHMS = [
 
 /** The token is not acceptable: the caller must get another one (401 `invalid_token`). */
 export class InvalidTokenError extends Error {
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    /** Why, in words for the caller: a claim's name at most, never a value from the token. */
+    readonly explanation = 'it is malformed',
+  ) {
     super(`invalid bearer token: ${reason}`);
     this.name = 'InvalidTokenError';
   }
@@ -41,8 +44,7 @@ const DISCOVERY_ATTEMPTS = 3;
  * Keys are cached and refetched when a token names an unknown `kid`, at most once per cooldown.
  */
 export class TokenVerifier {
-  /** jose fetches the JWKS with Node's `https`, so it gets Node's agent; discovery goes through the pool. */
-  private readonly agent: Agent;
+  /** Discovery and the JWKS: bounded in time and size like every upstream answer. */
   private readonly pool: ConnectionPool;
   private keys?: Promise<JWTVerifyGetKey>;
   private readonly verified = new Map<string, { payload: JWTPayload; until: number }>();
@@ -50,7 +52,6 @@ export class TokenVerifier {
   private last?: { token: string; payload: JWTPayload; until: number };
 
   constructor(private readonly config: TokenValidationConfig) {
-    this.agent = createHttpsAgent(config.extraCaCertificates);
     this.pool = createConnectionPool(config.extraCaCertificates);
   }
 
@@ -98,12 +99,12 @@ export class TokenVerifier {
     } catch (error) {
       if (error instanceof IssuerUnavailableError) throw error;
       // jose's codes (ERR_JWT_EXPIRED, ERR_JWKS_NO_MATCHING_KEY…) say why without echoing the token.
-      throw new InvalidTokenError(error instanceof errors.JOSEError ? error.code : 'malformed');
+      if (!(error instanceof errors.JOSEError)) throw new InvalidTokenError('malformed');
+      throw new InvalidTokenError(error.code, explanationOf(error));
     }
   }
 
   close(): void {
-    this.agent.destroy();
     void this.pool.destroy();
   }
 
@@ -117,43 +118,34 @@ export class TokenVerifier {
 
   private async createKeySet(): Promise<JWTVerifyGetKey> {
     const jwksUri = this.config.jwksUri ?? (await this.discoverJwksUri());
-    const remote = createRemoteJWKSet(new URL(jwksUri), {
-      agent: this.agent,
-      timeoutDuration: FETCH_TIMEOUT_MS,
-      cooldownDuration: 30_000,
-      cacheMaxAge: 60 * 60_000,
-    });
-    return async (header, token) => {
-      try {
-        return await remote(header, token);
-      } catch (error) {
-        // Unknown kid, unusable key: the token's fault. Anything else (fetch failed, bad JWKS): the issuer's.
-        if (
-          error instanceof errors.JWKSNoMatchingKey ||
-          error instanceof errors.JWKSMultipleMatchingKeys ||
-          error instanceof errors.JOSENotSupported
-        ) {
-          throw error;
-        }
-        throw new IssuerUnavailableError(`the JWKS at ${jwksUri} could not be read`);
-      }
-    };
+    return new IssuerKeys(jwksUri, this.pool, {
+      fetchTimeoutMs: FETCH_TIMEOUT_MS,
+      cooldownMs: 30_000,
+      maxAgeMs: 60 * 60_000,
+    }).getKey;
   }
 
-  /** The issuer's metadata, with a few quick retries: discovery runs on a caller's request, which is waiting. */
+  /**
+   * The issuer's metadata, with a few quick retries: discovery runs on a caller's request, which is waiting. All
+   * attempts share one fetch timeout: an issuer that stalls is not waited for three times over.
+   */
   private async discoverJwksUri(): Promise<string> {
     const url = `${this.config.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-    const discovery = retry(handleAll, {
-      maxAttempts: DISCOVERY_ATTEMPTS - 1,
-      backoff: new ExponentialBackoff({ initialDelay: 400, maxDelay: 1_600 }),
-    });
+    const deadline = Date.now() + FETCH_TIMEOUT_MS;
+    const discovery = retry(
+      handleWhen(() => Date.now() < deadline),
+      {
+        maxAttempts: DISCOVERY_ATTEMPTS - 1,
+        backoff: new ExponentialBackoff({ initialDelay: 400, maxDelay: 1_600 }),
+      },
+    );
     try {
       return await discovery.execute(async () => {
         const answer = await httpsExchange(this.pool, {
           method: 'GET',
           url,
           headers: { accept: 'application/json' },
-          timeoutMs: FETCH_TIMEOUT_MS,
+          timeoutMs: Math.max(1, deadline - Date.now()),
         });
         if (answer.status !== 200) throw new Error(`status ${answer.status}`);
         const metadata = JSON.parse(answer.body) as { issuer?: unknown; jwks_uri?: unknown };
@@ -167,6 +159,33 @@ export class TokenVerifier {
       throw new IssuerUnavailableError(`OpenID discovery at ${url} failed: ${(error as Error).message}`);
     }
   }
+}
+
+/**
+ * Why a token was refused, for its caller: a token from the right issuer that is refused for all callers at once is
+ * most often a v1.0 token (iss `https://sts.windows.net/{tenant}/`) for a v2.0 AUTH_ISSUER, or the reverse, and
+ * "invalid or expired" does not say so. Only claim names: nothing from the token is echoed.
+ */
+function explanationOf(error: errors.JOSEError): string {
+  if (error instanceof errors.JWTExpired) return 'it has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    switch (error.claim) {
+      case 'iss':
+        return 'another issuer signed it (a v1.0 token for a v2.0 issuer, or the reverse?)';
+      case 'aud':
+        return 'it is for another audience';
+      case 'nbf':
+        return 'it is not valid yet (nbf)';
+      case 'iat':
+        return 'it was issued in the future (iat)';
+      default:
+        return `its "${error.claim}" claim is missing or wrong`;
+    }
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) return "no key of the issuer's matches its kid";
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'its signing algorithm is not accepted';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'its signature does not verify';
+  return 'it is malformed';
 }
 
 /** Verified tokens are remembered by a hash, never by the token itself. */

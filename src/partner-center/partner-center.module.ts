@@ -102,7 +102,7 @@ export class PartnerCenterModule implements OnApplicationShutdown {
             const waits = new EntraIdWaits();
             const application = () => createMsalApplication(options, pool, msalLog, waits);
             return options.authMode === 'app+user'
-              ? new OnBehalfOfTokenProvider(application())
+              ? new OnBehalfOfTokenProvider(application, waits)
               : new TokenProvider(
                   application,
                   shared,

@@ -1,5 +1,5 @@
 import type { Agent as UndiciAgent, Dispatcher } from 'undici';
-import { trustedSecureContext } from './https-agent';
+import { trustedSecureContext } from './trusted-secure-context';
 
 /** The largest body read from an upstream answer; a budget, a token or an OpenID document is a few kilobytes. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;

@@ -1,6 +1,7 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
+import { decodeJwt } from 'jose';
 import type { ConnectionPool } from '../../common/http/connection-pool';
-import { httpsExchange } from '../../common/http/https-exchange';
+import { httpsExchange, type ExchangeResponse } from '../../common/http/https-exchange';
 import type { EntraIdWaits } from './entra-id-waits';
 
 /**
@@ -27,16 +28,66 @@ export function createMsalNetworkClient(
       timeoutMs: Math.min(timeout ?? timeoutMs, timeoutMs),
     });
     waits?.note(response.status, response.headers['retry-after']);
-    let body: unknown = {};
-    try {
-      body = response.body ? JSON.parse(response.body) : {};
-    } catch {
-      body = {}; // an HTML error page from a proxy: MSAL reads the status and reports a server error.
-    }
+    const body = bodyOf(response);
+    if (method === 'GET') waits?.noteMetadata(response.status, body);
     return { status: response.status, headers: response.headers, body: body as T };
   };
   return {
     sendGetRequestAsync: (url, options, timeout) => send('GET', url, options, timeout),
     sendPostRequestAsync: (url, options) => send('POST', url, options),
   };
+}
+
+/** What an answer that is no OAuth JSON (an HTML page from a proxy, an empty 404) is called in its error. */
+const NON_JSON_ANSWER = 'non_json_answer';
+
+/**
+ * The answer's JSON object; else an OAuth-shaped error saying what came instead. Given nothing, MSAL would raise no
+ * error with the status but "no access token", which the gateway could only read as "Entra ID could not be reached",
+ * and retry: an HTML 400 from a proxy is no outage, and the operator needs to see what answered.
+ */
+function bodyOf(response: ExchangeResponse): unknown {
+  const type = response.headers['content-type']?.split(';')[0].trim() || 'no content type';
+  try {
+    const body: unknown = JSON.parse(response.body);
+    if (typeof body === 'object' && body !== null && !Array.isArray(body))
+      return withStatedLifetime(body as Record<string, unknown>);
+  } catch {
+    // not JSON: said below
+  }
+  return {
+    error: NON_JSON_ANSWER,
+    error_description: `Entra ID answered HTTP ${response.status} with ${response.body ? type : 'an empty body'}, not OAuth JSON (a proxy, or a wrong AZURE_AUTHORITY_HOST?)`,
+  };
+}
+
+/** Entra ID's shortest configurable access-token lifetime: what a token that states none is taken to live. */
+const UNSTATED_LIFETIME_SECONDS = 600;
+/** A stated lifetime shorter than this is taken as none. */
+const SHORTEST_STATED_LIFETIME_SECONDS = 2;
+
+/**
+ * A token answer as MSAL should cache it. MSAL reads a missing (or 0) `expires_in` as "expires now", so the gateway's
+ * cycler, and MSAL's own cache of on-behalf-of tokens, would ask Entra ID again on every call. Such an answer gets the
+ * lifetime of the token's own `exp` claim (Partner Center's tokens are JWTs), or else Entra ID's shortest lifetime (a
+ * 401 from Partner Center renews it sooner). MSAL's parsing of the field (a string is read as an integer) is kept.
+ */
+export function withStatedLifetime(
+  body: Record<string, unknown>,
+  nowMs = Date.now(),
+): Record<string, unknown> {
+  if (typeof body.access_token !== 'string') return body;
+  const stated = typeof body.expires_in === 'string' ? parseInt(body.expires_in, 10) : body.expires_in;
+  if (typeof stated === 'number' && stated >= SHORTEST_STATED_LIFETIME_SECONDS) return body;
+  return { ...body, expires_in: lifetimeClaimed(body.access_token, nowMs) ?? UNSTATED_LIFETIME_SECONDS };
+}
+
+function lifetimeClaimed(accessToken: string, nowMs: number): number | undefined {
+  try {
+    const { exp } = decodeJwt(accessToken);
+    const seconds = typeof exp === 'number' ? Math.floor(exp - nowMs / 1000) : undefined;
+    return seconds !== undefined && seconds >= SHORTEST_STATED_LIFETIME_SECONDS ? seconds : undefined;
+  } catch {
+    return undefined; // not a JWT: nothing in it says when it expires
+  }
 }

@@ -4,6 +4,8 @@ import { SingleFlight } from '../../common/single-flight';
 export interface HeldToken {
   token: string;
   expiresOnMs: number;
+  /** When Entra ID asks for it to be renewed (`refresh_in`), earlier than expiry. */
+  refreshOnMs?: number;
 }
 
 export interface TokenCyclerOptions {
@@ -37,7 +39,8 @@ export const DEFAULT_TOKEN_CYCLER_OPTIONS: TokenCyclerOptions = {
  * Keeps one token for a credential, in the manner of Azure's token cycler, so that a blip of the token endpoint is
  * never seen by callers:
  * - the held token is handed out without asking MSAL (no per-call cache lookup);
- * - it is renewed early, in the background, at a jittered point before expiry (replicas do not renew together);
+ * - it is renewed early, in the background, at a jittered point before expiry (replicas do not renew together), or
+ *   when Entra ID's `refresh_in` says, if that is sooner;
  * - while a renewal fails, the held token keeps being served until it really expires;
  * - one renewal is in flight at a time, and after a failure the next one waits (exponential backoff with jitter),
  *   so an outage is not hammered: calls without a usable token meanwhile fail fast with the last failure.
@@ -134,7 +137,9 @@ export class TokenCycler {
     const lifetime = Math.max(0, held.expiresOnMs - acquiredAt);
     const before = Math.min(this.options.refreshBeforeExpiryMs, lifetime / 2);
     const jitter = this.random() * Math.min(30_000, lifetime / 10);
-    return held.expiresOnMs - before - jitter;
+    const planned = held.expiresOnMs - before - jitter;
+    // Entra ID's refresh_in (long-lived tokens under continuous access evaluation) is when it wants a new one.
+    return held.refreshOnMs !== undefined && held.refreshOnMs < planned ? held.refreshOnMs : planned;
   }
 }
 

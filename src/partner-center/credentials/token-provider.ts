@@ -3,7 +3,7 @@ import { PARTNER_CENTER_RESOURCE } from '../clouds';
 import { PartnerCenterError } from '../errors/partner-center-error';
 import { AccessTokenSource } from '../pipeline/bearer-token.policy';
 import type { SharedState } from '../../shared-state/shared-state';
-import type { EntraIdWaits } from './entra-id-waits';
+import type { EntraIdWaits, MetadataRefusal } from './entra-id-waits';
 import { UpstreamCircuit } from '../pipeline/circuit-breaker.policy';
 import { DEFAULT_TOKEN_CYCLER_OPTIONS, HeldToken, TokenCycler, TokenCyclerOptions } from './token-cycler';
 
@@ -140,9 +140,14 @@ export class TokenProvider implements AccessTokenSource {
         skipCache: true,
       });
       if (!result?.accessToken || !result.expiresOn) throw new Error('MSAL returned no access token');
-      return { token: result.accessToken, expiresOnMs: result.expiresOn.getTime(), acquiredAtMs };
+      return {
+        token: result.accessToken,
+        expiresOnMs: result.expiresOn.getTime(),
+        ...(result.refreshOn && { refreshOnMs: result.refreshOn.getTime() }),
+        acquiredAtMs,
+      };
     } catch (error) {
-      const failure = tokenFailure(error, this.waits?.take());
+      const failure = tokenFailure(error, this.waits?.take(), this.waits?.takeRefusal());
       if (failure.kind !== 'rejected') this.application = undefined; // no replay of a throttled or failed answer
       throw failure;
     }
@@ -159,8 +164,23 @@ const RENEWAL_WAIT_MS = 3_000;
 const RENEWAL_POLL_MS = 100;
 
 /** Turns an MSAL failure into the gateway's vocabulary, keeping Entra's error code but never its raw request. */
-export function tokenFailure(error: unknown, retryAfterSeconds?: number): PartnerCenterError {
+export function tokenFailure(
+  error: unknown,
+  retryAfterSeconds?: number,
+  refusedMetadata?: MetadataRefusal,
+): PartnerCenterError {
   if (error instanceof PartnerCenterError) return error;
+  // MSAL says only that it could not resolve the authority; Entra ID said why (a tenant it does not know).
+  if (refusedMetadata && (error as { errorCode?: unknown })?.errorCode === 'endpoints_resolution_error') {
+    return new PartnerCenterError({
+      kind: 'rejected',
+      source: 'entra-id',
+      status: refusedMetadata.status,
+      code: refusedMetadata.code,
+      description: firstLine(refusedMetadata.description),
+      attempts: 1,
+    });
+  }
   if (error instanceof InteractionRequiredAuthError) {
     return new PartnerCenterError({
       kind: 'unauthenticated',
@@ -174,13 +194,13 @@ export function tokenFailure(error: unknown, retryAfterSeconds?: number): Partne
   if (error instanceof ServerError) {
     const status = error.status;
     const throttled = status === 429;
-    const clientError = CLIENT_ERRORS.has(error.errorCode) && !(status && status >= 500) && !throttled;
+    const clientError = refusal(error.errorCode, status);
     return new PartnerCenterError({
       kind: clientError ? 'rejected' : throttled ? 'rate-limited' : 'unavailable',
       source: 'entra-id',
       status,
       code: error.errorCode || undefined,
-      description: firstLine(error.errorMessage),
+      description: firstLine(entraDescription(error.errorMessage)),
       attempts: 1,
       ...(!clientError && retryAfterSeconds !== undefined && { retryAfterSeconds }),
     });
@@ -189,6 +209,27 @@ export function tokenFailure(error: unknown, retryAfterSeconds?: number): Partne
     { kind: 'unavailable', source: 'entra-id', attempts: 1 },
     'Entra ID could not be reached for a Partner Center token',
   );
+}
+
+/**
+ * Whether Entra ID's error is a refusal no retry fixes. By the status when there is one: any 4xx but 408 and 429 (an
+ * invalid_resource, AADSTS500011, is no outage), and an answer that is no token at all; 5xx, 408 and 429 are
+ * outages and throttling whatever their code says. Without a status, by the OAuth code.
+ */
+function refusal(code: string, status: number | undefined): boolean {
+  if (status === undefined) return CLIENT_ERRORS.has(code);
+  if (status >= 500 || status === 408 || status === 429) return false;
+  return code !== 'temporarily_unavailable';
+}
+
+/**
+ * Entra ID's error_description out of MSAL's message, which wraps it: "Error(s): 7000222 - Timestamp: … -
+ * Description: AADSTS7000222: … - Correlation ID: … - Trace ID: …". Without it the code names the failure.
+ */
+function entraDescription(message: string | undefined): string | undefined {
+  const described = /\bDescription: ([\s\S]*?)(?: - Correlation ID: [^\n]*)?$/.exec(message ?? '');
+  if (!described) return message;
+  return described[1].trim() === 'Not Available' ? undefined : described[1];
 }
 
 /** Entra's descriptions run on with trace and correlation ids; the first line is the useful part. */

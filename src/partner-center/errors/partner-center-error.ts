@@ -1,3 +1,5 @@
+import { scrubSecrets } from '../../observability/redaction';
+
 /** Where a failure came from: Partner Center itself, or Entra ID while getting its token. */
 export type FailureSource = 'partner-center' | 'entra-id';
 
@@ -45,7 +47,13 @@ export class PartnerCenterError extends Error implements UpstreamFailure {
   readonly attempts: number;
   readonly idempotencyKey?: string;
 
-  constructor(failure: UpstreamFailure, message?: string) {
+  constructor(upstream: UpstreamFailure, message?: string) {
+    // The description is the upstream's free text and goes to the caller: an Entra ID, Partner Center or proxy
+    // error page that echoes the request (client_secret=…, a bearer token) must not hand its secrets on.
+    const failure =
+      upstream.description === undefined
+        ? upstream
+        : { ...upstream, description: scrubSecrets(upstream.description) };
     super(message ?? describe(failure));
     this.name = 'PartnerCenterError';
     this.kind = failure.kind;

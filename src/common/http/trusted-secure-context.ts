@@ -1,25 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Agent } from 'node:https';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
-
-/**
- * Node's keep-alive agent, for the one client that needs Node's own `https`: jose's JWKS fetch (the inbound token
- * issuer's keys). Every other upstream call goes through a connection pool (connection-pool.ts).
- */
-export function createHttpsAgent(extraCaCertificates: string[] = []): Agent {
-  // As many idle sockets kept as may be open: with fewer, a burst above the idle limit closes sockets that the next
-  // burst must open again, a TLS handshake each. LIFO reuse keeps the warm ones busy and lets the rest time out.
-  const options = {
-    keepAlive: true,
-    keepAliveMsecs: 10_000,
-    maxSockets: 128,
-    maxFreeSockets: 128,
-    scheduling: 'lifo' as const,
-    timeout: 60_000,
-  };
-  const secureContext = trustedSecureContext(extraCaCertificates);
-  return secureContext ? new Agent({ ...options, secureContext }) : new Agent(options);
-}
 
 /**
  * The TLS trust for upstream connections when extra CAs are given (the embedded sandbox's), else undefined: Node's

@@ -115,6 +115,9 @@ function errorCode(error: unknown): string {
     name?: string;
   };
   if (failure?.source === 'entra-id') return `token-${failure.kind ?? 'error'}`;
+  // Partner Center's 429 is an answer, not a failure: a rate-limited failure here is the fleet's request budget,
+  // which found no room for the attempt before its timeout (nothing was sent).
+  if (failure?.kind === 'rate-limited') return 'rate-budget';
   if (failure?.reason === 'aborted') return 'timeout';
   return failure?.causeCode ?? failure?.reason ?? failure?.name ?? 'error';
 }

@@ -6,6 +6,8 @@ import {
   PipelineResponse,
 } from '../../../src/partner-center/pipeline/pipeline';
 import { retryPolicy } from '../../../src/partner-center/pipeline/retry.policy';
+import { telemetryPolicy } from '../../../src/partner-center/pipeline/telemetry.policy';
+import { Metrics } from '../../../src/observability/metrics';
 import { QuotaShaper } from '../../../src/partner-center/quota/quota-shaper';
 import { rateBudgetPolicy } from '../../../src/partner-center/quota/quota.policies';
 import { MemorySharedState } from '../../../src/shared-state/memory-shared-state';
@@ -61,6 +63,21 @@ describe("the fleet's request budget in the pipeline", () => {
     expect(error).toMatchObject({ kind: 'rate-limited', retryAfterSeconds: 1 });
     expect(sent).not.toHaveBeenCalled();
     expect(patch.state.maybeApplied).toBeFalsy();
+  });
+
+  it('shows the attempts it refused on the upstream histogram, as status "rate-budget"', async () => {
+    const quota = shaper(1);
+    expect(await quota.takeRateBudget(0)).toBeDefined();
+    const metrics = new Metrics({ defaultMetrics: false });
+    const pipeline = createPipeline(
+      [retryPolicy(RETRY), telemetryPolicy(metrics, { debug: () => undefined }), rateBudgetPolicy(quota)],
+      async () => answer(200),
+    );
+    await pipeline(request('GET')).catch(() => undefined);
+    const exposition = await metrics.exposition();
+    expect(exposition).toMatch(
+      /gateway_upstream_request_duration_seconds_count\{.*status="rate-budget".*\} 1\n/,
+    );
   });
 
   it('gives the transport what is left of the attempt after the wait', async () => {

@@ -194,4 +194,18 @@ describe('the throttle gate', () => {
     expect(calls.filter((c) => c.status === 429)).toHaveLength(1);
     expect(waited).toBeGreaterThanOrEqual(1_500);
   });
+
+  it('takes a Retry-After sent twice (joined "30, 30") as 30 s, not as a date in 2001: the customer stays paused', async () => {
+    gateway.sandbox.reset();
+    gateway.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: '30, 30', count: 1 });
+    const first = await gateway.http.get(path(ADVENTURE_WORKS));
+    // Longer than the gateway may wait within a call: the caller is told when to come back, nothing is retried.
+    expect(first.status).toBe(429);
+    expect(first.headers['retry-after']).toBe('30');
+    const next = await gateway.http.get(path(ADVENTURE_WORKS));
+    expect(next.status).toBe(429);
+    expect(Number(next.headers['retry-after'])).toBeGreaterThan(25);
+    // The second read was answered by the gate: Partner Center saw only the first.
+    expect(gateway.sandbox.requestLog.entries({ target: 'partner-center' })).toHaveLength(1);
+  });
 });

@@ -40,6 +40,11 @@ export class PartnerCenterClient {
     return this.options.retry.deadlineMs;
   }
 
+  /** The logical calls admitted at once (PARTNER_CENTER_MAX_CONCURRENT_CALLS); more wait in the bulkhead's queue. */
+  get maxConcurrentCalls(): number {
+    return this.options.resilience.maxConcurrentCalls;
+  }
+
   /**
    * GET /v1/customers/{customer-tenant-id}/usagebudget. `requestId` is the call's MS-RequestId (a new one when
    * not given): the same value on every retry. `context`: the inbound request served (correlation id, caller).

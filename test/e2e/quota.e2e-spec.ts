@@ -100,7 +100,11 @@ describe("spending Partner Center's quota", () => {
 
     it.each([
       ['an id that is not a GUID', [CONTOSO, 'contoso'], 'customerIds[1]'],
-      ['more ids than allowed', Array.from({ length: 11 }, () => CONTOSO), 'customerIds'],
+      [
+        'more customers than allowed',
+        Array.from({ length: 11 }, (_, i) => `d0000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`),
+        'customerIds',
+      ],
       ['no ids', [], 'customerIds'],
     ])('refuses %s before any upstream call', async (_case, ids, field) => {
       const answer = await gateway.graphql(BATCH, { ids });
@@ -108,6 +112,21 @@ describe("spending Partner Center's quota", () => {
       expect(JSON.stringify(answer.errors?.[0].extensions)).toContain(field);
       expect(answer.data?.customerUsageBudgets ?? null).toBeNull();
       expect(budgetCalls()).toHaveLength(0);
+    });
+
+    it('counts the maximum in customers: a repeat, in any letter case, takes no place of its own', async () => {
+      const ids = [
+        ...Array.from({ length: 8 }, (_, i) => `d0000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`),
+        CONTOSO,
+        ADVENTURE_WORKS,
+        CONTOSO.toUpperCase(),
+        CONTOSO,
+      ];
+      const answer = await gateway.graphql(BATCH, { ids });
+      expect(answer.data?.customerUsageBudgets).toHaveLength(12);
+      expect(answer.data?.customerUsageBudgets[11]).toEqual({ customerId: CONTOSO, amount: 100 });
+      expect(answer.errors?.find((e) => e.extensions.code === 'BAD_USER_INPUT')).toBeUndefined();
+      expect(budgetCalls()).toHaveLength(10);
     });
 
     it('counts the maximum per request: aliases of the batch cannot multiply it', async () => {

@@ -214,6 +214,30 @@ describe('the throttle gate', () => {
     expect(waited).toBeGreaterThanOrEqual(1_500);
   });
 
+  it("holds a retry that falls within the partner's pause until the pause ends, instead of sending it into the 429", async () => {
+    gateway.sandbox.reset();
+    // Northwind's first answer is a 503 asking to come back in 1 s; meanwhile two other customers are throttled for
+    // 3 s together: the partner's limit, which pauses every customer's calls, Northwind's retry too.
+    const faults = gateway.sandbox.faults;
+    faults.add({ kind: 'status', status: 503, retryAfter: '1', customerId: NORTHWIND_NO_USAGE, count: 1 });
+    faults.add({ kind: 'status', status: 429, retryAfter: '3', customerId: CONTOSO, count: 1 });
+    faults.add({ kind: 'status', status: 429, retryAfter: '3', customerId: FABRIKAM_NO_BUDGET, count: 1 });
+    const northwind = gateway.http.get(path(NORTHWIND_NO_USAGE));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const throttled = await Promise.all([
+      gateway.http.get(path(CONTOSO)),
+      gateway.http.get(path(FABRIKAM_NO_BUDGET)),
+    ]);
+    expect((await northwind).status).toBe(200);
+    expect(throttled.map((t) => t.status)).toEqual([200, 200]);
+    const calls = gateway.sandbox.requestLog.entries({ target: 'partner-center' });
+    const pausedAt = Math.max(...calls.filter((c) => c.status === 429).map((c) => Date.parse(c.at)));
+    const retry = calls.filter((c) => c.path.includes(NORTHWIND_NO_USAGE))[1];
+    expect(retry.status).toBe(200);
+    // Sent after the pause (3 s from the 429s, less the margin of when each side noted the time), not at 1 s.
+    expect(Date.parse(retry.at) - pausedAt).toBeGreaterThanOrEqual(2_500);
+  });
+
   it('takes a Retry-After sent twice (joined "30, 30") as 30 s, not as a date in 2001: the customer stays paused', async () => {
     gateway.sandbox.reset();
     gateway.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: '30, 30', count: 1 });

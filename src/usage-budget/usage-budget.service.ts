@@ -18,6 +18,8 @@ export interface CallOptions {
   idempotencyKey?: string;
   /** The inbound request served: its caller and correlation id reach Partner Center, the audit trail and the logs. */
   context?: RequestContext;
+  /** A read that must not be answered from the cache (REST's `Cache-Control: no-cache` or `max-age=0`). */
+  fresh?: boolean;
 }
 
 /** A budget with how fresh it is, for adapters that can say so (REST's Age and Cache-Control). */
@@ -48,7 +50,7 @@ export class UsageBudgetService {
     assertNoViolations(customerIdViolations(customerId));
     const { context } = options;
     const requestId = options.idempotencyKey && upstreamRequestId(context?.caller, options.idempotencyKey);
-    const { budget, ageMs } = await this.reads.read(customerId, requestId, context);
+    const { budget, ageMs } = await this.reads.read(customerId, requestId, context, options.fresh);
     return { budget: toCustomerBudget(customerId, budget), ageMs, maxAgeMs: this.reads.cache.ttlMs };
   }
 

@@ -175,6 +175,22 @@ describe('the read cache (USAGE_BUDGET_CACHE_TTL_MS)', () => {
     expect(budgetCalls().map((c) => c.method)).toEqual(['GET', 'PATCH', 'GET']);
   });
 
+  it('reads Partner Center again for a REST read that asks for no cached answer, and keeps that answer', async () => {
+    await gateway.http.get(path(NORTHWIND_NO_USAGE));
+    // Changed outside the gateway (in Partner Center's portal): the caller knows, and asks past the cache.
+    const refreshed = await gateway.http.get(path(NORTHWIND_NO_USAGE), {
+      headers: { 'cache-control': 'no-cache' },
+    });
+    expect(refreshed.headers['age']).toBe('0');
+    const again = await gateway.http.get(path(NORTHWIND_NO_USAGE), {
+      headers: { 'cache-control': 'max-age=0' },
+    });
+    expect(again.headers['age']).toBe('0');
+    const later = await gateway.http.get(path(NORTHWIND_NO_USAGE));
+    expect(later.data.amount).toBe(250.5);
+    expect(budgetCalls()).toHaveLength(3);
+  });
+
   it('gives the audit event the old amount from a fresh cached read, at no upstream cost', async () => {
     await gateway.http.get(path(CONTOSO));
     const before = gateway.logs().length;

@@ -56,13 +56,10 @@ export class UsageBudgetController {
     if (cacheControl !== undefined && asksForNoCachedAnswer(cacheControl)) options.fresh = true;
     const served = await this.usageBudgets.serve(customerId, options);
     if (served.maxAgeMs > 0) {
-      // Say what was served: a cached answer's age, and how much longer it may be reused (by this caller only).
-      const age = Math.floor(served.ageMs / 1000);
-      reply.header('Age', String(age));
-      reply.header(
-        'Cache-Control',
-        `private, max-age=${Math.max(0, Math.floor(served.maxAgeMs / 1000) - age)}`,
-      );
+      // Say what was served: a cached answer's age, and its lifetime (for this caller only). A cache holds it while
+      // Age + its own time < max-age (RFC 9111 §4.2): max-age is the whole TTL, never less the Age.
+      reply.header('Age', String(Math.floor(served.ageMs / 1000)));
+      reply.header('Cache-Control', `private, max-age=${Math.floor(served.maxAgeMs / 1000)}`);
     }
     return toSpendingBudgetResource(served.budget);
   }

@@ -175,6 +175,16 @@ describe('the read cache (USAGE_BUDGET_CACHE_TTL_MS)', () => {
     expect(budgetCalls().map((c) => c.method)).toEqual(['GET', 'PATCH', 'GET']);
   });
 
+  it('states the whole TTL as max-age next to the Age, as an HTTP cache counts them (RFC 9111 §4.2)', async () => {
+    await gateway.http.get(path(FABRIKAM_NO_BUDGET));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const cached = await gateway.http.get(path(FABRIKAM_NO_BUDGET));
+    // Fresh while Age + time held < max-age: a max-age less the Age would have the client drop it twice as early.
+    expect(cached.headers['age']).toBe('1');
+    expect(cached.headers['cache-control']).toBe('private, max-age=60');
+    expect(budgetCalls()).toHaveLength(1);
+  });
+
   it('reads Partner Center again for a REST read that asks for no cached answer, and keeps that answer', async () => {
     await gateway.http.get(path(NORTHWIND_NO_USAGE));
     // Changed outside the gateway (in Partner Center's portal): the caller knows, and asks past the cache.

@@ -24,20 +24,27 @@ export class PartnerCenterClient {
   ) {}
 
   /**
-   * Whose view of Partner Center a call gets: the partner app's in app mode, the signed-in user's in app+user mode
-   * (one user's answers must never be shared with another). A key for coalescing and caching, never a secret.
+   * Whose view of Partner Center a call gets: the partner app's in app mode; in app+user mode the on-behalf-of
+   * exchange of the caller's very token, which Entra ID may refuse for one of a user's tokens (no MFA, a conditional
+   * access policy) and grant for another: answers are shared neither across users nor across a user's tokens. A key
+   * for coalescing and caching, never a secret (a hash, as the on-behalf-of cache keys the assertion).
    */
   identityScope(caller: Caller | undefined): string {
     if (this.options.authMode !== 'app+user') return 'app';
     if (!caller) return 'user:none';
     return `user:${createHash('sha256')
-      .update(`${caller.issuer ?? ''}\n${caller.subject}`)
+      .update(caller.token ?? `${caller.issuer ?? ''}\n${caller.subject}`)
       .digest('base64url')}`;
   }
 
   /** The longest a read may take, waits and retries included (PARTNER_CENTER_DEADLINE_MS). */
   get readDeadlineMs(): number {
     return this.options.retry.deadlineMs;
+  }
+
+  /** The logical calls admitted at once (PARTNER_CENTER_MAX_CONCURRENT_CALLS); more wait in the bulkhead's queue. */
+  get maxConcurrentCalls(): number {
+    return this.options.resilience.maxConcurrentCalls;
   }
 
   /**

@@ -30,7 +30,12 @@ import { standardHeadersPolicy } from './pipeline/standard-headers.policy';
 import { telemetryPolicy, tokenTelemetry } from './pipeline/telemetry.policy';
 import { QuotaShaper } from './quota/quota-shaper';
 import { SHARED_STATE, SharedState } from '../shared-state/shared-state';
-import { quotaFeedbackPolicy, quotaGatePolicy, rateBudgetPolicy } from './quota/quota.policies';
+import {
+  quotaFeedbackPolicy,
+  quotaGatePolicy,
+  quotaPausePolicy,
+  rateBudgetPolicy,
+} from './quota/quota.policies';
 import { quotaTelemetry } from './quota/quota.telemetry';
 
 const CONNECTION_POOL = Symbol('PARTNER_CENTER_CONNECTION_POOL');
@@ -40,8 +45,8 @@ export const ACCESS_TOKEN_SOURCE = Symbol('PARTNER_CENTER_ACCESS_TOKEN_SOURCE');
  * The outbound side: one connection pool, one MSAL application (app-only or on-behalf-of tokens, by
  * PARTNER_CENTER_AUTH_MODE), and the request pipeline
  *   requestId → correlation → standard headers → circuit breaker → bulkhead → quota gate (429 pauses,
- *   adaptive concurrency) → retry (deadline, attempts, timeouts, retry budget) → quota feedback → telemetry
- *   → bearer token → fleet request budget (each attempt, as it is sent) → transport
+ *   adaptive concurrency) → retry (deadline, attempts, timeouts, retry budget) → quota pause (of retries)
+ *   → quota feedback → telemetry → bearer token → fleet request budget (each attempt, as it is sent) → transport
  * The id stamping is outside the retry so every retry of a call carries the same MS-RequestId; signing is inside,
  * so a token request or a refresh after a 401 is one more attempt under the same bounds. The breaker judges whole
  * logical calls (a blip that a retry absorbs is no failure) and refuses before a bulkhead slot is taken; the
@@ -151,6 +156,10 @@ export class PartnerCenterModule implements OnApplicationShutdown {
                   options.retry,
                   (event) => logger.warn({ msg: 'retrying Partner Center call', ...event }),
                   new RetryBudget(options.resilience.retryBudget),
+                ),
+                quotaPausePolicy(
+                  quota,
+                  Math.min(options.retry.maxRetryAfterSeconds * 1000, options.retry.deadlineMs),
                 ),
                 quotaFeedbackPolicy(quota),
                 telemetryPolicy(metrics, {

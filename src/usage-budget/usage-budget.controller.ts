@@ -39,20 +39,27 @@ export class UsageBudgetController {
   @RequirePermission('read')
   @ApiOperation({ operationId: 'getUsageBudget', summary: "Read a customer's usage spending budget." })
   @ApiOkResponse({ type: SpendingBudgetResource })
+  @ApiHeader({
+    name: 'Cache-Control',
+    required: false,
+    description:
+      '`no-cache` (or `max-age=0`): read Partner Center, not the read cache (USAGE_BUDGET_CACHE_TTL_MS), and refresh it.',
+  })
   async get(
     @Param('customerId') customerId: string,
     @Headers() headers: Record<string, string | undefined>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SpendingBudgetResource> {
-    const served = await this.usageBudgets.serve(customerId, callOptions(headers, reply));
+    const options = callOptions(headers, reply);
+    // HTTP's way to ask past caches (RFC 9111 §5.2.1): honoured when the gateway has one.
+    const cacheControl = headers['cache-control'];
+    if (cacheControl !== undefined && asksForNoCachedAnswer(cacheControl)) options.fresh = true;
+    const served = await this.usageBudgets.serve(customerId, options);
     if (served.maxAgeMs > 0) {
-      // Say what was served: a cached answer's age, and how much longer it may be reused (by this caller only).
-      const age = Math.floor(served.ageMs / 1000);
-      reply.header('Age', String(age));
-      reply.header(
-        'Cache-Control',
-        `private, max-age=${Math.max(0, Math.floor(served.maxAgeMs / 1000) - age)}`,
-      );
+      // Say what was served: a cached answer's age, and its lifetime (for this caller only). A cache holds it while
+      // Age + its own time < max-age (RFC 9111 §4.2): max-age is the whole TTL, never less the Age.
+      reply.header('Age', String(Math.floor(served.ageMs / 1000)));
+      reply.header('Cache-Control', `private, max-age=${Math.floor(served.maxAgeMs / 1000)}`);
     }
     return toSpendingBudgetResource(served.budget);
   }
@@ -77,6 +84,11 @@ export class UsageBudgetController {
       await this.usageBudgets.update(customerId, body.amount, callOptions(headers, reply)),
     );
   }
+}
+
+/** `no-cache` or `max-age=0` among the request's Cache-Control directives. */
+function asksForNoCachedAnswer(cacheControl: string): boolean {
+  return /(?:^|,)\s*(?:no-cache|max-age\s*=\s*"?0"?)\s*(?:,|$)/i.test(cacheControl);
 }
 
 /** The caller's idempotency key, echoed back under the header(s) it came in, errors included. */

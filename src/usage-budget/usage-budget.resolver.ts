@@ -8,7 +8,7 @@ import { SpendingBudgetModel } from './models/spending-budget.model';
 import { idempotencyKeyFrom, KeyedChange, readIdempotencyKey, sameChange } from './idempotency';
 import type { UsageBudgetConfig } from './usage-budget.config';
 import { updateViolations } from './usage-budget.rules';
-import { UsageBudgetService } from './usage-budget.service';
+import { asError, UsageBudgetService } from './usage-budget.service';
 
 @Resolver(() => SpendingBudgetModel)
 export class UsageBudgetResolver {
@@ -50,11 +50,10 @@ export class UsageBudgetResolver {
     this.usageBudgets.assertBatch(customerIds);
     const options = { context: request.requestContext ?? undefined };
     const loader = new DataLoader<string, SpendingBudgetModel>(
-      (ids) =>
-        Promise.all(
-          ids.map((id) => this.usageBudgets.get(id, options).catch((error: unknown) => asError(error))),
-        ),
-      { cacheKeyFn: (id) => id.toLowerCase() },
+      (ids) => this.usageBudgets.getMany(ids, options),
+      {
+        cacheKeyFn: (id) => id.toLowerCase(),
+      },
     );
     // Each item answers for the id as asked at its position: a repeat in another letter case shares the read only.
     return Promise.all(
@@ -158,9 +157,4 @@ function keySources(
 function headerValue(request: FastifyRequest, header: string): string | undefined {
   const value = request.headers[header.toLowerCase()];
   return Array.isArray(value) ? value.join(', ') : value;
-}
-
-/** graphql-js reports an Error in a list as that item's error, at its index. */
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -28,15 +28,20 @@ export function updateViolations(customerId: unknown, amount: unknown, maxAmount
   return [...customerIdViolations(customerId), ...amountViolations(amount, maxAmount)];
 }
 
-/** A batched read: a non-empty list of GUIDs, no longer than the configured maximum. */
+/**
+ * A batched read: a non-empty list of GUIDs naming no more customers than the configured maximum. A repeat (in any
+ * letter case) is read once, so it takes no place of its own: as the GraphQL document's check counts them.
+ */
 export function customerIdsViolations(customerIds: unknown[], maxIds: number): FieldViolation[] {
   if (customerIds.length === 0)
     return [{ field: 'customerIds', message: 'customerIds must name at least one customer' }];
-  if (customerIds.length > maxIds) {
+  const customers =
+    customerIds.length > maxIds ? new Set(customerIds.map((id) => String(id).toLowerCase())).size : 0;
+  if (customers > maxIds) {
     return [
       {
         field: 'customerIds',
-        message: `customerIds may name at most ${maxIds} customers, got ${customerIds.length}`,
+        message: `customerIds may name at most ${maxIds} customers, got ${customers}`,
       },
     ];
   }

@@ -18,6 +18,8 @@ export interface CallOptions {
   idempotencyKey?: string;
   /** The inbound request served: its caller and correlation id reach Partner Center, the audit trail and the logs. */
   context?: RequestContext;
+  /** A read that must not be answered from the cache (REST's `Cache-Control: no-cache` or `max-age=0`). */
+  fresh?: boolean;
 }
 
 /** A budget with how fresh it is, for adapters that can say so (REST's Age and Cache-Control). */
@@ -48,8 +50,30 @@ export class UsageBudgetService {
     assertNoViolations(customerIdViolations(customerId));
     const { context } = options;
     const requestId = options.idempotencyKey && upstreamRequestId(context?.caller, options.idempotencyKey);
-    const { budget, ageMs } = await this.reads.read(customerId, requestId, context);
+    const { budget, ageMs } = await this.reads.read(customerId, requestId, context, options.fresh);
     return { budget: toCustomerBudget(customerId, budget), ageMs, maxAgeMs: this.reads.cache.ttlMs };
+  }
+
+  /**
+   * A batched read's customers (ids already checked), each answer or error at its position. At most as many reads
+   * at once as the bulkhead admits calls: a batch larger than its queue would otherwise have the items past it
+   * refused with 503 by a healthy Partner Center. The reads still share coalescing, the cache and the quota limit.
+   */
+  async getMany(
+    customerIds: readonly string[],
+    options: CallOptions = {},
+  ): Promise<Array<CustomerBudget | Error>> {
+    const answers = new Array<CustomerBudget | Error>(customerIds.length);
+    let next = 0;
+    const reader = async () => {
+      while (next < customerIds.length) {
+        const index = next++;
+        answers[index] = await this.get(customerIds[index], options).catch(asError);
+      }
+    };
+    const readers = Math.min(customerIds.length, this.partnerCenter.maxConcurrentCalls);
+    await Promise.all(Array.from({ length: readers }, reader));
+    return answers;
   }
 
   /** Checks a batched read's ids before any of them is read (one bad id refuses the whole batch, no call made). */
@@ -169,6 +193,11 @@ interface WriteRecord {
   customerId: string;
   amount: number;
   budget?: PartnerCenterSpendingBudget;
+}
+
+/** graphql-js reports an Error in a list as that item's error, at its index. */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function answerNotThisChange(requestId: string): PartnerCenterError {

@@ -109,3 +109,51 @@ describe('app+user mode (on-behalf-of)', () => {
     expect(sandbox.requestLog.entries({ target: 'partner-center' })).toHaveLength(0);
   });
 });
+
+describe('app+user mode with the read cache on', () => {
+  let sandbox: RunningSandbox;
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ quiet: true });
+    gateway = await startGateway({
+      sandbox,
+      partnerCenter: { authMode: 'app+user' },
+      env: {
+        AUTH_ISSUER: `${sandbox.url}/${sandbox.tenantId}/v2.0`,
+        AUTH_AUDIENCE: sandbox.callerAudience,
+        USAGE_BUDGET_CACHE_TTL_MS: '60000',
+      },
+    });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await sandbox.close();
+  });
+
+  const ada = (amr: string[]) =>
+    sandbox.issueCallerToken({
+      scp: 'UsageBudget.ReadWrite',
+      oid: '5e0b8a4f-1c2d-4e3f-9a8b-7c6d5e4f3a2b',
+      upn: 'ada@contoso.example',
+      amr,
+    });
+
+  it("serves a token Entra ID would not exchange (no MFA) nothing another of the user's tokens read", async () => {
+    const signedInWithMfa = await ada(['pwd', 'mfa']);
+    const first = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, {
+      headers: { authorization: `Bearer ${signedInWithMfa}` },
+    });
+    expect(first.status).toBe(200);
+    // The same user, signed in with a password only: Partner Center's MFA demand applies to it too.
+    const passwordOnly = await ada(['pwd']);
+    const second = await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, {
+      headers: { authorization: `Bearer ${passwordOnly}` },
+    });
+    expect(second.status).toBe(401);
+    expect(second.data).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      claims: expect.stringContaining('access_token'),
+    });
+  });
+});

@@ -68,3 +68,32 @@ describe('the upstream concurrency the gateway allows itself', () => {
     expect(gateway.sandbox.stats().inFlightPeak).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('a batch larger than the calls the bulkhead admits', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      sandboxOptions: { extraCustomers: 30 },
+      env: {
+        USAGE_BUDGET_BATCH_MAX_IDS: '30',
+        PARTNER_CENTER_MAX_CONCURRENT_CALLS: '4',
+        PARTNER_CENTER_MAX_QUEUED_CALLS: '4',
+        RATE_LIMIT_PER_MINUTE: '0',
+      },
+    });
+  });
+  afterAll(() => gateway.close());
+
+  it('answers every item of a batch at the configured maximum from a healthy Partner Center', async () => {
+    gateway.sandbox.faults.add({ kind: 'latency', latencyMs: 100 });
+    const customers = gateway.sandbox.customers.filter((c) => c.id.startsWith('d0000000'));
+    const answer = await gateway.graphql(BATCH, { ids: customers.map((c) => c.id) });
+    // Not a 503 "too many calls in flight" for the items past the bulkhead's 4 + 4: the batch fills it alone.
+    expect(answer.errors).toBeUndefined();
+    const budgets = answer.data?.customerUsageBudgets as Array<{ amount: number }>;
+    expect(budgets.map((b) => b.amount)).toEqual(customers.map((c) => c.amount));
+    // Shaped, not shed: never more than the bulkhead's 4 calls in flight.
+    expect(gateway.sandbox.stats().inFlightPeak).toBeLessThanOrEqual(4);
+  });
+});

@@ -100,7 +100,11 @@ describe("spending Partner Center's quota", () => {
 
     it.each([
       ['an id that is not a GUID', [CONTOSO, 'contoso'], 'customerIds[1]'],
-      ['more ids than allowed', Array.from({ length: 11 }, () => CONTOSO), 'customerIds'],
+      [
+        'more customers than allowed',
+        Array.from({ length: 11 }, (_, i) => `d0000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`),
+        'customerIds',
+      ],
       ['no ids', [], 'customerIds'],
     ])('refuses %s before any upstream call', async (_case, ids, field) => {
       const answer = await gateway.graphql(BATCH, { ids });
@@ -108,6 +112,21 @@ describe("spending Partner Center's quota", () => {
       expect(JSON.stringify(answer.errors?.[0].extensions)).toContain(field);
       expect(answer.data?.customerUsageBudgets ?? null).toBeNull();
       expect(budgetCalls()).toHaveLength(0);
+    });
+
+    it('counts the maximum in customers: a repeat, in any letter case, takes no place of its own', async () => {
+      const ids = [
+        ...Array.from({ length: 8 }, (_, i) => `d0000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`),
+        CONTOSO,
+        ADVENTURE_WORKS,
+        CONTOSO.toUpperCase(),
+        CONTOSO,
+      ];
+      const answer = await gateway.graphql(BATCH, { ids });
+      expect(answer.data?.customerUsageBudgets).toHaveLength(12);
+      expect(answer.data?.customerUsageBudgets[11]).toEqual({ customerId: CONTOSO, amount: 100 });
+      expect(answer.errors?.find((e) => e.extensions.code === 'BAD_USER_INPUT')).toBeUndefined();
+      expect(budgetCalls()).toHaveLength(10);
     });
 
     it('counts the maximum per request: aliases of the batch cannot multiply it', async () => {
@@ -156,6 +175,32 @@ describe('the read cache (USAGE_BUDGET_CACHE_TTL_MS)', () => {
     expect(budgetCalls().map((c) => c.method)).toEqual(['GET', 'PATCH', 'GET']);
   });
 
+  it('states the whole TTL as max-age next to the Age, as an HTTP cache counts them (RFC 9111 §4.2)', async () => {
+    await gateway.http.get(path(FABRIKAM_NO_BUDGET));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const cached = await gateway.http.get(path(FABRIKAM_NO_BUDGET));
+    // Fresh while Age + time held < max-age: a max-age less the Age would have the client drop it twice as early.
+    expect(cached.headers['age']).toBe('1');
+    expect(cached.headers['cache-control']).toBe('private, max-age=60');
+    expect(budgetCalls()).toHaveLength(1);
+  });
+
+  it('reads Partner Center again for a REST read that asks for no cached answer, and keeps that answer', async () => {
+    await gateway.http.get(path(NORTHWIND_NO_USAGE));
+    // Changed outside the gateway (in Partner Center's portal): the caller knows, and asks past the cache.
+    const refreshed = await gateway.http.get(path(NORTHWIND_NO_USAGE), {
+      headers: { 'cache-control': 'no-cache' },
+    });
+    expect(refreshed.headers['age']).toBe('0');
+    const again = await gateway.http.get(path(NORTHWIND_NO_USAGE), {
+      headers: { 'cache-control': 'max-age=0' },
+    });
+    expect(again.headers['age']).toBe('0');
+    const later = await gateway.http.get(path(NORTHWIND_NO_USAGE));
+    expect(later.data.amount).toBe(250.5);
+    expect(budgetCalls()).toHaveLength(3);
+  });
+
   it('gives the audit event the old amount from a fresh cached read, at no upstream cost', async () => {
     await gateway.http.get(path(CONTOSO));
     const before = gateway.logs().length;
@@ -193,5 +238,43 @@ describe('the throttle gate', () => {
     // One 429 in all: nobody else ran into it, they waited at the gate.
     expect(calls.filter((c) => c.status === 429)).toHaveLength(1);
     expect(waited).toBeGreaterThanOrEqual(1_500);
+  });
+
+  it("holds a retry that falls within the partner's pause until the pause ends, instead of sending it into the 429", async () => {
+    gateway.sandbox.reset();
+    // Northwind's first answer is a 503 asking to come back in 1 s; meanwhile two other customers are throttled for
+    // 3 s together: the partner's limit, which pauses every customer's calls, Northwind's retry too.
+    const faults = gateway.sandbox.faults;
+    faults.add({ kind: 'status', status: 503, retryAfter: '1', customerId: NORTHWIND_NO_USAGE, count: 1 });
+    faults.add({ kind: 'status', status: 429, retryAfter: '3', customerId: CONTOSO, count: 1 });
+    faults.add({ kind: 'status', status: 429, retryAfter: '3', customerId: FABRIKAM_NO_BUDGET, count: 1 });
+    const northwind = gateway.http.get(path(NORTHWIND_NO_USAGE));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const throttled = await Promise.all([
+      gateway.http.get(path(CONTOSO)),
+      gateway.http.get(path(FABRIKAM_NO_BUDGET)),
+    ]);
+    expect((await northwind).status).toBe(200);
+    expect(throttled.map((t) => t.status)).toEqual([200, 200]);
+    const calls = gateway.sandbox.requestLog.entries({ target: 'partner-center' });
+    const pausedAt = Math.max(...calls.filter((c) => c.status === 429).map((c) => Date.parse(c.at)));
+    const retry = calls.filter((c) => c.path.includes(NORTHWIND_NO_USAGE))[1];
+    expect(retry.status).toBe(200);
+    // Sent after the pause (3 s from the 429s, less the margin of when each side noted the time), not at 1 s.
+    expect(Date.parse(retry.at) - pausedAt).toBeGreaterThanOrEqual(2_500);
+  });
+
+  it('takes a Retry-After sent twice (joined "30, 30") as 30 s, not as a date in 2001: the customer stays paused', async () => {
+    gateway.sandbox.reset();
+    gateway.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: '30, 30', count: 1 });
+    const first = await gateway.http.get(path(ADVENTURE_WORKS));
+    // Longer than the gateway may wait within a call: the caller is told when to come back, nothing is retried.
+    expect(first.status).toBe(429);
+    expect(first.headers['retry-after']).toBe('30');
+    const next = await gateway.http.get(path(ADVENTURE_WORKS));
+    expect(next.status).toBe(429);
+    expect(Number(next.headers['retry-after'])).toBeGreaterThan(25);
+    // The second read was answered by the gate: Partner Center saw only the first.
+    expect(gateway.sandbox.requestLog.entries({ target: 'partner-center' })).toHaveLength(1);
   });
 });

@@ -37,6 +37,8 @@ export interface PipelineRequest {
   onSent?: () => void;
   /** This call's deadline when it must be shorter than the configured one (a write's confirming read). */
   deadlineMs?: number;
+  /** When the call's deadline passes (epoch ms), set by the retry policy on each attempt. */
+  deadlineAt?: number;
   state: CallState;
   /** The inbound request this call serves, when there is one: its correlation id, caller and upstream counters. */
   context?: RequestContext;

@@ -165,6 +165,7 @@ export function retryPolicy(
                 // The attempt ends at its own timeout or at the call's deadline, whichever comes first: the
                 // transport's one timer does both, so no abort signal has to reach it.
                 timeoutMs: Math.min(options.attemptTimeoutMs, remainingMs),
+                deadlineAt: deadline,
               });
             } catch (error) {
               if (neverSent(error)) request.state.unansweredAttempt = false;

@@ -59,6 +59,8 @@ export class QuotaShaper {
   /** Calls waiting for a slot, in order: each is resumed when one is free. */
   private readonly queue: Array<() => void> = [];
   private partnerPausedUntil = 0;
+  /** The end of the last pause of any scope: before it, a call's scope is worth looking up. */
+  private anyPausedUntil = 0;
   private readonly customerPausedUntil = new Map<string, number>();
   /** This replica's 429s whose pause is still in force, each with its end. */
   private recentThrottles: Array<{ customerId: string; until: number }> = [];
@@ -101,6 +103,11 @@ export class QuotaShaper {
     const now = this.now();
     const customer = customerId ? (this.customerPausedUntil.get(customerId) ?? 0) : 0;
     return Math.max(0, this.partnerPausedUntil - now, customer - now);
+  }
+
+  /** Whether any scope is paused now: a check without looking up the call's customer. */
+  anyPaused(): boolean {
+    return this.anyPausedUntil > this.now();
   }
 
   /** A 429 for this customer, asking to wait `retryAfterMs`: pause the scope here and on every replica. */
@@ -267,6 +274,7 @@ export class QuotaShaper {
       );
     }
     if (partnerWide) this.partnerPausedUntil = Math.max(this.partnerPausedUntil, until);
+    this.anyPausedUntil = Math.max(this.anyPausedUntil, until);
     if (this.customerPausedUntil.size > 10_000) {
       const now = this.now();
       for (const [id, pausedUntil] of this.customerPausedUntil)

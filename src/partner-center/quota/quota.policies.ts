@@ -72,6 +72,36 @@ export function quotaGatePolicy(
 }
 
 /**
+ * Inside the retry policy: a retry whose scope was paused since its call passed the gate (another call's 429, the
+ * partner's limit when several customers are throttled together) waits for the pause to end, as a new call would at
+ * the gate, instead of being sent into a certain 429 at the end of its own backoff. A pause longer than the call may
+ * wait, or past its deadline, answers RATE_LIMITED at once, without a request.
+ */
+export function quotaPausePolicy(quota: QuotaShaper, maxWaitMs: number): PipelinePolicy {
+  return {
+    name: 'quotaPause',
+    sendRequest(request, next) {
+      // The usual case, with no pause anywhere: neither the customer looked up nor a promise of its own.
+      if (!quota.anyPaused()) return next(request);
+      const pauseMs = quota.pauseFor(customerOf(request));
+      return pauseMs > 0 ? afterPause(request, next, pauseMs) : next(request);
+    },
+  };
+
+  async function afterPause(request: PipelineRequest, next: SendRequest, pauseMs: number) {
+    const deadlineAt = request.deadlineAt ?? Infinity;
+    if (pauseMs > maxWaitMs || Date.now() + pauseMs >= deadlineAt) {
+      request.state.unansweredAttempt = false;
+      throw rateLimited(request.requestId, Math.ceil(pauseMs / 1000));
+    }
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    // The attempt's timeout still ends by the call's deadline, which the wait brought nearer.
+    const timeoutMs = Math.max(1, Math.min(request.timeoutMs ?? Infinity, deadlineAt - Date.now()));
+    return next({ ...request, timeoutMs: Number.isFinite(timeoutMs) ? timeoutMs : undefined });
+  }
+}
+
+/**
  * Innermost, right before the request is sent (after its token): each attempt, retries too, takes one request of the
  * fleet's budget (PARTNER_CENTER_MAX_REQUESTS_PER_SECOND), waiting for room within what is left of the attempt. Taken
  * any earlier (before the concurrency slot, a token request, the retries), requests admitted in one second reached

@@ -81,11 +81,20 @@ export class BudgetReads {
     if (cache.enabled) shared.onConnected(() => void this.reconnected());
   }
 
-  /** `context`: the inbound request (its caller decides whose view is read; a shared flight carries the first's). */
-  async read(customerId: string, requestId?: string, context?: RequestContext): Promise<BudgetRead> {
+  /**
+   * `context`: the inbound request (its caller decides whose view is read; a shared flight carries the first's).
+   * `fresh`: the caller wants no cached answer (it knows of a change made outside the gateway): the read goes to
+   * Partner Center, or joins one on its way there, and its answer is cached for the others.
+   */
+  async read(
+    customerId: string,
+    requestId?: string,
+    context?: RequestContext,
+    fresh = false,
+  ): Promise<BudgetRead> {
     const id = customerId.toLowerCase();
     const identity = this.partnerCenter.identityScope(context?.caller);
-    const local = this.cache.get(identity, id);
+    const local = fresh ? undefined : this.cache.get(identity, id);
     if (local) {
       this.count('cache');
       return local;
@@ -95,7 +104,7 @@ export class BudgetReads {
     const redis = this.shared.backend === 'redis';
     let version = '';
     if (redis) {
-      const shared = await this.sharedCacheEntry(identity, id, generation);
+      const shared = await this.sharedCacheEntry(identity, id, generation, fresh);
       if (shared.cached) {
         this.count('cache');
         return shared.cached;
@@ -230,8 +239,9 @@ export class BudgetReads {
     identity: string,
     id: string,
     generation: number,
+    fresh: boolean,
   ): Promise<{ cached?: BudgetRead; version: string }> {
-    if (!this.cache.enabled) return { version: (await this.shared.get(versionKey(id))) ?? '' };
+    if (!this.cache.enabled || fresh) return { version: (await this.shared.get(versionKey(id))) ?? '' };
     const [raw, current] = await this.shared.getMany([cacheKey(identity, id), versionKey(id)]);
     const version = current ?? '';
     const entry = parse(raw);

@@ -26,6 +26,23 @@ describe('Retry-After', () => {
   it('ignores garbage', () => expect(parseRetryAfter('soon', now)).toBeUndefined());
   it('ignores an absent header', () => expect(parseRetryAfter(undefined, now)).toBeUndefined());
 
+  // Date.parse takes almost anything for a date ("5, 5" is 5 May 2001): only HTTP's own date forms are dates.
+  it.each([
+    ['5, 5', 5],
+    ['30, 30', 30],
+    ['-1', undefined],
+    ['+5', undefined],
+    ['2 minutes', undefined],
+  ])('reads %p, not as a date in the past', (value, seconds) =>
+    expect(parseRetryAfter(value, now)).toBe(seconds),
+  );
+
+  it.each([
+    ['Sat, 21 Nov 2026 12:00:30 GMT, Sat, 21 Nov 2026 12:00:30 GMT', 30],
+    ['Saturday, 21-Nov-26 12:00:30 GMT', 30],
+    ['Sat Nov 21 12:00:30 2026', 30],
+  ])('reads the HTTP date %p', (value, seconds) => expect(parseRetryAfter(value, now)).toBe(seconds));
+
   it('prefers the header over the 429 body', () => {
     const body = JSON.stringify({
       statusCode: 429,

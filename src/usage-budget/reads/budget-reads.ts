@@ -133,16 +133,21 @@ export class BudgetReads {
       try {
         const fetched = await this.partnerCenter.getUsageBudget(id, requestId, context);
         clearInterval(renewal);
-        if (this.generationOf(id) === generation) {
-          this.cache.set(identity, id, fetched, startedAt);
-          if (redis) await this.share(identity, id, { budget: fetched }, startedAt, version, lock);
+        // This replica's copy only when nothing it heard of (a write, a reconnection to Redis) overlapped the read.
+        if (this.generationOf(id) === generation) this.cache.set(identity, id, fetched, startedAt);
+        // The fleet's copy carries the write version the read started under, which every write changes in Redis before
+        // it is announced: another replica takes it only while that version is current, whatever this one heard
+        // meanwhile. Withholding it after a reconnection (a subscriber's first 'ready' during the read) only made the
+        // replicas waiting on this read ask Partner Center again.
+        if (redis) {
+          await this.share(identity, id, { budget: fetched }, startedAt, version, lock);
           released = true;
         }
         return fetched;
       } catch (error) {
         // The replicas waiting on this read would each ask again for an answer no retry changes.
         const failure = definiteRefusal(error);
-        if (redis && failure && this.generationOf(id) === generation) {
+        if (redis && failure) {
           await this.share(identity, id, { failure }, startedAt, version, lock);
           released = true;
         }

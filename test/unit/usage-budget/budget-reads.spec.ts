@@ -155,16 +155,28 @@ describe('budget reads across replicas on Redis, with the cache on', () => {
   });
 
   it('keeps out of the cache a read sent before a replica got Redis back and answered after', async () => {
-    const { upstream, b, replicaB } = setup();
+    const { upstream, b, replicaB, writeOnA } = setup();
     b.deafen();
     upstream.holdNextRead();
     const during = replicaB.read(CUSTOMER);
     await waitUntil(() => upstream.reads() === 1);
-    upstream.write(66); // a write on a replica B cannot hear
+    await writeOnA(66); // B's subscription is down: it hears nothing of the write
     b.reconnect();
     upstream.releaseHeldRead();
     expect((await during).budget.amount).toBe(100);
     expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(66);
+  });
+
+  it('shares a read that a reconnection overlapped with the fleet: the other replica does not ask again', async () => {
+    const { upstream, b, replicaA, replicaB } = setup();
+    upstream.holdNextRead();
+    const during = replicaB.read(CUSTOMER);
+    await waitUntil(() => upstream.reads() === 1);
+    b.reconnect(); // e.g. its subscriber's first 'ready', while the read is under way
+    upstream.releaseHeldRead();
+    expect((await during).budget.amount).toBe(100);
+    expect((await replicaA.read(CUSTOMER)).budget.amount).toBe(100);
+    expect(upstream.reads()).toBe(1);
   });
 
   it('serves no negative age for an entry shared by a replica whose clock is ahead', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -74,7 +74,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     registerClient: (client) => services.registry.register(client),
     issueCallerToken: async (claims) => (await issueCallerToken(authority, claims)).token,
     reset: () => services.reset(),
-    close: () => server.close(),
+    close: async () => {
+      await server.close();
+      // A folder it made for itself (its CA and key) goes with it; one the caller named stays.
+      if (options.stateDir === undefined) await rm(stateDir, { recursive: true, force: true });
+    },
   };
 }
 

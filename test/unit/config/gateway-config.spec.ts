@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadGatewayConfig } from '../../../src/gateway-config';
@@ -98,6 +98,7 @@ describe('gateway configuration', () => {
       kind: 'secret',
       clientSecret: 'from-file',
     });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it.each([

@@ -1,8 +1,6 @@
-import { generateKeyPair } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { promisify } from 'node:util';
-import { generate } from 'selfsigned';
+import { localCertificate } from '../support/local-certificate';
 import type { ConnectionPool } from '../../src/common/http/connection-pool';
 import { createConnectionPool, MAX_RESPONSE_BYTES } from '../../src/common/http/connection-pool';
 import { httpsExchange, TransportError } from '../../src/common/http/https-exchange';
@@ -19,20 +17,7 @@ describe('httpsExchange over the connection pool', () => {
   const seen: Array<{ url?: string; method?: string; length?: string; body: string }> = [];
 
   beforeAll(async () => {
-    const keyPair = await promisify(generateKeyPair)('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
-    const certificate = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-      keyPair,
-      algorithm: 'sha256',
-      extensions: [
-        { name: 'basicConstraints', cA: true, critical: true },
-        { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true },
-        { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-      ],
-    });
+    const certificate = await localCertificate();
     certPem = certificate.cert;
     server = createServer({ key: certificate.private, cert: certificate.cert }, (req, res) => {
       const chunks: Buffer[] = [];

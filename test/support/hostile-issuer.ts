@@ -1,10 +1,9 @@
-import { generateKeyPair, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { createServer, request as httpsRequest, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ServerResponse } from 'node:http';
-import { promisify } from 'node:util';
 import { exportJWK, SignJWT, type JWTPayload } from 'jose';
-import { generate } from 'selfsigned';
+import { localCertificate } from './local-certificate';
 
 /** How the issuer answers its JWKS: as it should, or as real ones misbehave. */
 export type JwksBehaviour =
@@ -73,20 +72,7 @@ interface SigningKey {
  * open is destroyed by close().
  */
 export async function startHostileIssuer(entraId?: FrontedEntraId): Promise<HostileIssuer> {
-  const keyPair = await promisify(generateKeyPair)('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-  const certificate = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keyPair,
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-    ],
-  });
+  const certificate = await localCertificate();
   const newKey = (): SigningKey => ({
     kid: randomUUID(),
     ...generateKeyPairSync('rsa', { modulusLength: 2048 }),

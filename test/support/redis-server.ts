@@ -1,10 +1,8 @@
-import { generateKeyPair } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { generate } from 'selfsigned';
+import { localCertificate } from './local-certificate';
 import { freePort, RunningProcess, startProcess } from './processes';
 
 const INSTALL = 'apt-get update && apt-get install -y redis-server';
@@ -122,20 +120,7 @@ function ping(port: number): Promise<boolean> {
 
 /** A self-signed certificate for 127.0.0.1 (its own CA), made at test time: cert.pem and key.pem in `dir`. */
 async function writeCertificate(dir: string): Promise<string> {
-  const keyPair = await promisify(generateKeyPair)('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-  const certificate = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keyPair,
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-    ],
-  });
+  const certificate = await localCertificate();
   writeFileSync(join(dir, 'key.pem'), certificate.private, { mode: 0o600 });
   writeFileSync(join(dir, 'cert.pem'), certificate.cert);
   return join(dir, 'cert.pem');

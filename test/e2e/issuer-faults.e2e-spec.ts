@@ -19,50 +19,19 @@ const BUDGET = `/v1/customers/${CONTOSO}/usagebudget`;
  * must be read within a bound, whatever the issuer sends, and a caller never waits on a stalled issuer.
  */
 describe('a misbehaving token issuer', () => {
-  let sandbox: RunningSandbox;
+  const setup = gatewayOnHostileIssuer('issuer-faults-');
   let issuer: HostileIssuer;
-  let gateway: GatewayProcess;
-  let stateDir: string;
-
-  beforeAll(async () => {
-    [sandbox, issuer] = await Promise.all([startSandbox({ quiet: true }), startHostileIssuer()]);
-    stateDir = mkdtempSync(join(tmpdir(), 'issuer-faults-'));
-    const caFile = join(stateDir, 'ca.pem');
-    writeFileSync(caFile, `${sandbox.caCertPem}\n${issuer.certPem}\n`);
-    gateway = await startGatewayProcess(sandbox, {
-      AUTH_DISABLED: 'false',
-      AUTH_ISSUER: issuer.issuer,
-      AUTH_AUDIENCE: issuer.audience,
-      NODE_EXTRA_CA_CERTS: caFile,
-    });
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-    await Promise.all([sandbox?.close(), issuer?.close()]);
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  beforeAll(() => (issuer = setup.issuer));
   afterEach(() => {
     issuer.jwks = 'ok';
   });
 
-  const read = async (token: string) => {
-    const started = Date.now();
-    const response = await axios.get(`${gateway.url}${BUDGET}`, {
-      headers: { authorization: `Bearer ${token}` },
-      validateStatus: () => true,
-      timeout: 20_000,
-    });
-    return {
-      status: response.status,
-      data: response.data as Record<string, unknown>,
-      ms: Date.now() - started,
-    };
-  };
+  const read = (token: string) => setup.read(token, 20_000);
 
   /** A request with the header fields exactly as given, repeated ones included (axios would merge them). */
   const sendWithHeaders = (rawHeaders: string[], graphql?: string) =>
     new Promise<{ status: number; challenge?: string; body: string }>((resolve, reject) => {
-      const target = graphql === undefined ? `${gateway.url}${BUDGET}` : `${gateway.url}/graphql`;
+      const target = graphql === undefined ? `${setup.url}${BUDGET}` : `${setup.url}/graphql`;
       const headers =
         graphql === undefined ? rawHeaders : [...rawHeaders, 'Content-Type', 'application/json'];
       const options = { method: graphql === undefined ? 'GET' : 'POST', headers, timeout: 20_000 };
@@ -134,42 +103,11 @@ describe('a misbehaving token issuer', () => {
 
 /** The issuer's discovery document, misbehaving before the gateway has ever read it. */
 describe('a misbehaving discovery document', () => {
-  let sandbox: RunningSandbox;
+  const setup = gatewayOnHostileIssuer('discovery-faults-');
   let issuer: HostileIssuer;
-  let gateway: GatewayProcess;
-  let stateDir: string;
+  beforeAll(() => (issuer = setup.issuer));
 
-  beforeAll(async () => {
-    [sandbox, issuer] = await Promise.all([startSandbox({ quiet: true }), startHostileIssuer()]);
-    stateDir = mkdtempSync(join(tmpdir(), 'discovery-faults-'));
-    const caFile = join(stateDir, 'ca.pem');
-    writeFileSync(caFile, `${sandbox.caCertPem}\n${issuer.certPem}\n`);
-    gateway = await startGatewayProcess(sandbox, {
-      AUTH_DISABLED: 'false',
-      AUTH_ISSUER: issuer.issuer,
-      AUTH_AUDIENCE: issuer.audience,
-      NODE_EXTRA_CA_CERTS: caFile,
-    });
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-    await Promise.all([sandbox?.close(), issuer?.close()]);
-    rmSync(stateDir, { recursive: true, force: true });
-  });
-
-  const read = async (token: string) => {
-    const started = Date.now();
-    const response = await axios.get(`${gateway.url}${BUDGET}`, {
-      headers: { authorization: `Bearer ${token}` },
-      validateStatus: () => true,
-      timeout: 30_000,
-    });
-    return {
-      status: response.status,
-      data: response.data as Record<string, unknown>,
-      ms: Date.now() - started,
-    };
-  };
+  const read = (token: string) => setup.read(token, 30_000);
 
   it.each([
     ['stalls mid-answer', 'stall-body' as const],
@@ -271,3 +209,55 @@ describe('the issuer keys', () => {
     await expect(verify(await issuer.token())).rejects.toBeInstanceOf(IssuerUnavailableError);
   });
 });
+
+/**
+ * The built gateway (`node dist/main.js`) on the sandbox, verifying callers' tokens against a hostile issuer it
+ * trusts through NODE_EXTRA_CA_CERTS: started before the describe's tests, stopped after them.
+ */
+function gatewayOnHostileIssuer(stateDirPrefix: string) {
+  let sandbox: RunningSandbox;
+  let issuer: HostileIssuer;
+  let gateway: GatewayProcess;
+  let stateDir: string;
+
+  beforeAll(async () => {
+    [sandbox, issuer] = await Promise.all([startSandbox({ quiet: true }), startHostileIssuer()]);
+    stateDir = mkdtempSync(join(tmpdir(), stateDirPrefix));
+    const caFile = join(stateDir, 'ca.pem');
+    writeFileSync(caFile, `${sandbox.caCertPem}\n${issuer.certPem}\n`);
+    gateway = await startGatewayProcess(sandbox, {
+      AUTH_DISABLED: 'false',
+      AUTH_ISSUER: issuer.issuer,
+      AUTH_AUDIENCE: issuer.audience,
+      NODE_EXTRA_CA_CERTS: caFile,
+    });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await Promise.all([sandbox?.close(), issuer?.close()]);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  return {
+    get issuer() {
+      return issuer;
+    },
+    get url() {
+      return gateway.url;
+    },
+    /** A REST read with this bearer token: its status, body and how long it took. */
+    async read(token: string, timeoutMs: number) {
+      const started = Date.now();
+      const response = await axios.get(`${gateway.url}${BUDGET}`, {
+        headers: { authorization: `Bearer ${token}` },
+        validateStatus: () => true,
+        timeout: timeoutMs,
+      });
+      return {
+        status: response.status,
+        data: response.data as Record<string, unknown>,
+        ms: Date.now() - started,
+      };
+    },
+  };
+}

@@ -107,6 +107,16 @@ export function computeRatios(
   const bareAt10 = find('bareProxy', 'distinct', 10);
   if (bareAt10 && direct)
     ratios.push(reference('added p50 ms, bare proxy, 10 conns', bareAt10.p50Ms - direct.p50Ms));
+  const directHotAt10 = find('upstream', 'hot', 10);
+  for (const [key, label] of [
+    ['bareProxy', 'bare proxy'],
+    ['rest', 'REST'],
+    ['graphql', 'GraphQL'],
+  ] as const) {
+    const run = find(key, 'hot', 10);
+    if (run && directHotAt10)
+      ratios.push(reference(`added p50 ms, ${label}, hot, 10 conns`, run.p50Ms - directHotAt10.p50Ms));
+  }
   const directAt1 = find('upstream', 'distinct', 1);
   for (const [key, label] of [
     ['bareProxy', 'bare proxy'],

@@ -67,6 +67,8 @@ async function main(options: BenchOptions, cleanups: (() => Promise<void>)[]): P
     { shape: 'distinct', connections: 50, durationSeconds: d, latencyMs: 0 },
     { shape: 'hot', connections: 50, durationSeconds: d, latencyMs: 0 },
     { shape: 'distinct', connections: 10, durationSeconds: d, latencyMs: 0 },
+    // A portal's landing page at 10 connections: what the hop adds when coalescing applies (a reference).
+    { shape: 'hot', connections: 10, durationSeconds: d, latencyMs: 0 },
     // One connection: the hop's own latency, with nothing queued behind it (a reference for the added p50).
     { shape: 'distinct', connections: 1, durationSeconds: Math.max(2, Math.ceil(d / 2)), latencyMs: 0 },
     { shape: 'distinct', connections: 50, durationSeconds: d, latencyMs: options.latencyMs },

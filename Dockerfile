@@ -68,6 +68,9 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
 # cap (its caches are bounded). No Maglev (V8's mid-tier JIT, on by default since Node 22; Node 20 has it off, so the
 # flag changes nothing there): on this image's Node 24 it cost 20-40 MB of RSS under load (the code it makes and its
 # heap) and no speed: measured A/B on Node 24.20.0, REST 1.07x and GraphQL 1.11x the reads/s without it, RSS max
-# 160 -> 141 MB (REST) and 193 -> 154 MB (GraphQL). bench/src/contestants.ts runs the gateway with these flags and
-# this stage's ENV.
-CMD ["node", "--no-maglev", "--max-semi-space-size=8", "--max-old-space-size=256", "dist/main.js"]
+# 160 -> 141 MB (REST) and 193 -> 154 MB (GraphQL). No Sparkplug (V8's baseline compiler, between the interpreter and
+# TurboFan) either: a long-running server's hot code is optimized by TurboFan anyway, and the baseline code, its
+# background compiler and their pages cost 5-12 MB of RSS under load on Node 24 (GraphQL 155-165 -> 145-154 MB) and
+# 3-6 MB on Node 20, with no measurable cost in reads/s (A/B on both Nodes: 0.97-1.09 of the reads). bench/src/
+# contestants.ts runs the gateway with these flags and this stage's ENV.
+CMD ["node", "--no-maglev", "--no-sparkplug", "--max-semi-space-size=8", "--max-old-space-size=256", "dist/main.js"]

@@ -11,6 +11,8 @@ export interface LoadSpec {
   durationSeconds: number;
   /** Upstream latency injected for this run (sandbox latency fault), 0 for none. */
   latencyMs: number;
+  /** With latencyMs: each request's delay is latencyMs plus a uniform random 0..jitterMs. */
+  jitterMs?: number;
   /** Ends the run after this many requests instead of after `durationSeconds`. */
   requests?: number;
 }

@@ -53,9 +53,13 @@ export function computeRatios(
   gatewayTokenRequests: number,
   gatewayRssMaxMb: number | undefined,
 ): Ratio[] {
-  const find = (key: ContestantKey, shape: Shape, connections: number) =>
+  const find = (key: ContestantKey, shape: Shape, connections: number, withLatency = false) =>
     runs.find(
-      (r) => r.contestant === key && r.shape === shape && r.connections === connections && r.latencyMs === 0,
+      (r) =>
+        r.contestant === key &&
+        r.shape === shape &&
+        r.connections === connections &&
+        (withLatency ? r.latencyMs > 0 : r.latencyMs === 0),
     );
   const ratios: Ratio[] = [];
   const add = (name: string, value: number | undefined, target: string, met: (v: number) => boolean) => {
@@ -117,6 +121,22 @@ export function computeRatios(
     if (run && directHotAt10)
       ratios.push(reference(`added p50 ms, ${label}, hot, 10 conns`, run.p50Ms - directHotAt10.p50Ms));
   }
+  const directSlowAt10 = find('upstream', 'distinct', 10, true);
+  for (const [key, label] of [
+    ['bareProxy', 'bare proxy'],
+    ['rest', 'REST'],
+    ['graphql', 'GraphQL'],
+    ['peer', 'peer'],
+  ] as const) {
+    const run = find(key, 'distinct', 10, true);
+    if (run && directSlowAt10)
+      ratios.push(
+        reference(
+          `added p50 ms, ${label}, 10 conns, +${latencyText(run)} ms upstream`,
+          run.p50Ms - directSlowAt10.p50Ms,
+        ),
+      );
+  }
   const directAt1 = find('upstream', 'distinct', 1);
   for (const [key, label] of [
     ['bareProxy', 'bare proxy'],
@@ -133,6 +153,11 @@ export function computeRatios(
   return ratios;
 }
 
+/** The upstream latency of a run: `50`, or `45..55` with jitter. */
+function latencyText(run: LoadResult): string {
+  return run.jitterMs ? `${run.latencyMs}..${run.latencyMs + run.jitterMs}` : `${run.latencyMs}`;
+}
+
 /** A figure shown next to the targets to read them by, with no target of its own. */
 function reference(name: string, value: number): Ratio {
   return { name, value, target: '(reference)', met: null };
@@ -147,7 +172,7 @@ export function formatReport(report: BenchReport): string {
   ];
   const groups = new Map<string, LoadResult[]>();
   for (const run of report.runs) {
-    const title = `${run.shape === 'hot' ? 'one hot customer' : 'distinct customers'}, ${run.connections} connections${run.latencyMs ? `, upstream latency ${run.latencyMs} ms` : ''}`;
+    const title = `${run.shape === 'hot' ? 'one hot customer' : 'distinct customers'}, ${run.connections} connections${run.latencyMs ? `, upstream latency ${latencyText(run)} ms` : ''}`;
     groups.set(title, [...(groups.get(title) ?? []), run]);
   }
   for (const [title, runs] of groups) {

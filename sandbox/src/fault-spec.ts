@@ -32,6 +32,8 @@ export function parseFaultSpec(input: unknown): FaultSpec {
   }
   if (spec.kind === 'latency' && !isInteger(spec.latencyMs, 0, 600_000))
     fail('kind latency needs latencyMs (0..600000)');
+  if (spec.jitterMs !== undefined && (spec.kind !== 'latency' || !isInteger(spec.jitterMs, 0, 600_000)))
+    fail('jitterMs goes with kind latency (0..600000)');
   if (spec.count !== undefined && !isInteger(spec.count, 1, Number.MAX_SAFE_INTEGER))
     fail('count must be a positive integer');
   if (spec.rate !== undefined && !(typeof spec.rate === 'number' && spec.rate >= 0 && spec.rate <= 1))
@@ -46,6 +48,11 @@ export function parseFaultSpec(input: unknown): FaultSpec {
     target: (spec.target as FaultSpec['target']) ?? 'partner-center',
   };
   return spec.kind === 'drop-after-apply' ? { ...parsed, method: 'PATCH' } : parsed;
+}
+
+/** How long a latency fault delays one request: latencyMs, plus a uniform 0..jitterMs when it has one. */
+export function latencyFaultDelayMs(fault: FaultSpec, random: () => number = Math.random): number {
+  return (fault.latencyMs ?? 0) + Math.floor(random() * ((fault.jitterMs ?? 0) + 1));
 }
 
 function isInteger(value: unknown, min: number, max: number): boolean {

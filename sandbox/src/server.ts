@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { faultReply } from './fault-replies';
+import { latencyFaultDelayMs } from './fault-spec';
 import { lowercaseHeaders, type SandboxReply, type SandboxRequest } from './http/exchange';
 import { partnerCenterError } from './partner-center/errors';
 import { resolveRoute } from './routes';
@@ -103,7 +104,7 @@ async function applyFault(
       );
       return false;
     case 'latency':
-      await sleep(fault.latencyMs ?? 0, stopping);
+      await sleep(latencyFaultDelayMs(fault), stopping);
       return true;
     case 'hang':
       // Never answered: the socket stays open until the client gives up or the sandbox closes.

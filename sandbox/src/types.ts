@@ -71,6 +71,11 @@ export interface FaultSpec {
   /** Retry-After value (seconds or HTTP date); 429 defaults to '1'; 'none' omits it. */
   retryAfter?: string;
   latencyMs?: number;
+  /**
+   * For kind 'latency': each delay is latencyMs plus a uniform random 0..jitterMs. Real services' latency varies; a
+   * fixed delay makes the answers to requests sent together leave together, in bursts that queue at the client.
+   */
+  jitterMs?: number;
   /** Apply to the next N matching requests, then expire. */
   count?: number;
   /** Apply to this share (0..1) of matching requests, spread evenly. */

@@ -1,4 +1,4 @@
-import { parseFaultSpec } from '../../src/fault-spec';
+import { latencyFaultDelayMs, parseFaultSpec } from '../../src/fault-spec';
 
 describe('parseFaultSpec', () => {
   it('defaults the target to partner-center', () => {
@@ -15,6 +15,9 @@ describe('parseFaultSpec', () => {
     [{ kind: 'drop-after-apply', method: 'GET' }, /PATCH/],
     [{ kind: 'drop-after-apply', target: 'token' }, /partner-center/],
     [{ kind: 'latency' }, /latencyMs/],
+    [{ kind: 'latency', latencyMs: 50, jitterMs: -1 }, /jitterMs/],
+    [{ kind: 'latency', latencyMs: 50, jitterMs: 1.5 }, /jitterMs/],
+    [{ kind: 'hang', jitterMs: 10 }, /jitterMs goes with kind latency/],
     [{ kind: 'hang', rate: 2 }, /rate/],
     [{ kind: 'hang', count: 0 }, /count/],
     [{ kind: 'hang', target: 'graph' }, /target/],
@@ -40,5 +43,13 @@ describe('parseFaultSpec', () => {
       target: 'partner-center',
       method: 'PATCH',
     });
+  });
+
+  it('delays a latency fault by latencyMs plus a uniform 0..jitterMs', () => {
+    const fault = parseFaultSpec({ kind: 'latency', latencyMs: 50, jitterMs: 10 });
+    expect(latencyFaultDelayMs(fault, () => 0)).toBe(50);
+    expect(latencyFaultDelayMs(fault, () => 0.5)).toBe(55);
+    expect(latencyFaultDelayMs(fault, () => 0.999999)).toBe(60);
+    expect(latencyFaultDelayMs(parseFaultSpec({ kind: 'latency', latencyMs: 50 }), () => 0.999999)).toBe(50);
   });
 });

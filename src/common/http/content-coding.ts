@@ -1,0 +1,50 @@
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
+
+/** Why an answer's body could not be decoded: a coding not known here, a corrupt stream, or one decoding too large. */
+export class ContentDecodingError extends Error {
+  constructor(readonly reason: 'unknown-coding' | 'corrupt' | 'too-large') {
+    super(`the upstream answer's content coding could not be decoded (${reason})`);
+    this.name = 'ContentDecodingError';
+  }
+}
+
+/**
+ * The body of an answer without its Content-Encoding. The gateway sends no Accept-Encoding, which by HTTP (RFC 9110
+ * §12.5.3) leaves the server free to choose any coding, and front doors do gzip JSON: such an answer is still the
+ * answer. Codings are undone in the reverse of the order applied; the decoded size is bounded like the received one,
+ * so a small compressed body cannot expand into gigabytes in memory.
+ */
+export function decodeContent(body: Buffer, contentEncoding: string | undefined, maxBytes: number): Buffer {
+  if (!contentEncoding) return body;
+  const codings = contentEncoding
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding && coding !== 'identity');
+  return codings.reduceRight((decoded, coding) => decodeOne(decoded, coding, maxBytes), body);
+}
+
+function decodeOne(body: Buffer, coding: string, maxOutputLength: number): Buffer {
+  const decoder = DECODERS[coding];
+  if (!decoder) throw new ContentDecodingError('unknown-coding');
+  try {
+    return decoder(body, maxOutputLength);
+  } catch (error) {
+    throw new ContentDecodingError(
+      (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE' ? 'too-large' : 'corrupt',
+    );
+  }
+}
+
+const DECODERS: Record<string, (body: Buffer, maxOutputLength: number) => Buffer> = {
+  gzip: (body, maxOutputLength) => gunzipSync(body, { maxOutputLength }),
+  'x-gzip': (body, maxOutputLength) => gunzipSync(body, { maxOutputLength }),
+  br: (body, maxOutputLength) => brotliDecompressSync(body, { maxOutputLength }),
+  // "deflate" is the zlib format (RFC 9110 §8.4.1.2), but some servers send raw deflate under that name.
+  deflate: (body, maxOutputLength) =>
+    isZlibHeader(body) ? inflateSync(body, { maxOutputLength }) : inflateRawSync(body, { maxOutputLength }),
+};
+
+/** RFC 1950: the method nibble says deflate, and the two header bytes are a multiple of 31. */
+function isZlibHeader(body: Buffer): boolean {
+  return body.length >= 2 && (body[0] & 0x0f) === 8 && (body[0] * 256 + body[1]) % 31 === 0;
+}

@@ -1,0 +1,44 @@
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { ContentDecodingError, decodeContent } from '../../../src/common/http/content-coding';
+
+const BODY = Buffer.from('{"amount":100}');
+const LIMIT = 1024;
+
+describe('decodeContent', () => {
+  it('leaves a body without a coding, or with identity, as it is', () => {
+    expect(decodeContent(BODY, undefined, LIMIT)).toBe(BODY);
+    expect(decodeContent(BODY, 'identity', LIMIT).toString()).toBe('{"amount":100}');
+  });
+
+  it.each([
+    ['gzip', gzipSync(BODY)],
+    ['x-gzip', gzipSync(BODY)],
+    ['GZIP', gzipSync(BODY)],
+    ['br', brotliCompressSync(BODY)],
+    ['deflate', deflateSync(BODY)],
+    ['deflate (raw, as some servers send it)', deflateRawSync(BODY)],
+  ])('decodes %s', (coding, encoded) => {
+    expect(decodeContent(encoded, coding.split(' ')[0], LIMIT).toString()).toBe('{"amount":100}');
+  });
+
+  it('undoes several codings in the reverse of the order they were applied', () => {
+    expect(decodeContent(brotliCompressSync(gzipSync(BODY)), 'gzip, br', LIMIT).toString()).toBe(
+      '{"amount":100}',
+    );
+  });
+
+  it.each([
+    ['a coding it does not know', BODY, 'zstd', 'unknown-coding'],
+    ['a corrupt stream', Buffer.from('not gzip'), 'gzip', 'corrupt'],
+    ['a body that decodes past the limit', gzipSync(Buffer.alloc(LIMIT + 1)), 'gzip', 'too-large'],
+  ])('refuses %s', (_name, encoded, coding, reason) => {
+    let thrown: unknown;
+    try {
+      decodeContent(encoded, coding, LIMIT);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ContentDecodingError);
+    expect(thrown).toMatchObject({ reason });
+  });
+});

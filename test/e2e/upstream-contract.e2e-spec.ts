@@ -97,6 +97,79 @@ describe('the upstream contract, against an independent Partner Center', () => {
     });
   });
 
+  describe("Partner Center's refusals", () => {
+    const refuse =
+      (status: number, body: Record<string, unknown>, method = 'GET') =>
+      (request: { method: string }, response: import('node:http').ServerResponse, budget: () => unknown) => {
+        response.writeHead(request.method === method ? status : 200, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify(request.method === method ? body : budget()));
+      };
+
+    it("passes a 400 for the caller's request on as 400, with Partner Center's code (a client error is no 5xx)", async () => {
+      partnerCenter.answer = refuse(400, {
+        code: 900118,
+        description: 'Invalid customer id',
+        source: 'PartnerFD',
+      });
+      const correlationId = '0d5c3f0e-2b1a-4c6d-8e9f-0a1b2c3d4e5f';
+      const rest = await gateway.http.get(BUDGET, { headers: { 'MS-CorrelationId': correlationId } });
+      expect(rest.status).toBe(400);
+      expect(rest.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      expect(rest.headers['ms-correlationid']).toBe(correlationId);
+      expect(rest.data).toMatchObject({
+        status: 400,
+        code: 'UPSTREAM_ERROR',
+        correlationId,
+        partnerCenter: {
+          source: 'partner-center',
+          status: 400,
+          code: 900118,
+          description: 'Invalid customer id',
+        },
+      });
+      const gql = await gateway.graphql(GET_BUDGET, { id: CUSTOMER });
+      expect(gql.errors?.[0].extensions).toMatchObject({
+        code: 'UPSTREAM_ERROR',
+        partnerCenter: { status: 400, code: 900118 },
+      });
+    });
+
+    it.each([
+      [400, { code: 400, description: 'The amount is not valid for this customer' }],
+      [409, { code: 409, description: 'Another change of this budget is in progress' }],
+      [412, { code: 412, description: 'Precondition failed' }],
+    ])(
+      'passes a %i to a change on with its status: not applied, so nothing more is asked',
+      async (status, body) => {
+        partnerCenter.answer = refuse(status, body, 'PATCH');
+        const rest = await gateway.http.patch(BUDGET, { amount: 250 });
+        expect(rest.status).toBe(status);
+        expect(rest.data).toMatchObject({
+          status,
+          code: 'UPSTREAM_ERROR',
+          partnerCenter: { status, ...body },
+        });
+        expect(partnerCenter.requests().map((r) => r.method)).toEqual(['PATCH']);
+      },
+    );
+
+    it.each([
+      [405, {}],
+      [406, {}],
+      [302, { Location: '/steal' }],
+    ])('answers a %i (the gateway asked wrongly) 502, following no redirect', async (status, headers) => {
+      partnerCenter.answer = (_request, response) => {
+        response.writeHead(status, headers);
+        response.end();
+      };
+      const rest = await gateway.http.get(BUDGET);
+      expect(rest.status).toBe(502);
+      expect(rest.data).toMatchObject({ code: 'UPSTREAM_ERROR', partnerCenter: { status } });
+      expect(partnerCenter.requests().map((r) => r.url)).toEqual([BUDGET]);
+      expectNoToken(rest.data);
+    });
+  });
+
   describe('the REST mirror, called as a service written against Partner Center calls it', () => {
     it('takes back the resource it answered, with a new amount (read, change, write)', async () => {
       const read = await gateway.http.get(BUDGET);

@@ -153,6 +153,20 @@ describe('the upstream contract, against an independent Partner Center', () => {
       },
     );
 
+    it('never hands on the bearer token a refusal echoes, whatever its form', async () => {
+      partnerCenter.answer = (request, response) => {
+        const token = String(request.headers.authorization).slice('Bearer '.length);
+        response.writeHead(request.method === 'GET' ? 401 : 400, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify({ code: 800002, description: `The token ${token} is not valid here` }));
+      };
+      const rest = await gateway.http.get(BUDGET);
+      const gql = await gateway.graphql(GET_BUDGET, { id: CUSTOMER });
+      const change = await gateway.http.patch(BUDGET, { amount: 5 });
+      expect([rest.status, change.status]).toEqual([401, 400]);
+      expect(rest.data.partnerCenter.description).toMatch(/^The token .+ is not valid here$/);
+      expectNoToken([rest.data, gql, change.data, gateway.rawLogs()]);
+    });
+
     it.each([
       [405, {}],
       [406, {}],

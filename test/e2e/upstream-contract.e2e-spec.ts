@@ -184,6 +184,63 @@ describe('the upstream contract, against an independent Partner Center', () => {
     });
   });
 
+  describe('a change retried after an attempt that may have been applied', () => {
+    /** The first PATCH is applied, then its connection dies before the answer; later ones get `then`. */
+    const appliedThenLost =
+      (then: { status: number; body: Record<string, unknown> }) =>
+      (
+        request: { method: string; body: string },
+        response: import('node:http').ServerResponse,
+        budget: () => unknown,
+      ) => {
+        const patches = partnerCenter.requests().filter((r) => r.method === 'PATCH').length;
+        if (request.method === 'PATCH' && patches === 1) {
+          partnerCenter.amounts.set(CUSTOMER, JSON.parse(request.body).Amount);
+          response.socket?.destroy();
+          return;
+        }
+        const answer = request.method === 'PATCH' ? then : { status: 200, body: budget() };
+        response.writeHead(answer.status, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify(answer.body));
+      };
+
+    it.each([
+      [409, { code: 409, description: 'A request with this MS-RequestId is being processed' }],
+      [400, { code: 400, description: 'Duplicate MS-RequestId' }],
+      [404, { code: 60003, description: 'Tenant not found' }],
+    ])(
+      'reads a %i to the retry as no word on the first attempt: the change it made is confirmed, not reported refused',
+      async (status, body) => {
+        partnerCenter.answer = appliedThenLost({ status, body });
+        const rest = await gateway.http.patch(BUDGET, { amount: 275 });
+        expect(rest.status).toBe(200);
+        expect(rest.data.amount).toBe(275);
+        const methods = partnerCenter.requests().map((r) => r.method);
+        expect(methods).toEqual(['PATCH', 'PATCH', 'GET']);
+        // Both PATCHes were one change: one MS-RequestId.
+        const ids = partnerCenter
+          .requests()
+          .filter((r) => r.method === 'PATCH')
+          .map((r) => r.headers['ms-requestid']);
+        expect(new Set(ids).size).toBe(1);
+      },
+    );
+
+    it('says OUTCOME_UNKNOWN, with the key, when the confirming read does not show the change', async () => {
+      partnerCenter.answer = appliedThenLost({ status: 409, body: { code: 409, description: 'Conflict' } });
+      partnerCenter.amounts.set(CUSTOMER, 100);
+      // The change is applied, then undone by someone else before the read.
+      const original = partnerCenter.answer;
+      partnerCenter.answer = (request, response, budget) => {
+        if (request.method === 'GET') partnerCenter.amounts.set(CUSTOMER, 100);
+        return original(request, response, budget);
+      };
+      const rest = await gateway.http.patch(BUDGET, { amount: 276 });
+      expect(rest.status).toBe(504);
+      expect(rest.data).toMatchObject({ code: 'OUTCOME_UNKNOWN', idempotencyKey: expect.any(String) });
+    });
+  });
+
   describe('the REST mirror, called as a service written against Partner Center calls it', () => {
     it('takes back the resource it answered, with a new amount (read, change, write)', async () => {
       const read = await gateway.http.get(BUDGET);

@@ -97,6 +97,37 @@ describe('the upstream contract, against an independent Partner Center', () => {
     });
   });
 
+  describe('what a 200 to a read must be to count as a budget', () => {
+    const answering = (body: string) => (_request: unknown, response: import('node:http').ServerResponse) => {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(body);
+    };
+
+    it.each([
+      ['an empty object', '{}'],
+      ["an error's shape", '{"code":800003,"description":"Unexpected service error","source":"PartnerFD"}'],
+      ['another resource', '{"totalCost":12.5,"currencyCode":"EUR"}'],
+    ])('refuses %s as no budget, not as "no budget set"', async (_name, body) => {
+      partnerCenter.answer = answering(body);
+      const rest = await gateway.http.get(BUDGET);
+      expect(rest.status).toBe(502);
+      expect(rest.data).toMatchObject({ code: 'UPSTREAM_ERROR', partnerCenter: { status: 200 } });
+      const gql = await gateway.graphql(GET_BUDGET, { id: CUSTOMER });
+      expect(gql.errors?.[0].extensions.code).toBe('UPSTREAM_ERROR');
+    });
+
+    it.each([
+      ['amount null', '{"amount":null,"attributes":{"objectType":"SpendingBudget"}}'],
+      ['amount left out of a SpendingBudget', '{"attributes":{"objectType":"SpendingBudget"}}'],
+      ['PascalCase, amount null', '{"Amount":null,"Attributes":{"ObjectType":"SpendingBudget"}}'],
+    ])('reads %s as a customer without a budget', async (_name, body) => {
+      partnerCenter.answer = answering(body);
+      const rest = await gateway.http.get(BUDGET);
+      expect(rest.status).toBe(200);
+      expect(rest.data.amount).toBeNull();
+    });
+  });
+
   describe("Partner Center's refusals", () => {
     const refuse =
       (status: number, body: Record<string, unknown>, method = 'GET') =>

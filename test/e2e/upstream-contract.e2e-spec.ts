@@ -215,6 +215,27 @@ describe('the upstream contract, against an independent Partner Center', () => {
     });
   });
 
+  it('honours the wait a 429 body names in PascalCase: asks once, and tells the caller that wait', async () => {
+    // A gateway of its own: the 429 pauses this customer's (and maybe the partner's) calls for the wait it names.
+    const throttled = await startGateway({
+      partnerCenter: partnerCenter.connection(),
+      secrets: [partnerCenter.clientSecret],
+    });
+    try {
+      partnerCenter.answer = (_request, response) => {
+        response.writeHead(429, { 'Content-Type': 'application/json' });
+        response.end('{"StatusCode":429,"Message":"Rate limit is exceeded. Try again in 57 seconds."}');
+      };
+      const rest = await throttled.http.get(BUDGET);
+      expect(rest.status).toBe(429);
+      expect(rest.headers['retry-after']).toBe('57');
+      expect(rest.data).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 57 });
+      expect(partnerCenter.requests()).toHaveLength(1);
+    } finally {
+      await throttled.close();
+    }
+  });
+
   describe('a change retried after an attempt that may have been applied', () => {
     /** The first PATCH is applied, then its connection dies before the answer; later ones get `then`. */
     const appliedThenLost =

@@ -67,6 +67,16 @@ describe('the upstream contract, against an independent Partner Center', () => {
       expect(partnerCenter.requests().map((r) => r.method)).toEqual(['PATCH']);
     });
 
+    it('reads an empty 404 that names a content coding as the 404 it is', async () => {
+      partnerCenter.answer = (_request, response) => {
+        response.writeHead(404, { 'Content-Encoding': 'gzip' });
+        response.end();
+      };
+      const rest = await gateway.http.get(BUDGET);
+      expect(rest.status).toBe(404);
+      expect(rest.data.code).toBe('NOT_FOUND');
+    });
+
     it('refuses an answer that decompresses past the size limit as no answer', async () => {
       partnerCenter.answer = (_request, response) => {
         response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });

@@ -15,7 +15,8 @@ export class ContentDecodingError extends Error {
  * so a small compressed body cannot expand into gigabytes in memory.
  */
 export function decodeContent(body: Buffer, contentEncoding: string | undefined, maxBytes: number): Buffer {
-  if (!contentEncoding) return body;
+  // An empty body (a 204, an empty 404) says Content-Encoding as its headers would have: there is nothing to decode.
+  if (!contentEncoding || body.length === 0) return body;
   const codings = contentEncoding
     .split(',')
     .map((coding) => coding.trim().toLowerCase())

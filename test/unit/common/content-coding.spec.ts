@@ -10,6 +10,10 @@ describe('decodeContent', () => {
     expect(decodeContent(BODY, 'identity', LIMIT).toString()).toBe('{"amount":100}');
   });
 
+  it('leaves an empty body empty whatever coding its headers name (a 204, an empty 404)', () => {
+    expect(decodeContent(Buffer.alloc(0), 'gzip', LIMIT)).toHaveLength(0);
+  });
+
   it.each([
     ['gzip', gzipSync(BODY)],
     ['x-gzip', gzipSync(BODY)],

@@ -36,6 +36,53 @@ describe('the upstream contract, against an independent Partner Center', () => {
     for (const token of partnerCenter.tokens()) expect(text).not.toContain(token);
   };
 
+  it('sends what the contract asks on every attempt, one MS-RequestId across the retries of a change', async () => {
+    const correlationId = '7e1d2c3b-4a59-4687-9a0b-1c2d3e4f5a6b';
+    let patches = 0;
+    partnerCenter.answer = (request, response, budget) => {
+      if (request.method === 'PATCH' && ++patches < 3) {
+        response.writeHead(503, { 'Content-Type': 'text/html' });
+        response.end('<html><body>Service Unavailable</body></html>');
+        return;
+      }
+      if (request.method === 'PATCH') partnerCenter.amounts.set(CUSTOMER, JSON.parse(request.body).Amount);
+      response.writeHead(200, { 'Content-Type': 'application/json', 'MS-CorrelationId': correlationId });
+      response.end(JSON.stringify(budget()));
+    };
+    const rest = await gateway.http.patch(
+      `/v1/customers/${CUSTOMER.toUpperCase()}/usagebudget`,
+      { Amount: 42.5, Attributes: { ObjectType: 'SpendingBudget' } },
+      { headers: { 'MS-CorrelationId': correlationId } },
+    );
+    expect(rest.status).toBe(200);
+    expect(rest.headers['ms-correlationid']).toBe(correlationId);
+    const sent = partnerCenter.requests();
+    expect(sent).toHaveLength(3);
+    for (const request of sent) {
+      expect(request.method).toBe('PATCH');
+      expect(request.url).toBe(BUDGET);
+      expect(request.headers).toMatchObject({
+        authorization: expect.stringMatching(/^Bearer .+/),
+        'ms-requestid': sent[0].headers['ms-requestid'],
+        'ms-correlationid': correlationId,
+        'ms-contract-version': 'v1',
+        accept: 'application/json',
+        'content-type': 'application/json',
+      });
+      expect(partnerCenter.tokens()).toContain(String(request.headers.authorization).slice('Bearer '.length));
+      expect(JSON.parse(request.body)).toEqual({
+        Amount: 42.5,
+        Attributes: { ObjectType: 'SpendingBudget' },
+      });
+    }
+    expect(sent[0].headers['ms-requestid']).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
+    const form = partnerCenter.tokenForms()[0];
+    expect(form.get('grant_type')).toBe('client_credentials');
+    expect(form.get('scope')?.split(' ')).toContain('https://api.partnercenter.microsoft.com/.default');
+  });
+
   describe('compressed answers (HTTP lets a server pick any content coding when no Accept-Encoding is sent)', () => {
     it.each(['gzip', 'deflate', 'br'] as const)(
       'reads a budget answered with Content-Encoding: %s',

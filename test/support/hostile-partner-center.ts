@@ -37,6 +37,8 @@ export interface HostilePartnerCenter {
   /** Usage-budget requests received (token requests excluded), oldest first. */
   requests(): ReceivedRequest[];
   tokenRequests(): number;
+  /** The forms of the token requests received, oldest first. */
+  tokenForms(): URLSearchParams[];
   /** The budget store, by lower-case customer id (`undefined` amount: the customer is unknown, 404). */
   amounts: Map<string, number | null>;
   /** Overrides the contract-following answer; set back to undefined to restore it. */
@@ -73,6 +75,7 @@ export async function startHostilePartnerCenter(): Promise<HostilePartnerCenter>
   const issued: string[] = [];
   let received: ReceivedRequest[] = [];
   let tokenRequests = 0;
+  const forms: URLSearchParams[] = [];
   const held = new Set<ServerResponse>();
   let base = '';
   const fake: Pick<HostilePartnerCenter, 'answer' | 'amounts' | 'tokenEncoding'> = { amounts: new Map() };
@@ -100,6 +103,7 @@ export async function startHostilePartnerCenter(): Promise<HostilePartnerCenter>
     if (req.method === 'POST' && path === `/${tenantId}/oauth2/v2.0/token`) {
       tokenRequests += 1;
       const form = new URLSearchParams(body);
+      forms.push(form);
       if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) {
         return json(res, 401, {
           error: 'invalid_client',
@@ -174,6 +178,7 @@ export async function startHostilePartnerCenter(): Promise<HostilePartnerCenter>
     tokens: () => [...issued],
     requests: () => [...received],
     tokenRequests: () => tokenRequests,
+    tokenForms: () => [...forms],
     connection: () => ({
       baseUrl: base,
       authorityHost: base,

@@ -1,4 +1,9 @@
-import { encode, HostilePartnerCenter, startHostilePartnerCenter } from '../support/hostile-partner-center';
+import {
+  encode,
+  HostilePartnerCenter,
+  PartnerCenterAnswer,
+  startHostilePartnerCenter,
+} from '../support/hostile-partner-center';
 import { startGateway, TestGateway } from './support/gateway';
 import { GET_BUDGET } from './support/ids';
 
@@ -155,10 +160,12 @@ describe('the upstream contract, against an independent Partner Center', () => {
   });
 
   describe('what a 200 to a read must be to count as a budget', () => {
-    const answering = (body: string) => (_request: unknown, response: import('node:http').ServerResponse) => {
-      response.writeHead(200, { 'Content-Type': 'application/json' });
-      response.end(body);
-    };
+    const answering =
+      (body: string): PartnerCenterAnswer =>
+      (_request, response) => {
+        response.writeHead(200, { 'Content-Type': 'application/json' });
+        response.end(body);
+      };
 
     it.each([
       ['an empty object', '{}'],
@@ -187,8 +194,8 @@ describe('the upstream contract, against an independent Partner Center', () => {
 
   describe("Partner Center's refusals", () => {
     const refuse =
-      (status: number, body: Record<string, unknown>, method = 'GET') =>
-      (request: { method: string }, response: import('node:http').ServerResponse, budget: () => unknown) => {
+      (status: number, body: Record<string, unknown>, method = 'GET'): PartnerCenterAnswer =>
+      (request, response, budget) => {
         response.writeHead(request.method === method ? status : 200, { 'Content-Type': 'application/json' });
         response.end(JSON.stringify(request.method === method ? body : budget()));
       };
@@ -296,12 +303,8 @@ describe('the upstream contract, against an independent Partner Center', () => {
   describe('a change retried after an attempt that may have been applied', () => {
     /** The first PATCH is applied, then its connection dies before the answer; later ones get `then`. */
     const appliedThenLost =
-      (then: { status: number; body: Record<string, unknown> }) =>
-      (
-        request: { method: string; body: string },
-        response: import('node:http').ServerResponse,
-        budget: () => unknown,
-      ) => {
+      (then: { status: number; body: Record<string, unknown> }): PartnerCenterAnswer =>
+      (request, response, budget) => {
         const patches = partnerCenter.requests().filter((r) => r.method === 'PATCH').length;
         if (request.method === 'PATCH' && patches === 1) {
           partnerCenter.amounts.set(CUSTOMER, JSON.parse(request.body).Amount);

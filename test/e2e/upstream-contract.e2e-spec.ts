@@ -132,7 +132,7 @@ describe('the upstream contract, against an independent Partner Center', () => {
     it('refuses an answer that decompresses past the size limit as no answer', async () => {
       partnerCenter.answer = (_request, response) => {
         response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
-        response.end(encode('gzip', `{"amount":1,"padding":"${' '.repeat(64 * 1024 * 1024)}"}`));
+        response.end(encode('gzip', `{"amount":1,"padding":"${' '.repeat(4 * 1024 * 1024)}"}`));
       };
       const rest = await gateway.http.get(BUDGET);
       expect(rest.status).toBe(503);

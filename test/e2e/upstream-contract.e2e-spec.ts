@@ -119,6 +119,19 @@ describe('the upstream contract, against an independent Partner Center', () => {
       expect(partnerCenter.requests().map((r) => r.method)).toEqual(['PATCH']);
     });
 
+    it.each(['gzip', 'UTF-8', 'zstd'])(
+      'reads a plain budget whose Content-Encoding says %s (a mislabelled answer is still the answer)',
+      async (coding) => {
+        partnerCenter.answer = (_request, response, budget) => {
+          response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': coding });
+          response.end(JSON.stringify(budget()));
+        };
+        const rest = await gateway.http.get(BUDGET);
+        expect(rest.status).toBe(200);
+        expect(rest.data.amount).toBe(100);
+      },
+    );
+
     it('reads an empty 404 that names a content coding as the 404 it is', async () => {
       partnerCenter.answer = (_request, response) => {
         response.writeHead(404, { 'Content-Encoding': 'gzip' });

@@ -1,18 +1,20 @@
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 
-/** Why an answer's body could not be decoded: a coding not known here, a corrupt stream, or one decoding too large. */
-export class ContentDecodingError extends Error {
-  constructor(readonly reason: 'unknown-coding' | 'corrupt' | 'too-large') {
-    super(`the upstream answer's content coding could not be decoded (${reason})`);
-    this.name = 'ContentDecodingError';
+/** An answer whose body decodes past the size limit: a small compressed body must not expand in memory. */
+export class DecodedTooLargeError extends Error {
+  constructor() {
+    super('the upstream answer decodes past the size limit');
+    this.name = 'DecodedTooLargeError';
   }
 }
 
 /**
  * The body of an answer without its Content-Encoding. The gateway sends no Accept-Encoding, which by HTTP (RFC 9110
  * §12.5.3) leaves the server free to choose any coding, and front doors do gzip JSON: such an answer is still the
- * answer. Codings are undone in the reverse of the order applied; the decoded size is bounded like the received one,
- * so a small compressed body cannot expand into gigabytes in memory.
+ * answer. Codings are undone in the reverse of the order applied; the decoded size is bounded like the received one.
+ * A coding not known here, or a stream that is not in the coding named (a proxy labelling plain JSON "gzip", or a
+ * charset put in Content-Encoding), leaves the body as received: if it is no readable answer either, whoever parses
+ * it refuses it, as any unreadable body.
  */
 export function decodeContent(body: Buffer, contentEncoding: string | undefined, maxBytes: number): Buffer {
   // An empty body (a 204, an empty 404) says Content-Encoding as its headers would have: there is nothing to decode.
@@ -21,18 +23,12 @@ export function decodeContent(body: Buffer, contentEncoding: string | undefined,
     .split(',')
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding && coding !== 'identity');
-  return codings.reduceRight((decoded, coding) => decodeOne(decoded, coding, maxBytes), body);
-}
-
-function decodeOne(body: Buffer, coding: string, maxOutputLength: number): Buffer {
-  const decoder = DECODERS[coding];
-  if (!decoder) throw new ContentDecodingError('unknown-coding');
+  if (codings.some((coding) => !DECODERS[coding])) return body;
   try {
-    return decoder(body, maxOutputLength);
+    return codings.reduceRight((decoded, coding) => DECODERS[coding](decoded, maxBytes), body);
   } catch (error) {
-    throw new ContentDecodingError(
-      (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE' ? 'too-large' : 'corrupt',
-    );
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw new DecodedTooLargeError();
+    return body;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { ContentDecodingError, decodeContent } from './content-coding';
+import { DecodedTooLargeError, decodeContent } from './content-coding';
 import { MAX_RESPONSE_BYTES, type ConnectionPool } from './connection-pool';
 
 /** One HTTP exchange: what was sent and what came back. Header names of the answer are lower-cased. */
@@ -116,19 +116,10 @@ function aborted(): TransportError {
   return new TransportError('aborted', 'ERR_CANCELED', 'the request was aborted before an answer arrived');
 }
 
-/**
- * An answer whose body cannot be decoded is no answer: what it said is unknown (a write's outcome too), as for a body
- * cut short. One that decodes past the size limit is refused as one received too large.
- */
+/** An answer that decodes past the size limit is refused as one received too large. */
 function undecodable(error: unknown): unknown {
-  if (!(error instanceof ContentDecodingError)) return error;
-  return error.reason === 'too-large'
-    ? new TransportError('connection', 'ERR_RESPONSE_TOO_LARGE', 'the upstream answer is too large')
-    : new TransportError(
-        'connection',
-        'ERR_CONTENT_DECODING',
-        `no readable answer from upstream (${error.message})`,
-      );
+  if (!(error instanceof DecodedTooLargeError)) return error;
+  return new TransportError('connection', 'ERR_RESPONSE_TOO_LARGE', 'the upstream answer is too large');
 }
 
 /** The origin and the path of an absolute URL the caller built, without parsing it as a URL on every call. */

@@ -5,7 +5,7 @@ import {
   startHostilePartnerCenter,
 } from '../support/hostile-partner-center';
 import { startGateway, TestGateway } from './support/gateway';
-import { GET_BUDGET } from './support/ids';
+import { GET_BUDGET, SET_BUDGET } from './support/ids';
 
 const CUSTOMER = 'a1b2c3d4-0000-4000-8000-0000000000c1';
 const BUDGET = `/v1/customers/${CUSTOMER}/usagebudget`;
@@ -258,6 +258,13 @@ describe('the upstream contract, against an independent Partner Center', () => {
           partnerCenter: { status, ...body },
         });
         expect(partnerCenter.requests().map((r) => r.method)).toEqual(['PATCH']);
+        const gql = await gateway.graphql(SET_BUDGET, { input: { customerId: CUSTOMER, amount: 251 } });
+        expect(gql.status).toBe(200);
+        expect(gql.errors?.[0].extensions).toMatchObject({
+          code: 'UPSTREAM_ERROR',
+          correlationId: gql.headers['ms-correlationid'],
+          partnerCenter: { status, ...body },
+        });
       },
     );
 

@@ -74,7 +74,6 @@ export async function startHostilePartnerCenter(): Promise<HostilePartnerCenter>
   const clientSecret = `secret-${randomBytes(24).toString('hex')}`;
   const issued: string[] = [];
   let received: ReceivedRequest[] = [];
-  let tokenRequests = 0;
   const forms: URLSearchParams[] = [];
   const held = new Set<ServerResponse>();
   let base = '';
@@ -101,7 +100,6 @@ export async function startHostilePartnerCenter(): Promise<HostilePartnerCenter>
       });
     }
     if (req.method === 'POST' && path === `/${tenantId}/oauth2/v2.0/token`) {
-      tokenRequests += 1;
       const form = new URLSearchParams(body);
       forms.push(form);
       if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) {
@@ -177,7 +175,7 @@ export async function startHostilePartnerCenter(): Promise<HostilePartnerCenter>
     certPem: certificate.cert,
     tokens: () => [...issued],
     requests: () => [...received],
-    tokenRequests: () => tokenRequests,
+    tokenRequests: () => forms.length,
     tokenForms: () => [...forms],
     connection: () => ({
       baseUrl: base,
@@ -201,7 +199,7 @@ export async function startHostilePartnerCenter(): Promise<HostilePartnerCenter>
 }
 
 /** Partner Center's SpendingBudget, camelCase, as the contract shows it. */
-export function resource(customerId: string, amount: number | null): Record<string, unknown> {
+function resource(customerId: string, amount: number | null): Record<string, unknown> {
   return {
     amount,
     usageSpendingBudget: amount,

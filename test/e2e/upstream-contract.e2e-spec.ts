@@ -4,6 +4,7 @@ import {
   PartnerCenterAnswer,
   startHostilePartnerCenter,
 } from '../support/hostile-partner-center';
+import { randomUUID } from 'node:crypto';
 import { startGateway, TestGateway } from './support/gateway';
 import { GET_BUDGET, SET_BUDGET } from './support/ids';
 
@@ -373,6 +374,77 @@ describe('the upstream contract, against an independent Partner Center', () => {
     });
   });
 
+  it('applies each change at most once, and says so truly, through lost answers, 5xx, 429s and in-progress 409s', async () => {
+    // A Partner Center that keeps its idempotency promise (one MS-RequestId, one change, its answer replayed) and
+    // fails as real services do, from a fixed seed. Each change has its own amount, so the applied ones can be told.
+    const random = seeded(7);
+    const appliedBy = new Map<string, number>();
+    const timesApplied = new Map<number, number>();
+    partnerCenter.answer = (request, response, budget) => {
+      const fail = (status: number, headers: Record<string, string> = {}) => {
+        response.writeHead(status, { 'Content-Type': 'text/html', ...headers });
+        response.end('<html>busy</html>');
+      };
+      const roll = random();
+      if (request.method === 'GET') {
+        if (roll < 0.2) return fail(503);
+        response.writeHead(200, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify(budget()));
+        return;
+      }
+      const id = String(request.headers['ms-requestid']);
+      const amount = (JSON.parse(request.body) as { Amount: number }).Amount;
+      if (roll < 0.1) return fail(429, { 'Retry-After': '0' });
+      if (roll < 0.25) return fail(503);
+      if (appliedBy.has(id)) {
+        if (appliedBy.get(id) !== amount) return fail(409);
+        // A retry of a change made: refused while the first request is taken to be under way, else replayed.
+        if (roll < 0.45) return fail(409);
+      } else {
+        appliedBy.set(id, amount);
+        timesApplied.set(amount, (timesApplied.get(amount) ?? 0) + 1);
+        partnerCenter.amounts.set(CUSTOMER, amount);
+        if (roll < 0.5) return void response.socket?.destroy(); // applied, the answer lost
+        if (roll < 0.6) return fail(500); // applied, then an error
+      }
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify(budget()));
+    };
+
+    const outcomes: Array<{
+      amount: number;
+      statuses: number[];
+      final: { status: number; amount?: number };
+    }> = [];
+    for (let i = 0; i < 30; i++) {
+      const amount = 1_000 + i;
+      const key = randomUUID();
+      const statuses: number[] = [];
+      let answer = await gateway.http.patch(BUDGET, { amount }, { headers: { 'MS-RequestId': key } });
+      statuses.push(answer.status);
+      // As a service written against Partner Center would: retry what says "retry" with the same MS-RequestId.
+      for (let retry = 0; retry < 4 && answer.status >= 500; retry++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        answer = await gateway.http.patch(BUDGET, { amount }, { headers: { 'MS-RequestId': key } });
+        statuses.push(answer.status);
+      }
+      outcomes.push({ amount, statuses, final: { status: answer.status, amount: answer.data?.amount } });
+    }
+
+    for (const { amount, statuses, final } of outcomes) {
+      const applied = timesApplied.get(amount) ?? 0;
+      expect({ amount, applied: Math.min(applied, 2) }).toEqual({ amount, applied: Math.min(applied, 1) });
+      expect(statuses).not.toContain(500);
+      if (final.status === 200)
+        expect({ amount, applied, answered: final.amount }).toEqual({ amount, applied: 1, answered: amount });
+      // A refusal with nothing unknown before it: the change was not made.
+      if (final.status < 500 && final.status !== 200 && statuses.every((s) => s < 500))
+        expect({ amount, applied }).toEqual({ amount, applied: 0 });
+    }
+    // The run exercised every path (not a vacuous pass).
+    expect(outcomes.filter((o) => o.final.status === 200).length).toBeGreaterThan(10);
+  });
+
   describe('the REST mirror, called as a service written against Partner Center calls it', () => {
     it('takes back the resource it answered, with a new amount (read, change, write)', async () => {
       const read = await gateway.http.get(BUDGET);
@@ -407,3 +479,14 @@ describe('the upstream contract, against an independent Partner Center', () => {
     });
   });
 });
+
+/** A small seeded generator (mulberry32): the same faults on every run. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

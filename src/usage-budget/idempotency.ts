@@ -3,6 +3,9 @@ import { isGuid } from '../common/guid';
 import { assertNoViolations, FieldViolation } from '../common/invalid-input.error';
 import type { Caller } from '../request-context/caller';
 
+/** The request headers that carry a caller's idempotency key: Partner Center's, and the IETF draft's. */
+export const IDEMPOTENCY_KEY_HEADERS = ['MS-RequestId', 'Idempotency-Key'] as const;
+
 /** The namespace of the gateway's derived MS-RequestIds (a fixed random UUID: only its stability matters). */
 const REQUEST_ID_NAMESPACE = '6f1d7e2a-9c4b-4e8f-a1d3-5b7c9e0f2a4d';
 

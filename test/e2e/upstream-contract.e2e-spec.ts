@@ -469,6 +469,17 @@ describe('the upstream contract, against an independent Partner Center', () => {
       expect(written.data.amount).toBe(300.5);
     });
 
+    it.each([
+      ['a change', { amount: 300 }],
+      ['a negative amount', { amount: -1 }],
+      ['an amount that is no number', { amount: 'x' }],
+      ['a member that is no part of the resource', { amount: 1, currency: 'EUR' }],
+    ])('echoes the MS-RequestId it was sent on its answer to %s', async (_name, body) => {
+      const key = '5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+      const answer = await gateway.http.patch(BUDGET, body, { headers: { 'MS-RequestId': key } });
+      expect(answer.headers['ms-requestid']).toBe(key);
+    });
+
     it('still refuses a member that is no part of the resource, with no upstream call', async () => {
       const written = await gateway.http.patch(BUDGET, { amount: 300, currency: 'EUR' });
       expect(written.status).toBe(400);

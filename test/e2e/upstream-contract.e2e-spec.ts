@@ -469,6 +469,19 @@ describe('the upstream contract, against an independent Partner Center', () => {
       expect(written.data.amount).toBe(300.5);
     });
 
+    it('sends Partner Center a read and a change under one MS-RequestId as two calls, each with its own id', async () => {
+      // A service that (wrongly) keeps one request id for a read and the change it makes after it: Partner Center
+      // must not see one idempotency key for two logical calls, or it may answer the change with the read's answer.
+      const key = '6e2d3c4b-5f6a-4b7c-8d9e-0f1a2b3c4d5e';
+      await gateway.http.get(BUDGET, { headers: { 'MS-RequestId': key } });
+      await gateway.http.get(BUDGET, { headers: { 'MS-RequestId': key } });
+      const change = await gateway.http.patch(BUDGET, { amount: 310 }, { headers: { 'MS-RequestId': key } });
+      expect(change.status).toBe(200);
+      const [read, reread, patch] = partnerCenter.requests().map((r) => r.headers['ms-requestid']);
+      expect(read).toBe(reread); // a retry of the same call carries the same id
+      expect(patch).not.toBe(read);
+    });
+
     it.each([
       ['a change', { amount: 300 }],
       ['a negative amount', { amount: -1 }],

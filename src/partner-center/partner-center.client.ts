@@ -7,7 +7,7 @@ import { PartnerCenterError } from './errors/partner-center-error';
 import { TransportError } from '../common/http/https-exchange';
 import { PARTNER_CENTER_OPTIONS, PartnerCenterOptions } from './partner-center.options';
 import { PipelineRequest, SendRequest } from './pipeline/pipeline';
-import { DeadlineExceededError, RETRYABLE_STATUSES } from './pipeline/retry.policy';
+import { DeadlineExceededError } from './pipeline/retry.policy';
 import { parseSpendingBudget, PartnerCenterSpendingBudget } from './spending-budget';
 import { isGuid } from '../common/guid';
 
@@ -119,10 +119,7 @@ export class PartnerCenterClient {
       throw outcomeUnknown(request, error) ?? noAnswer(error, requestId);
     }
     if (response.status < 200 || response.status > 299) {
-      throw (
-        (RETRYABLE_STATUSES.has(response.status) && outcomeUnknown(request, response)) ||
-        failureFromResponse(response, requestId)
-      );
+      throw outcomeUnknown(request, response) ?? failureFromResponse(response, requestId);
     }
     let parsed: unknown;
     try {
@@ -156,9 +153,11 @@ export class PartnerCenterClient {
 }
 
 /**
- * A PATCH that ends without a definite answer (no answer, or a 5xx/429) after an attempt that may have reached
- * Partner Center: the change may have been applied, and saying "unavailable" would invite a retry that doubles it
- * for a caller without an idempotency key. Partner Center's own answer (a 4xx) stays the answer.
+ * A PATCH that ends without a definite answer after an attempt that may have reached Partner Center: the change may
+ * have been applied, and saying "unavailable" would invite a retry that doubles it for a caller without an
+ * idempotency key. Whatever the last attempt was answered (a 5xx, a 429, or a 4xx such as the 409 an idempotency
+ * layer gives a key whose first request is still under way) speaks for that attempt only, never for the earlier one
+ * that got no answer. Without such an earlier attempt, Partner Center's answer is the answer.
  */
 function outcomeUnknown(request: PipelineRequest, last: unknown): PartnerCenterError | undefined {
   if (request.method !== 'PATCH' || !request.state.maybeApplied) return undefined;

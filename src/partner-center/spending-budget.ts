@@ -12,8 +12,10 @@ export interface PartnerCenterSpendingBudget {
 
 /**
  * Reads a SpendingBudget loosely (property names in any case, `usageSpendingBudget` and `links` optional) but
- * refuses what is not one: a 200 that cannot be read is an upstream fault, not a budget of null. `amountRequired`:
- * an answer without `amount` is not read as "no budget" (a write's answer: the write set one).
+ * refuses what is not one: a 200 that cannot be read is an upstream fault, not a budget of null. `amount` may be
+ * left out (a serializer that drops nulls) only by an answer that says it is a SpendingBudget
+ * (`attributes.objectType`): `{}`, an error's shape or another resource under a 200 are not "no budget set".
+ * `amountRequired`: an answer without `amount` is not read as "no budget" (a write's answer: the write set one).
  */
 export function parseSpendingBudget(
   body: unknown,
@@ -25,10 +27,11 @@ export function parseSpendingBudget(
   const field = (name: string): unknown => (object ? caseInsensitiveField(object, name) : undefined);
   const amount = field('amount');
   const usage = field('usageSpendingBudget');
+  const attributes = field('attributes') as PartnerCenterSpendingBudget['attributes'];
   if (
     !object ||
     !isNumberOrNull(amount) ||
-    (answer.amountRequired && amount === undefined) ||
+    (amount === undefined && (answer.amountRequired || !saysSpendingBudget(attributes))) ||
     !(usage === undefined || isNumberOrNull(usage))
   ) {
     throw new PartnerCenterError(
@@ -36,7 +39,6 @@ export function parseSpendingBudget(
       `Partner Center answered ${answer.status} with a body that is not a SpendingBudget`,
     );
   }
-  const attributes = field('attributes') as PartnerCenterSpendingBudget['attributes'];
   const links = field('links') as PartnerCenterSpendingBudget['links'];
   return {
     amount: amount ?? null,
@@ -48,4 +50,11 @@ export function parseSpendingBudget(
 
 function isNumberOrNull(value: unknown): value is number | null | undefined {
   return value === undefined || value === null || (typeof value === 'number' && Number.isFinite(value));
+}
+
+/** `attributes.objectType` is "SpendingBudget" (in any case, as Partner Center reads names). */
+function saysSpendingBudget(attributes: unknown): boolean {
+  if (!attributes || typeof attributes !== 'object' || Array.isArray(attributes)) return false;
+  const objectType = caseInsensitiveField(attributes as Record<string, unknown>, 'objectType');
+  return typeof objectType === 'string' && objectType.toLowerCase() === 'spendingbudget';
 }

@@ -60,6 +60,9 @@ export const FAILURE_MAPPING: Readonly<Record<GatewayFailureKind, FailureMapping
   },
   'rate-limited': { code: 'RATE_LIMITED', status: 429, title: 'Too many requests' },
   internal: { code: 'INTERNAL_SERVER_ERROR', status: 500, title: 'Internal error' },
+  // Partner Center refused the caller's request: answered with Partner Center's own status (400, 409, 412; see
+  // Failure.status), never a 5xx, which clients would retry.
+  refused: { code: 'UPSTREAM_ERROR', status: 400, title: 'Partner Center refused the request' },
   rejected: { code: 'UPSTREAM_ERROR', status: 502, title: 'Partner Center refused the request' },
   unavailable: { code: 'UPSTREAM_UNAVAILABLE', status: 503, title: 'Partner Center is unavailable' },
   timeout: { code: 'UPSTREAM_UNAVAILABLE', status: 504, title: 'Partner Center did not answer in time' },

@@ -20,6 +20,8 @@ export interface PartnerCenterFacts {
 /** A failure as both adapters render it; built only by `describeFailure`. */
 export interface Failure {
   kind: GatewayFailureKind;
+  /** The REST status, where the kind passes Partner Center's own on (`refused`); otherwise the kind's. */
+  status?: number;
   /** Safe for the caller: written by the gateway, never an internal error message. */
   detail: string;
   errors?: FieldViolation[];
@@ -97,6 +99,7 @@ function describeUpstreamFailure(error: PartnerCenterError): Failure {
         : undefined;
   return {
     kind: error.kind,
+    ...(error.kind === 'refused' && error.status !== undefined && { status: error.status }),
     detail: upstreamDetail(error),
     partnerCenter,
     ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
@@ -131,6 +134,8 @@ function upstreamDetail(error: PartnerCenterError): string {
         `${who} may have applied the change, but no answer says so. Retrying with the same idempotency key ` +
         '(MS-RequestId or Idempotency-Key; GraphQL idempotencyKey) is safe: it is applied at most once.'
       );
+    case 'refused':
+      return `${who} refused the request as made; change it before trying again (see partnerCenter).`;
     case 'rejected':
       return `${who} refused the request.`;
   }

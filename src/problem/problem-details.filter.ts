@@ -54,7 +54,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       if (failure.retryAfterSeconds !== undefined)
         reply.header('Retry-After', String(failure.retryAfterSeconds));
       reply
-        .status(FAILURE_MAPPING[failure.kind].status)
+        .status(failure.status ?? FAILURE_MAPPING[failure.kind].status)
         .header('Content-Type', 'application/json; charset=utf-8')
         .send(JSON.stringify({ errors: [graphqlErrorFromFailure(failure, correlationId)] }));
       return undefined;

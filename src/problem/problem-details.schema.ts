@@ -131,9 +131,19 @@ interface ProblemResponse {
 const RESPONSES: ProblemResponse[] = [
   {
     status: 400,
-    kinds: ['invalid-input'],
-    description: 'Invalid customer id or body, or malformed JSON; nothing was sent to Partner Center.',
+    kinds: ['invalid-input', 'refused'],
+    description:
+      "Invalid customer id or body, or malformed JSON (BAD_USER_INPUT; nothing was sent to Partner Center); or Partner Center's own 400 (UPSTREAM_ERROR, with its code).",
     examples: {
+      partnerCenter: {
+        summary: 'Partner Center refused the customer id',
+        error: fromPartnerCenter({
+          kind: 'refused',
+          status: 400,
+          code: 900118,
+          description: 'Invalid customer id',
+        }),
+      },
       amount: {
         summary: 'A negative amount',
         error: new InvalidInputError([{ field: 'amount', message: 'amount must not be negative' }]),
@@ -195,6 +205,18 @@ const RESPONSES: ProblemResponse[] = [
           code: 60003,
           description: `Tenant ${EXAMPLE_CUSTOMER_ID} not found`,
         }),
+      },
+    },
+  },
+  {
+    status: 409,
+    kinds: ['refused'],
+    description:
+      "Partner Center's own 409 (or 412): the change conflicts with the budget's state; not applied.",
+    examples: {
+      conflict: {
+        summary: 'Partner Center refused the change as conflicting',
+        error: fromPartnerCenter({ kind: 'refused', status: 409, code: 409, description: 'Conflict' }),
       },
     },
   },

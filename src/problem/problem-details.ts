@@ -25,7 +25,7 @@ export function toProblemDetails(failure: Failure, correlationId: string | undef
   return {
     type: problemType(failure.kind),
     title,
-    status,
+    status: failure.status ?? status,
     detail: failure.detail,
     code,
     ...(correlationId && { correlationId }),

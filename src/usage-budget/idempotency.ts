@@ -3,6 +3,9 @@ import { isGuid } from '../common/guid';
 import { assertNoViolations, FieldViolation } from '../common/invalid-input.error';
 import type { Caller } from '../request-context/caller';
 
+/** The request headers that carry a caller's idempotency key: Partner Center's, and the IETF draft's. */
+export const IDEMPOTENCY_KEY_HEADERS = ['MS-RequestId', 'Idempotency-Key'] as const;
+
 /** The namespace of the gateway's derived MS-RequestIds (a fixed random UUID: only its stability matters). */
 const REQUEST_ID_NAMESPACE = '6f1d7e2a-9c4b-4e8f-a1d3-5b7c9e0f2a4d';
 
@@ -65,13 +68,20 @@ export function sameChange(recorded: KeyedChange, asked: KeyedChange): boolean {
 /**
  * The MS-RequestId sent to Partner Center for a caller's key: a UUIDv5 over the caller's identity and the key, so
  * one caller's retries map to one upstream id (Partner Center applies the change once) and two callers that happen
- * to send the same key can never collide with each other's changes.
+ * to send the same key can never collide with each other's changes. A read under the same key is another logical
+ * call, and gets another id (the contract: a new call, a new MS-RequestId), or Partner Center could answer a change
+ * with the read's recorded answer. A change's id stays what it always was: retries that span a deploy keep theirs.
  */
-export function upstreamRequestId(caller: Caller | undefined, idempotencyKey: string): string {
+export function upstreamRequestId(
+  caller: Caller | undefined,
+  idempotencyKey: string,
+  call: 'change' | 'read' = 'change',
+): string {
   const identity = caller
     ? [caller.issuer ?? '', caller.subject, caller.appId ?? ''].join('\n')
     : 'anonymous';
-  return uuidV5(`${identity}\n${idempotencyKey.toLowerCase()}`, REQUEST_ID_NAMESPACE);
+  const name = `${identity}\n${idempotencyKey.toLowerCase()}`;
+  return uuidV5(call === 'read' ? `${name}\nread` : name, REQUEST_ID_NAMESPACE);
 }
 
 /** RFC 9562 §5.5: SHA-1 over namespace and name, version 5, variant 10. */

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Param, Patch, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Patch, Res, UseInterceptors } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -15,7 +15,8 @@ import { restValidationPipe } from '../problem/rest-validation.pipe';
 import { PartnerCenterCasingPipe } from './dto/partner-center-casing.pipe';
 import { SpendingBudgetResource, toSpendingBudgetResource } from './dto/spending-budget.resource';
 import { UPDATE_USAGE_BUDGET_BODY_NAMES, UpdateUsageBudgetBody } from './dto/update-usage-budget.body';
-import { idempotencyKeyFrom } from './idempotency';
+import { IdempotencyKeyEchoInterceptor } from './idempotency-key-echo.interceptor';
+import { IDEMPOTENCY_KEY_HEADERS, idempotencyKeyFrom } from './idempotency';
 import { CallOptions, UsageBudgetService } from './usage-budget.service';
 
 const IDEMPOTENCY_HEADERS = {
@@ -31,6 +32,7 @@ const IDEMPOTENCY_HEADERS = {
 @ApiProblemResponses()
 @ApiHeader({ name: 'MS-RequestId', required: false, description: IDEMPOTENCY_HEADERS['MS-RequestId'] })
 @ApiHeader({ name: 'Idempotency-Key', required: false, description: IDEMPOTENCY_HEADERS['Idempotency-Key'] })
+@UseInterceptors(IdempotencyKeyEchoInterceptor)
 @Controller('v1/customers/:customerId/usagebudget')
 export class UsageBudgetController {
   constructor(private readonly usageBudgets: UsageBudgetService) {}
@@ -91,13 +93,9 @@ function asksForNoCachedAnswer(cacheControl: string): boolean {
   return /(?:^|,)\s*(?:no-cache|max-age\s*=\s*"?0"?)\s*(?:,|$)/i.test(cacheControl);
 }
 
-/** The caller's idempotency key, echoed back under the header(s) it came in, errors included. */
+/** The caller's idempotency key (echoed back by IdempotencyKeyEchoInterceptor), and the request's context. */
 function callOptions(headers: Record<string, string | undefined>, reply: FastifyReply): CallOptions {
-  const sent = (['MS-RequestId', 'Idempotency-Key'] as const).map((header) => ({
-    header,
-    value: headers[header.toLowerCase()],
-  }));
+  const sent = IDEMPOTENCY_KEY_HEADERS.map((header) => ({ header, value: headers[header.toLowerCase()] }));
   const idempotencyKey = idempotencyKeyFrom(sent);
-  for (const { header, value } of sent) if (value) reply.header(header, value);
   return { idempotencyKey, context: reply.request.requestContext ?? undefined };
 }

@@ -5,7 +5,13 @@ import type { FieldViolation } from '../common/invalid-input.error';
 import { RequirePermission } from '../auth/permissions';
 import { UpdateUsageBudgetInput } from './dto/update-usage-budget.input';
 import { SpendingBudgetModel } from './models/spending-budget.model';
-import { idempotencyKeyFrom, KeyedChange, readIdempotencyKey, sameChange } from './idempotency';
+import {
+  IDEMPOTENCY_KEY_HEADERS,
+  idempotencyKeyFrom,
+  KeyedChange,
+  readIdempotencyKey,
+  sameChange,
+} from './idempotency';
 import type { UsageBudgetConfig } from './usage-budget.config';
 import { updateViolations } from './usage-budget.rules';
 import { asError, UsageBudgetService } from './usage-budget.service';
@@ -150,7 +156,7 @@ function keySources(
 ): Array<{ header: string; value: string | undefined }> {
   return [
     { header: 'idempotencyKey', value: inputKey ?? undefined },
-    ...(['MS-RequestId', 'Idempotency-Key'] as const).map((name) => ({ header: name, value: header(name) })),
+    ...IDEMPOTENCY_KEY_HEADERS.map((name) => ({ header: name, value: header(name) })),
   ];
 }
 

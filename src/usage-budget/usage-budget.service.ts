@@ -49,7 +49,8 @@ export class UsageBudgetService {
   async serve(customerId: string, options: CallOptions = {}): Promise<ServedBudget> {
     assertNoViolations(customerIdViolations(customerId));
     const { context } = options;
-    const requestId = options.idempotencyKey && upstreamRequestId(context?.caller, options.idempotencyKey);
+    const requestId =
+      options.idempotencyKey && upstreamRequestId(context?.caller, options.idempotencyKey, 'read');
     const { budget, ageMs } = await this.reads.read(customerId, requestId, context, options.fresh);
     return { budget: toCustomerBudget(customerId, budget), ageMs, maxAgeMs: this.reads.cache.ttlMs };
   }

@@ -171,7 +171,7 @@ describe('errors', () => {
       expect(rest.data.code).toBe('UPSTREAM_UNAVAILABLE');
     });
 
-    it('a 400 Partner Center refuses → UPSTREAM_ERROR / 502 with its code', async () => {
+    it("a 400 Partner Center refuses → UPSTREAM_ERROR / Partner Center's 400 with its code", async () => {
       gateway.sandbox.faults.add({
         kind: 'status',
         status: 400,
@@ -180,7 +180,7 @@ describe('errors', () => {
         count: 1,
       });
       const rest = await gateway.http.get(path(CONTOSO));
-      expect(rest.status).toBe(502);
+      expect(rest.status).toBe(400);
       expect(rest.data).toMatchObject({
         code: 'UPSTREAM_ERROR',
         partnerCenter: { status: 400, code: 900118 },

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
-import type { ConnectionPool } from './connection-pool';
+import { DecodedTooLargeError, decodeContent } from './content-coding';
+import { MAX_RESPONSE_BYTES, type ConnectionPool } from './connection-pool';
 
 /** One HTTP exchange: what was sent and what came back. Header names of the answer are lower-cased. */
 export interface ExchangeRequest {
@@ -82,7 +83,15 @@ export function httpsExchange(pool: ConnectionPool, request: ExchangeRequest): P
       },
       onResponseEnd() {
         if (timer) clearTimeout(timer);
-        const text = chunks.length === 1 ? chunks[0].toString() : Buffer.concat(chunks).toString();
+        let bytes: Buffer;
+        try {
+          const received = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+          bytes = decodeContent(received, headers['content-encoding'], MAX_RESPONSE_BYTES);
+        } catch (error) {
+          reject(undecodable(error));
+          return;
+        }
+        const text = bytes.toString();
         // A UTF-8 byte order mark is not part of the text (as a TextDecoder reads it).
         resolve({ status, headers, body: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text });
       },
@@ -105,6 +114,12 @@ export function httpsExchange(pool: ConnectionPool, request: ExchangeRequest): P
 
 function aborted(): TransportError {
   return new TransportError('aborted', 'ERR_CANCELED', 'the request was aborted before an answer arrived');
+}
+
+/** An answer that decodes past the size limit is refused as one received too large. */
+function undecodable(error: unknown): unknown {
+  if (!(error instanceof DecodedTooLargeError)) return error;
+  return new TransportError('connection', 'ERR_RESPONSE_TOO_LARGE', 'the upstream answer is too large');
 }
 
 /** The origin and the path of an absolute URL the caller built, without parsing it as a URL on every call. */

@@ -3,7 +3,15 @@ import { PipelineResponse } from '../pipeline/pipeline';
 import { parseErrorBody } from './error-body.parser';
 import { FailureKind, PartnerCenterError } from './partner-center-error';
 
+/**
+ * What Partner Center says of the request the caller made, which the gateway validated and passed on as asked: a
+ * value or a customer Partner Center does not take (400), a change that conflicts with the budget's state (409, 412).
+ * The caller's to change, not to retry. Other 4xx (405, 406, 415…) say the gateway asked wrongly.
+ */
+const CALLER_REFUSALS = new Set([400, 409, 412]);
+
 function kindOf(status: number): FailureKind {
+  if (CALLER_REFUSALS.has(status)) return 'refused';
   if (status === 404) return 'not-found';
   if (status === 403) return 'forbidden';
   if (status === 401) return 'unauthenticated';

@@ -14,6 +14,7 @@ export type FailureKind =
   | 'rate-limited' // 429 not retried (Retry-After too long) or still 429 after the last attempt
   | 'unavailable' // 408/5xx after the last attempt, connection failures, token endpoint down
   | 'timeout' // attempt timeouts until the deadline or the last attempt
+  | 'refused' // 400, 409, 412: Partner Center refused the request as the caller made it (its data, its customer's state)
   | 'rejected' // any other answer: Partner Center or Entra ID refused what was sent
   | 'outcome-unknown'; // a PATCH got no final answer after it may have reached Partner Center
 

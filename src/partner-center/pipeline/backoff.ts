@@ -1,3 +1,4 @@
+import { caseInsensitiveField } from '../case-insensitive-field';
 import { parseRetryAfter, retryAfterFromMessage } from '../errors/retry-after';
 import { PipelineResponse } from './pipeline';
 
@@ -31,9 +32,16 @@ export function requestedWaitSeconds(response: PipelineResponse, now = Date.now(
   const header = parseRetryAfter(response.headers['retry-after'], now);
   if (header !== undefined) return header;
   if (response.status !== 429) return undefined;
+  let body: unknown;
   try {
-    return retryAfterFromMessage((JSON.parse(response.body) as { message?: string }).message);
+    body = JSON.parse(response.body);
   } catch {
     return undefined;
   }
+  // Read loosely, as every Partner Center body: `Message` is the same member as `message`.
+  const message =
+    body && typeof body === 'object'
+      ? caseInsensitiveField(body as Record<string, unknown>, 'message')
+      : undefined;
+  return typeof message === 'string' ? retryAfterFromMessage(message) : undefined;
 }

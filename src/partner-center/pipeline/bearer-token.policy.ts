@@ -1,5 +1,5 @@
 import type { Caller } from '../../request-context/caller';
-import { CallState, PipelinePolicy } from './pipeline';
+import { CallState, PipelinePolicy, PipelineResponse } from './pipeline';
 
 export interface AccessTokenSource {
   /**
@@ -28,7 +28,7 @@ export function bearerTokenPolicy(tokens: AccessTokenSource): PipelinePolicy {
         return next(request).then((response) => {
           if (response.status === 401)
             request.state.tokenRejections = (request.state.tokenRejections ?? 0) + 1;
-          return response;
+          return withoutToken(response, token);
         });
       };
       // Written with then() rather than await: this runs on every attempt, and each await is one more promise.
@@ -45,4 +45,14 @@ export function bearerTokenPolicy(tokens: AccessTokenSource): PipelinePolicy {
 /** A 401 is worth one more attempt, with a fresh token, when it is the first the bearer policy saw in this call. */
 export function retryableTokenRejection(status: number, state: CallState): boolean {
   return status === 401 && state.tokenRejections === 1;
+}
+
+/**
+ * An error answer that quotes the token it was sent ("the token … is not valid") would hand it on, in the error's
+ * description, to the caller and the logs. The text scrubbers know tokens by their shape (a JWT, "Bearer …"); this
+ * policy knows the very token, whatever its shape. Only error answers are searched: a budget quotes nothing back.
+ */
+function withoutToken(response: PipelineResponse, token: string): PipelineResponse {
+  if (response.status < 300 || !response.body.includes(token)) return response;
+  return { ...response, body: response.body.split(token).join('[REDACTED]') };
 }

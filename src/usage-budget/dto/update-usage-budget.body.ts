@@ -34,7 +34,35 @@ export class UpdateUsageBudgetBody {
   @ValidateNested()
   @Type(() => SpendingBudgetAttributesBody)
   attributes?: SpendingBudgetAttributesBody;
+
+  // The resource's read-only members. A service written against Partner Center may send back the budget it read with
+  // a new amount (or a .NET SpendingBudget serialized whole, its empty members null); Partner Center takes that, so
+  // the gateway does too. They are checked for their type and not sent on: the change is the amount.
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description:
+      'Read-only (as answered by GET): accepted so that a budget read can be sent back, and ignored.',
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'usageSpendingBudget must be a number' })
+  usageSpendingBudget?: number | null;
+
+  @ApiPropertyOptional({
+    type: Object,
+    nullable: true,
+    description:
+      'Read-only (as answered by GET): accepted so that a budget read can be sent back, and ignored.',
+  })
+  @IsOptional()
+  @IsObject({ message: 'links must be an object' })
+  links?: Record<string, unknown> | null;
 }
 
 /** The body's property names, in their canonical camelCase, for PartnerCenterCasingPipe. */
-export const UPDATE_USAGE_BUDGET_BODY_NAMES = { amount: {}, attributes: { objectType: {} } };
+export const UPDATE_USAGE_BUDGET_BODY_NAMES = {
+  amount: {},
+  attributes: { objectType: {} },
+  usageSpendingBudget: {},
+  links: {},
+};

@@ -11,6 +11,8 @@ import {
 import { FailureKind, PartnerCenterError } from '../../../src/partner-center/errors/partner-center-error';
 import { describeFailure } from '../../../src/problem/failure';
 import { FAILURE_MAPPING } from '../../../src/problem/failure-mapping';
+import { toProblemDetails } from '../../../src/problem/problem-details';
+import { failureFromResponse } from '../../../src/partner-center/errors/failure-from-response';
 import { InvalidInputError } from '../../../src/common/invalid-input.error';
 
 const upstream = (kind: FailureKind, extra: Partial<PartnerCenterError> = {}) =>
@@ -29,6 +31,26 @@ describe('failure mapping', () => {
     const failure = describeFailure(upstream(kind));
     expect(failure.kind).toBe(kind);
     expect(FAILURE_MAPPING[failure.kind]).toMatchObject({ code, status });
+  });
+
+  it.each([400, 409, 412])(
+    "answers Partner Center's refusal of the caller's request (%i) with UPSTREAM_ERROR and that status",
+    (status) => {
+      const failure = describeFailure(upstream('refused', { status, code: status }));
+      expect(failure).toMatchObject({ kind: 'refused', status });
+      expect(toProblemDetails(failure, undefined)).toMatchObject({ status, code: 'UPSTREAM_ERROR' });
+    },
+  );
+
+  it.each([
+    [400, 'refused'],
+    [409, 'refused'],
+    [412, 'refused'],
+    [405, 'rejected'],
+    [406, 'rejected'],
+    [302, 'rejected'],
+  ] as const)('reads a final %i from Partner Center as %s', (status, kind) => {
+    expect(failureFromResponse({ status, headers: {}, body: '' }, 'rid').kind).toBe(kind);
   });
 
   it('maps invalid input to BAD_USER_INPUT and 400 with its violations', () => {

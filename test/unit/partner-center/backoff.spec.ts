@@ -51,4 +51,9 @@ describe('Retry-After', () => {
     expect(requestedWaitSeconds({ status: 429, headers: { 'retry-after': '3' }, body }, now)).toBe(3);
     expect(requestedWaitSeconds({ status: 429, headers: {}, body }, now)).toBe(57);
   });
+
+  it("reads the 429 body's member in any case, as Partner Center's bodies are read", () => {
+    const body = '{"StatusCode":429,"Message":"Rate limit is exceeded. Try again in 57 seconds."}';
+    expect(requestedWaitSeconds({ status: 429, headers: {}, body }, now)).toBe(57);
+  });
 });

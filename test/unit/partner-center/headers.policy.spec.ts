@@ -123,3 +123,28 @@ describe('bearer token policy, inside the retry policy', () => {
     expect(source.calls).toEqual([{}, { forceRefresh: true }, {}, {}]);
   });
 });
+
+describe('bearer token policy, on answers that quote the token', () => {
+  const answering =
+    (status: number, body: string): SendRequest =>
+    async () => ({ status, headers: {}, body });
+
+  it('cuts the very token out of an error answer, whatever its shape', async () => {
+    const token = 'opaque-token-0123456789abcdef';
+    const pipeline = createPipeline(
+      [bearerTokenPolicy(tokens(token))],
+      answering(400, `{"description":"token ${token} rejected; again: ${token}"}`),
+    );
+    const response = await pipeline(call());
+    expect(response.body).toBe('{"description":"token [REDACTED] rejected; again: [REDACTED]"}');
+  });
+
+  it('leaves a success untouched', async () => {
+    const body = '{"amount":100,"note":"opaque-token-0123456789abcdef"}';
+    const pipeline = createPipeline(
+      [bearerTokenPolicy(tokens('opaque-token-0123456789abcdef'))],
+      answering(200, body),
+    );
+    expect((await pipeline(call())).body).toBe(body);
+  });
+});

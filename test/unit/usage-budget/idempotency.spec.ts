@@ -18,6 +18,15 @@ describe('idempotency keys', () => {
     expect(upstreamRequestId(caller('alice'), KEY.toUpperCase())).toBe(id);
   });
 
+  it("gives a read under a key another id than the key's change, and keeps the change's id as it was", () => {
+    const change = upstreamRequestId(caller('alice'), KEY);
+    expect(upstreamRequestId(caller('alice'), KEY, 'change')).toBe(change);
+    expect(upstreamRequestId(caller('alice'), KEY, 'read')).not.toBe(change);
+    expect(upstreamRequestId(caller('alice'), KEY, 'read')).toBe(
+      upstreamRequestId(caller('alice'), KEY, 'read'),
+    );
+  });
+
   it('never maps two callers, or two issuers, to the same upstream id', () => {
     const ids = new Set([
       upstreamRequestId(caller('alice'), KEY),

@@ -8,6 +8,7 @@ import { TransportError } from '../common/http/https-exchange';
 import { PARTNER_CENTER_OPTIONS, PartnerCenterOptions } from './partner-center.options';
 import { PipelineRequest, SendRequest } from './pipeline/pipeline';
 import { DeadlineExceededError } from './pipeline/retry.policy';
+import { DEFAULT_MAX_PAUSE_MS } from './quota/quota-shaper';
 import { parseSpendingBudget, PartnerCenterSpendingBudget } from './spending-budget';
 import { isGuid } from '../common/guid';
 
@@ -35,6 +36,11 @@ export class PartnerCenterClient {
     return `user:${createHash('sha256')
       .update(caller.token ?? `${caller.issuer ?? ''}\n${caller.subject}`)
       .digest('base64url')}`;
+  }
+
+  /** The longest pause the throttle gate takes for one 429: the longest wait a caller is asked for, too. */
+  private get maxThrottleWaitSeconds(): number {
+    return Math.ceil((this.options.quota.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS) / 1000);
   }
 
   /** The longest a read may take, waits and retries included (PARTNER_CENTER_DEADLINE_MS). */
@@ -119,7 +125,10 @@ export class PartnerCenterClient {
       throw outcomeUnknown(request, error) ?? noAnswer(error, requestId);
     }
     if (response.status < 200 || response.status > 299) {
-      throw outcomeUnknown(request, response) ?? failureFromResponse(response, requestId);
+      throw (
+        outcomeUnknown(request, response) ??
+        failureFromResponse(response, requestId, this.maxThrottleWaitSeconds)
+      );
     }
     let parsed: unknown;
     try {

@@ -177,6 +177,7 @@ function quotaFromEnv(env: Env): QuotaOptions {
     maxConcurrency,
     initialConcurrency: maxConcurrency,
     maxRequestsPerSecond: integer(env, 'PARTNER_CENTER_MAX_REQUESTS_PER_SECOND', 0, 0, 100_000),
+    maxPauseMs: integer(env, 'PARTNER_CENTER_MAX_THROTTLE_PAUSE_SECONDS', 600, 1, 86_400) * 1000,
   };
 }
 

@@ -278,3 +278,28 @@ describe('the throttle gate', () => {
     expect(gateway.sandbox.requestLog.entries({ target: 'partner-center' })).toHaveLength(1);
   });
 });
+
+describe('the longest throttle pause (PARTNER_CENTER_MAX_THROTTLE_PAUSE_SECONDS)', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ env: { PARTNER_CENTER_MAX_THROTTLE_PAUSE_SECONDS: '2' } });
+  });
+  afterAll(() => gateway.close());
+
+  it('pauses a customer for the cap, not for the day a bogus Retry-After asks, then tries again', async () => {
+    gateway.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: '86400', count: 1 });
+    const first = await gateway.http.get(path(CONTOSO));
+    // Longer than a call may wait (PARTNER_CENTER_MAX_RETRY_AFTER_SECONDS): back at once, told to wait the cap.
+    expect(first.status).toBe(429);
+    expect(Number(first.headers['retry-after'])).toBeLessThanOrEqual(2);
+    // The next read waits out the 2 s pause at the gate (a day's would be refused at once), then goes out.
+    const started = Date.now();
+    const next = await gateway.http.get(path(CONTOSO));
+    expect(next.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+    expect(gateway.sandbox.requestLog.entries({ target: 'partner-center' }).map((c) => c.status)).toEqual([
+      429, 200,
+    ]);
+  });
+});

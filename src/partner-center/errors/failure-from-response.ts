@@ -21,13 +21,24 @@ function kindOf(status: number): FailureKind {
   return 'rejected';
 }
 
-/** The error for a final non-2xx answer from Partner Center, with its own status, code and description. */
+/**
+ * The error for a final non-2xx answer from Partner Center, with its own status, code and description. The wait it
+ * asks the caller for is bounded by `maxWaitSeconds`, the longest the gateway's own throttle gate pauses for one 429:
+ * the gateway tries again by then, so its callers may too.
+ */
 export function failureFromResponse(
   response: PipelineResponse,
   requestId: string | undefined,
+  maxWaitSeconds = Infinity,
 ): PartnerCenterError {
   const body = parseErrorBody(response.body);
   const kind = kindOf(response.status);
+  const asked =
+    kind === 'rate-limited'
+      ? (requestedWaitSeconds(response) ?? UNSTATED_THROTTLE_WAIT_SECONDS)
+      : kind === 'unavailable'
+        ? requestedWaitSeconds(response)
+        : undefined;
   return new PartnerCenterError({
     kind,
     source: 'partner-center',
@@ -35,12 +46,7 @@ export function failureFromResponse(
     code: body.code,
     description: body.description,
     // A 503's Retry-After too: when the gateway could not wait it out, the caller should.
-    retryAfterSeconds:
-      kind === 'rate-limited'
-        ? (requestedWaitSeconds(response) ?? UNSTATED_THROTTLE_WAIT_SECONDS)
-        : kind === 'unavailable'
-          ? requestedWaitSeconds(response)
-          : undefined,
+    retryAfterSeconds: asked === undefined ? undefined : Math.min(asked, maxWaitSeconds),
     requestId,
     attempts: response.attempts ?? 1,
   });

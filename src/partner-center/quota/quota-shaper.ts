@@ -8,7 +8,12 @@ export interface QuotaOptions {
   initialConcurrency: number;
   /** The fleet's requests per second to Partner Center (PARTNER_CENTER_MAX_REQUESTS_PER_SECOND); 0: no budget. */
   maxRequestsPerSecond: number;
+  /** The longest pause one 429 imposes (PARTNER_CENTER_MAX_THROTTLE_PAUSE_SECONDS); DEFAULT_MAX_PAUSE_MS if unset. */
+  maxPauseMs?: number;
 }
+
+/** Ten minutes: many times any wait Partner Center asks for, and a bounded outage when a Retry-After is absurd. */
+export const DEFAULT_MAX_PAUSE_MS = 600_000;
 
 /** A pause as replicas tell each other: relative, so their clocks need not agree. */
 interface Pause {
@@ -71,6 +76,7 @@ export class QuotaShaper {
   private rateTurn: Promise<void> = Promise.resolve();
   /** Settles when the pauses in force have been loaded once (at once without Redis). */
   private readonly firstLoad: Promise<void>;
+  private readonly maxPauseMs: number;
 
   constructor(
     private readonly options: QuotaOptions,
@@ -78,6 +84,7 @@ export class QuotaShaper {
     private readonly now: () => number = Date.now,
   ) {
     this.limit = options.initialConcurrency;
+    this.maxPauseMs = options.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS;
     let loaded!: () => void;
     this.firstLoad = new Promise<void>((resolve) => (loaded = resolve));
     if (shared.backend !== 'redis') loaded();
@@ -110,8 +117,14 @@ export class QuotaShaper {
     return this.anyPausedUntil > this.now();
   }
 
-  /** A 429 for this customer, asking to wait `retryAfterMs`: pause the scope here and on every replica. */
-  throttled(customerId: string | undefined, retryAfterMs: number): void {
+  /**
+   * A 429 for this customer, asking to wait `retryAfterMs`: pause the scope here and on every replica, for at most
+   * the longest pause allowed. A Retry-After of a day (a proxy's error page, a date mistyped) would otherwise stop
+   * every call of the fleet for that long, and keep stopping replicas that start during it; past the cap one call
+   * goes out, and a 429 again pauses again.
+   */
+  throttled(customerId: string | undefined, askedMs: number): void {
+    const retryAfterMs = Math.min(askedMs, this.maxPauseMs);
     const now = this.now();
     // Several customers throttled at once (their pauses overlap, a second at least): the partner's own limit, not
     // one customer's. A customer whose pause is over is no evidence: looking back as far as a long Retry-After would
@@ -266,7 +279,9 @@ export class QuotaShaper {
     return this.queue.length;
   }
 
-  private pause(customerId: string | undefined, until: number, partnerWide: boolean): void {
+  private pause(customerId: string | undefined, askedUntil: number, partnerWide: boolean): void {
+    // Bounded here too: a pause announced or stored by a replica that runs without this bound (an older version).
+    const until = Math.min(askedUntil, this.now() + this.maxPauseMs);
     if (customerId) {
       this.customerPausedUntil.set(
         customerId,

@@ -90,6 +90,16 @@ describe('gateway configuration', () => {
     ).toMatchObject({ maxAttempts: 2, attemptTimeoutMs: 1500, deadlineMs: 4000 });
   });
 
+  it('bounds the pause one 429 imposes: ten minutes unless PARTNER_CENTER_MAX_THROTTLE_PAUSE_SECONDS says', () => {
+    expect(connection(app).quota.maxPauseMs).toBe(600_000);
+    expect(connection({ ...app, PARTNER_CENTER_MAX_THROTTLE_PAUSE_SECONDS: '120' }).quota.maxPauseMs).toBe(
+      120_000,
+    );
+    expect(failure({ ...app, PARTNER_CENTER_MAX_THROTTLE_PAUSE_SECONDS: '0' })).toMatch(
+      /PARTNER_CENTER_MAX_THROTTLE_PAUSE_SECONDS/,
+    );
+  });
+
   it('reads the client secret from a mounted file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     writeFileSync(join(dir, 'secret'), 'from-file\n');

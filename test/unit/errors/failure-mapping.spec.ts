@@ -126,3 +126,15 @@ describe('failure mapping', () => {
     },
   );
 });
+
+describe('the wait a final Partner Center answer asks of the caller', () => {
+  it('is bounded by the longest pause the throttle gate takes', () => {
+    const throttled = { status: 429, headers: { 'retry-after': '86400' }, body: '' };
+    expect(failureFromResponse(throttled, 'rid', 600).retryAfterSeconds).toBe(600);
+    expect(
+      failureFromResponse({ ...throttled, headers: { 'retry-after': '57' } }, 'rid', 600).retryAfterSeconds,
+    ).toBe(57);
+    const unavailable = { status: 503, headers: { 'retry-after': '7200' }, body: '' };
+    expect(failureFromResponse(unavailable, 'rid', 600).retryAfterSeconds).toBe(600);
+  });
+});

@@ -127,3 +127,39 @@ describe("the fleet's request budget (PARTNER_CENTER_MAX_REQUESTS_PER_SECOND)", 
     expect(asked).toBeLessThanOrEqual(8);
   });
 });
+
+describe('the longest pause a 429 may impose (PARTNER_CENTER_MAX_THROTTLE_PAUSE_SECONDS)', () => {
+  const capped = { ...OPTIONS, maxPauseMs: 600_000 };
+
+  it('bounds a Retry-After of a day to the cap, here and on every replica that hears of it', async () => {
+    const { replica } = fleet();
+    const a = new QuotaShaper(capped, replica({ listening: true }).view);
+    const listening = new QuotaShaper(capped, replica({ listening: true }).view);
+    const late = replica({ listening: false });
+    const b = new QuotaShaper(capped, late.view);
+
+    a.throttled(CUSTOMER, 86_400_000);
+    expect(a.pauseFor(CUSTOMER)).toBeLessThanOrEqual(600_000);
+    expect(a.pauseFor(CUSTOMER)).toBeGreaterThan(590_000);
+    expect(listening.pauseFor(CUSTOMER)).toBeLessThanOrEqual(600_000);
+    late.connect();
+    await b.pausesLoaded(5_000);
+    expect(b.pauseFor(CUSTOMER)).toBeLessThanOrEqual(600_000);
+    expect(b.pauseFor(CUSTOMER)).toBeGreaterThan(590_000);
+  });
+
+  it('bounds a pause a replica without the cap (an older version) announces', () => {
+    const store = new MemorySharedState();
+    const old = new QuotaShaper(OPTIONS, store);
+    const current = new QuotaShaper(capped, store);
+    old.throttled(CUSTOMER, 31_536_000_000);
+    expect(current.pauseFor(CUSTOMER)).toBeLessThanOrEqual(600_000);
+  });
+
+  it('leaves a Retry-After within the cap as it is', () => {
+    const shaper = new QuotaShaper(capped);
+    shaper.throttled(CUSTOMER, 57_000);
+    expect(shaper.pauseFor(CUSTOMER)).toBeGreaterThan(56_000);
+    expect(shaper.pauseFor(CUSTOMER)).toBeLessThanOrEqual(57_000);
+  });
+});

@@ -229,7 +229,7 @@ export class BudgetReads {
     lock: FlightLock | undefined,
   ) {
     const value = JSON.stringify({ ...answer, fetchedAt, version } satisfies SharedRead);
-    const writes: SharedWrite[] = [{ key: resultKey(identity, id), value, ttlMs: FLIGHT_RESULT_MS }];
+    const writes: SharedWrite[] = [{ key: resultKey(identity, id, version), value, ttlMs: FLIGHT_RESULT_MS }];
     if (answer.budget && this.cache.enabled)
       writes.push({ key: cacheKey(identity, id), value, ttlMs: this.cache.ttlMs });
     if (lock) writes.push({ key: lock.key, delete: true });
@@ -271,6 +271,9 @@ export class BudgetReads {
    * at once, and its answer is taken only when that read started no earlier than the one this replica found under
    * way (never an answer older than the flight it waited for). The wait ends at the read deadline, or at once when
    * the lock is gone without an answer (its holder failed or died): this replica then reads.
+   *
+   * The lock and the answer are the write version's: a read that arrives after a write could not take the answer of
+   * a read from before it, so it must not wait for one either (a slow or held read would hold it up to its deadline).
    */
   private async readOfAnotherReplica(
     identity: string,
@@ -280,7 +283,7 @@ export class BudgetReads {
     startedAt: number,
   ): Promise<{ answer?: SharedRead; lock?: FlightLock }> {
     if (this.shared.degraded) return {};
-    const lockKey = flightLock(identity, id);
+    const lockKey = flightLock(identity, id, version);
     const take = () => this.shared.setIfAbsent(lockKey, String(startedAt), FLIGHT_LOCK_MS);
     const mine: FlightLock = {
       key: lockKey,
@@ -291,7 +294,7 @@ export class BudgetReads {
     if (Number.isNaN(holderStartedAt)) return { lock: mine };
     // Only an answer read after the last write this replica heard of, by the flight it found or a later one.
     const answer = async () => {
-      const result = parse(await this.shared.get(resultKey(identity, id)));
+      const result = parse(await this.shared.get(resultKey(identity, id, version)));
       const notBefore = Math.max(holderStartedAt, (this.invalidatedAt.get(id) ?? 0) + 1);
       return result && result.version === version && result.fetchedAt >= notBefore ? result : undefined;
     };
@@ -328,16 +331,18 @@ function cacheKey(identity: string, id: string): string {
   return `reads:cache:${identity}:${id}`;
 }
 
-function resultKey(identity: string, id: string): string {
-  return `reads:result:${identity}:${id}`;
+/** Per write version, as the flight lock: an answer from before a write is no answer for a read after it. */
+function resultKey(identity: string, id: string, version: string): string {
+  return `reads:result:${identity}:${id}:${version}`;
 }
 
 function versionKey(id: string): string {
   return `reads:version:${id}`;
 }
 
-function flightLock(identity: string, id: string): string {
-  return `reads:flight:${identity}:${id}`;
+/** One flight per upstream identity, customer and write version ('' before any write) across the fleet. */
+function flightLock(identity: string, id: string, version: string): string {
+  return `reads:flight:${identity}:${id}:${version}`;
 }
 
 /** Partner Center's answer that the identity may not read this customer or that it does not exist: the same for all. */

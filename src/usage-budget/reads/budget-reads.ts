@@ -22,7 +22,7 @@ interface SharedRead {
   /** Partner Center's definite refusal of the read (404, 403), for the replicas waiting on it; never cached. */
   failure?: UpstreamFailure & { message: string };
   fetchedAt: number;
-  /** The customer's write version when the read started ('' before any write): another version is stale. */
+  /** The customer's write version when the read started ('' with the cache off, before any write): another is stale. */
   version: string;
 }
 
@@ -37,9 +37,9 @@ const FLIGHT_RESULT_MS = 1_000;
 const FLIGHT_POLL_MS = 15;
 const FLIGHT_POLL_MAX_MS = 100;
 /**
- * How long a customer's write version is kept after its last write. It must outlive every entry stored under the
- * version before (the cache TTL is at most an hour, plus a read's deadline): once it expires the version reads as
- * '' again, which no live entry can still carry.
+ * How long a customer's write version is kept after its last write (or, with the cache on, after the read that made
+ * it). Once it is gone, expired or lost with Redis' data, the next read with the cache on makes a new one, which no
+ * entry stored before can carry.
  */
 const VERSION_MS = 24 * 60 * 60_000;
 
@@ -246,9 +246,15 @@ export class BudgetReads {
     generation: number,
     fresh: boolean,
   ): Promise<{ cached?: BudgetRead; version: string }> {
-    if (!this.cache.enabled || fresh) return { version: (await this.shared.get(versionKey(id))) ?? '' };
-    const [raw, current] = await this.shared.getMany([cacheKey(identity, id), versionKey(id)]);
-    const version = current ?? '';
+    if (!this.cache.enabled) return { version: (await this.shared.get(versionKey(id))) ?? '' };
+    const [raw, version] = fresh
+      ? [undefined, await this.shared.get(versionKey(id))]
+      : await this.shared.getMany([cacheKey(identity, id), versionKey(id)]);
+    // No version: the customer was never written, or Redis lost its version with its data (a restart, a failover to
+    // an empty node, a flush) — and with it what tells an entry stored under '' by a read from before the loss, maybe
+    // from before a write too, from a current one. This read makes a version of its own instead, which no entry stored
+    // before carries: one round trip more, only for the first read of a customer until the version is lost again.
+    if (version === undefined) return { version: await this.newVersion(id) };
     const entry = parse(raw);
     if (!entry?.budget || entry.version !== version) return { version };
     // On this replica's clock, and never in the future: read by a replica whose clock is ahead, the entry would be
@@ -260,6 +266,12 @@ export class BudgetReads {
     // A write heard of while Redis answered: the entry may predate it, so it is not kept here.
     if (this.generationOf(id) === generation) this.cache.set(identity, id, entry.budget, fetchedAt);
     return { cached: { budget: entry.budget, ageMs }, version };
+  }
+
+  /** The customer's write version for a read that found none: this one, or the one another replica made first. */
+  private async newVersion(id: string): Promise<string> {
+    const made = randomUUID();
+    return (await this.shared.setIfAbsent(versionKey(id), made, VERSION_MS)) ?? made;
   }
 
   /**

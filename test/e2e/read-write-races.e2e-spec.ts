@@ -1,7 +1,8 @@
+import Redis from 'ioredis';
 import { RunningSandbox, startSandbox } from 'partner-center-sandbox';
 import { startRedis, TestRedis } from '../support/redis-server';
 import { startGateway, TestGateway } from './support/gateway';
-import { ADVENTURE_WORKS, CONTOSO } from './support/ids';
+import { ADVENTURE_WORKS, CONTOSO, NORTHWIND_NO_USAGE } from './support/ids';
 
 const path = (id: string) => `/v1/customers/${id}/usagebudget`;
 
@@ -116,6 +117,34 @@ describe('reads and writes racing across replicas', () => {
 
       expect((await b.http.get(path(ADVENTURE_WORKS))).data.amount).toBe(66);
       expect((await a.http.get(path(ADVENTURE_WORKS))).data.amount).toBe(66);
+    });
+
+    it('serves no replica its own copy from before a write while its subscription is away and Redis answers', async () => {
+      const admin = new Redis(redis.url);
+      try {
+        // Both replicas hold Northwind's budget in their own memory.
+        expect((await a.http.get(path(NORTHWIND_NO_USAGE))).data.amount).toBe(250.5);
+        expect((await b.http.get(path(NORTHWIND_NO_USAGE))).data.amount).toBe(250.5);
+        expect(reads(NORTHWIND_NO_USAGE)).toHaveLength(1);
+        // The replicas' subscriptions drop (as a pub/sub output buffer limit or a proxy's idle timeout drops them) and
+        // cannot come back while Redis takes no new connection; their command connections stay up and answer.
+        const clients = (await admin.client('LIST')) as string;
+        const subscribers = clients.split('\n').filter((line) => / sub=[1-9]/.test(line));
+        expect(subscribers.length).toBeGreaterThanOrEqual(2);
+        await admin.config(
+          'SET',
+          'maxclients',
+          String(clients.trim().split('\n').length - subscribers.length),
+        );
+        await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+
+        expect((await a.http.patch(path(NORTHWIND_NO_USAGE), { amount: 77 })).status).toBe(200);
+        expect((await b.http.get(path(NORTHWIND_NO_USAGE))).data.amount).toBe(77);
+        expect((await a.http.get(path(NORTHWIND_NO_USAGE))).data.amount).toBe(77);
+      } finally {
+        await admin.config('SET', 'maxclients', '10000');
+        admin.disconnect();
+      }
     });
   });
 });

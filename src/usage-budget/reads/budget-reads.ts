@@ -94,7 +94,10 @@ export class BudgetReads {
   ): Promise<BudgetRead> {
     const id = customerId.toLowerCase();
     const identity = this.partnerCenter.identityScope(context?.caller);
-    const local = fresh ? undefined : this.cache.get(identity, id);
+    // This replica's own copy is current only while it hears the fleet's writes: while its subscription is away (Redis
+    // answering its commands or not), it asks the fleet's entry, whose write version says whether it is current (or,
+    // Redis away, its memory standing in for Redis, which its own writes keep current).
+    const local = fresh || !this.shared.listening ? undefined : this.cache.get(identity, id);
     if (local) {
       this.count('cache');
       return local;
@@ -162,6 +165,7 @@ export class BudgetReads {
 
   /** What the gateway knows of a customer's budget right now without asking (a fresh local cache entry). */
   known(customerId: string, caller: Caller | undefined): PartnerCenterSpendingBudget | undefined {
+    if (!this.shared.listening) return undefined; // a write elsewhere may have changed it unheard
     return this.cache.get(this.partnerCenter.identityScope(caller), customerId.toLowerCase())?.budget;
   }
 

@@ -52,7 +52,8 @@ describe('reads and writes racing across replicas', () => {
   /** A read sent now, and whether it has answered yet. */
   const readInFlight = (gateway: TestGateway, customerId: string) => {
     const read = { answered: false, answer: gateway.http.get(path(customerId)) };
-    void read.answer.then(() => (read.answered = true));
+    const answered = () => (read.answered = true);
+    void read.answer.then(answered, answered);
     return read;
   };
 

@@ -1,6 +1,8 @@
 import type { FaultSpec } from './types';
 
-const KINDS = ['status', 'latency', 'hang', 'reset', 'drop-after-apply'];
+const KINDS = ['status', 'latency', 'hang', 'reset', 'drop-after-apply', 'slow-answer'];
+/** The kinds that delay an answer by latencyMs (plus jitterMs). */
+const DELAYS = ['latency', 'slow-answer'];
 const TARGETS = ['partner-center', 'token'];
 const METHODS = ['GET', 'PATCH', 'POST'];
 
@@ -30,10 +32,13 @@ export function parseFaultSpec(input: unknown): FaultSpec {
     if (spec.method !== undefined && spec.method !== 'PATCH')
       fail('kind drop-after-apply only applies to method PATCH');
   }
-  if (spec.kind === 'latency' && !isInteger(spec.latencyMs, 0, 600_000))
-    fail('kind latency needs latencyMs (0..600000)');
-  if (spec.jitterMs !== undefined && (spec.kind !== 'latency' || !isInteger(spec.jitterMs, 0, 600_000)))
-    fail('jitterMs goes with kind latency (0..600000)');
+  if (DELAYS.includes(spec.kind as string) && !isInteger(spec.latencyMs, 0, 600_000))
+    fail(`kind ${spec.kind as string} needs latencyMs (0..600000)`);
+  if (
+    spec.jitterMs !== undefined &&
+    (!DELAYS.includes(spec.kind as string) || !isInteger(spec.jitterMs, 0, 600_000))
+  )
+    fail('jitterMs goes with kind latency or slow-answer (0..600000)');
   if (spec.count !== undefined && !isInteger(spec.count, 1, Number.MAX_SAFE_INTEGER))
     fail('count must be a positive integer');
   if (spec.rate !== undefined && !(typeof spec.rate === 'number' && spec.rate >= 0 && spec.rate <= 1))
@@ -50,7 +55,7 @@ export function parseFaultSpec(input: unknown): FaultSpec {
   return spec.kind === 'drop-after-apply' ? { ...parsed, method: 'PATCH' } : parsed;
 }
 
-/** How long a latency fault delays one request: latencyMs, plus a uniform 0..jitterMs when it has one. */
+/** How long a latency (or slow-answer) fault delays one request: latencyMs, plus a uniform 0..jitterMs when it has one. */
 export function latencyFaultDelayMs(fault: FaultSpec, random: () => number = Math.random): number {
   return (fault.latencyMs ?? 0) + Math.floor(random() * ((fault.jitterMs ?? 0) + 1));
 }

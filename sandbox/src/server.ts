@@ -77,6 +77,8 @@ async function handle(
   }
   if (stopping.aborted) return;
   const reply = await route.run(request, services);
+  // What was read or changed now is answered later: an answer still on its way while the budget changes.
+  if (fault?.kind === 'slow-answer') await sleep(latencyFaultDelayMs(fault), stopping);
   if (fault?.kind === 'drop-after-apply') {
     // The PATCH is applied (and remembered for MS-RequestId replays), but its answer is lost on the way back.
     req.socket.destroy();
@@ -114,6 +116,9 @@ async function applyFault(
       return false;
     case 'drop-after-apply':
       // Handled normally; the connection is dropped once the request has been applied.
+      return true;
+    case 'slow-answer':
+      // Handled normally; the answer is held once the request has been handled.
       return true;
   }
 }
@@ -156,7 +161,11 @@ function write(res: ServerResponse, reply: SandboxReply): void {
 
 function describeFault(fault: ActiveFault): string {
   const detail =
-    fault.kind === 'status' ? `:${fault.status}` : fault.kind === 'latency' ? `:${fault.latencyMs}ms` : '';
+    fault.kind === 'status'
+      ? `:${fault.status}`
+      : fault.kind === 'latency' || fault.kind === 'slow-answer'
+        ? `:${fault.latencyMs}ms`
+        : '';
   return `${fault.kind}${detail}`;
 }
 

@@ -59,9 +59,10 @@ export interface FaultSpec {
    * 'status' answers `status` at once (200..599; below 400 only with a raw `body`); 'latency' delays, then answers normally;
    * 'hang' never answers; 'reset' destroys the connection before handling; 'drop-after-apply' (Partner Center PATCH only,
    * method defaults to 'PATCH') handles the request normally, applying it and remembering it for MS-RequestId replays,
-   * then destroys the connection without answering: "applied, answer lost".
+   * then destroys the connection without answering: "applied, answer lost"; 'slow-answer' handles the request at once (a
+   * GET reads the budget as it is then, a PATCH is applied) and holds its answer latencyMs before sending it.
    */
-  kind: 'status' | 'latency' | 'hang' | 'reset' | 'drop-after-apply';
+  kind: 'status' | 'latency' | 'hang' | 'reset' | 'drop-after-apply' | 'slow-answer';
   /** For kind 'status': 200..599. */
   status?: number;
   code?: number | string;
@@ -72,7 +73,7 @@ export interface FaultSpec {
   retryAfter?: string;
   latencyMs?: number;
   /**
-   * For kind 'latency': each delay is latencyMs plus a uniform random 0..jitterMs. Real services' latency varies; a
+   * For kinds 'latency' and 'slow-answer': each delay is latencyMs plus a uniform random 0..jitterMs. Real services' latency varies; a
    * fixed delay makes the answers to requests sent together leave together, in bursts that queue at the client.
    */
   jitterMs?: number;

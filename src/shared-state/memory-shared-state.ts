@@ -12,6 +12,7 @@ const SWEEP_AT = 50_000;
 export class MemorySharedState implements SharedState {
   readonly backend = 'memory' as const;
   readonly degraded = false;
+  readonly listening = true;
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Map<string, Array<(message: string) => void>>();
   private readonly deadlineSets = new Map<string, Map<string, number>>();

@@ -130,6 +130,10 @@ export class RedisSharedState implements SharedState {
     return this.down || this.commands.status !== 'ready';
   }
 
+  get listening(): boolean {
+    return this.subscriber.status === 'ready';
+  }
+
   get(key: string): Promise<string | undefined> {
     return this.attempt(
       async () => (await this.commands.get(key)) ?? undefined,

@@ -8,6 +8,11 @@ export interface SharedState {
   readonly backend: 'memory' | 'redis';
   /** True while Redis is configured but not reachable: the process serves from memory. */
   readonly degraded: boolean;
+  /**
+   * True while what other processes publish reaches this one: always in memory; with Redis, while its subscription is
+   * connected (a message published while it is away is lost to it, even when its commands are answered).
+   */
+  readonly listening: boolean;
   get(key: string): Promise<string | undefined>;
   /** Several keys in one round trip (MGET), in the order asked. */
   getMany(keys: string[]): Promise<Array<string | undefined>>;

@@ -9,6 +9,7 @@ export function replicaView(store: MemorySharedState, overrides: Partial<SharedS
   return {
     backend: 'redis',
     degraded: false,
+    listening: true,
     get: (key) => store.get(key),
     getMany: (keys) => store.getMany(keys),
     set: (key, value, ttlMs) => store.set(key, value, ttlMs),

@@ -130,6 +130,23 @@ describe('sandbox faults', () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     });
 
+    it('answers a slow-answer GET with the budget as it was when the GET arrived, after the delay', async () => {
+      sandbox.reset();
+      sandbox.faults.add({ kind: 'slow-answer', latencyMs: 500, method: 'GET', count: 1 });
+      const slow = get();
+      const arrived = () => sandbox.requestLog.entries({ target: 'partner-center' }).length === 1;
+      for (let i = 0; i < 200 && !arrived(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      const patch = await http.patch(budgetPath(CONTOSO), '{"Amount":77}', {
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
+      expect(patch.status).toBe(200);
+      const answer = await slow;
+      expect(answer.status).toBe(200);
+      expect(answer.data.amount).toBe(100);
+      expect(sandbox.requestLog.entries({ target: 'partner-center' })[0].fault).toBe('slow-answer:500ms');
+      sandbox.reset(); // Contoso's budget back to 100 for the tests after this one
+    });
+
     it('hangs a request until the client gives up', async () => {
       sandbox.faults.add({ kind: 'hang', count: 1 });
       await expect(

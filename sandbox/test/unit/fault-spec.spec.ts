@@ -18,6 +18,7 @@ describe('parseFaultSpec', () => {
     [{ kind: 'latency', latencyMs: 50, jitterMs: -1 }, /jitterMs/],
     [{ kind: 'latency', latencyMs: 50, jitterMs: 1.5 }, /jitterMs/],
     [{ kind: 'hang', jitterMs: 10 }, /jitterMs goes with kind latency/],
+    [{ kind: 'slow-answer' }, /latencyMs/],
     [{ kind: 'hang', rate: 2 }, /rate/],
     [{ kind: 'hang', count: 0 }, /count/],
     [{ kind: 'hang', target: 'graph' }, /target/],
@@ -43,6 +44,17 @@ describe('parseFaultSpec', () => {
       target: 'partner-center',
       method: 'PATCH',
     });
+  });
+
+  it('accepts slow-answer with a latency and a jitter, as latency', () => {
+    const fault = parseFaultSpec({ kind: 'slow-answer', latencyMs: 50, jitterMs: 10, method: 'GET' });
+    expect(fault).toMatchObject({
+      kind: 'slow-answer',
+      latencyMs: 50,
+      jitterMs: 10,
+      target: 'partner-center',
+    });
+    expect(latencyFaultDelayMs(fault, () => 0.5)).toBe(55);
   });
 
   it('delays a latency fault by latencyMs plus a uniform 0..jitterMs', () => {

@@ -22,7 +22,7 @@ interface SharedRead {
   /** Partner Center's definite refusal of the read (404, 403), for the replicas waiting on it; never cached. */
   failure?: UpstreamFailure & { message: string };
   fetchedAt: number;
-  /** The customer's write version when the read started ('' before any write): another version is stale. */
+  /** The customer's write version when the read started ('' with the cache off, before any write): another is stale. */
   version: string;
 }
 
@@ -37,9 +37,9 @@ const FLIGHT_RESULT_MS = 1_000;
 const FLIGHT_POLL_MS = 15;
 const FLIGHT_POLL_MAX_MS = 100;
 /**
- * How long a customer's write version is kept after its last write. It must outlive every entry stored under the
- * version before (the cache TTL is at most an hour, plus a read's deadline): once it expires the version reads as
- * '' again, which no live entry can still carry.
+ * How long a customer's write version is kept after its last write (or, with the cache on, after the read that made
+ * it). Once it is gone, expired or lost with Redis' data, the next read with the cache on makes a new one, which no
+ * entry stored before can carry.
  */
 const VERSION_MS = 24 * 60 * 60_000;
 
@@ -94,7 +94,10 @@ export class BudgetReads {
   ): Promise<BudgetRead> {
     const id = customerId.toLowerCase();
     const identity = this.partnerCenter.identityScope(context?.caller);
-    const local = fresh ? undefined : this.cache.get(identity, id);
+    // This replica's own copy is current only while it hears the fleet's writes: while its subscription is away (Redis
+    // answering its commands or not), it asks the fleet's entry, whose write version says whether it is current (or,
+    // Redis away, its memory standing in for Redis, which its own writes keep current).
+    const local = fresh || !this.shared.listening ? undefined : this.cache.get(identity, id);
     if (local) {
       this.count('cache');
       return local;
@@ -162,6 +165,7 @@ export class BudgetReads {
 
   /** What the gateway knows of a customer's budget right now without asking (a fresh local cache entry). */
   known(customerId: string, caller: Caller | undefined): PartnerCenterSpendingBudget | undefined {
+    if (!this.shared.listening) return undefined; // a write elsewhere may have changed it unheard
     return this.cache.get(this.partnerCenter.identityScope(caller), customerId.toLowerCase())?.budget;
   }
 
@@ -229,7 +233,7 @@ export class BudgetReads {
     lock: FlightLock | undefined,
   ) {
     const value = JSON.stringify({ ...answer, fetchedAt, version } satisfies SharedRead);
-    const writes: SharedWrite[] = [{ key: resultKey(identity, id), value, ttlMs: FLIGHT_RESULT_MS }];
+    const writes: SharedWrite[] = [{ key: resultKey(identity, id, version), value, ttlMs: FLIGHT_RESULT_MS }];
     if (answer.budget && this.cache.enabled)
       writes.push({ key: cacheKey(identity, id), value, ttlMs: this.cache.ttlMs });
     if (lock) writes.push({ key: lock.key, delete: true });
@@ -246,9 +250,15 @@ export class BudgetReads {
     generation: number,
     fresh: boolean,
   ): Promise<{ cached?: BudgetRead; version: string }> {
-    if (!this.cache.enabled || fresh) return { version: (await this.shared.get(versionKey(id))) ?? '' };
-    const [raw, current] = await this.shared.getMany([cacheKey(identity, id), versionKey(id)]);
-    const version = current ?? '';
+    if (!this.cache.enabled) return { version: (await this.shared.get(versionKey(id))) ?? '' };
+    const [raw, version] = fresh
+      ? [undefined, await this.shared.get(versionKey(id))]
+      : await this.shared.getMany([cacheKey(identity, id), versionKey(id)]);
+    // No version: the customer was never written, or Redis lost its version with its data (a restart, a failover to
+    // an empty node, a flush) — and with it what tells an entry stored under '' by a read from before the loss, maybe
+    // from before a write too, from a current one. This read makes a version of its own instead, which no entry stored
+    // before carries: one round trip more, only for the first read of a customer until the version is lost again.
+    if (version === undefined) return { version: await this.newVersion(id) };
     const entry = parse(raw);
     if (!entry?.budget || entry.version !== version) return { version };
     // On this replica's clock, and never in the future: read by a replica whose clock is ahead, the entry would be
@@ -262,6 +272,12 @@ export class BudgetReads {
     return { cached: { budget: entry.budget, ageMs }, version };
   }
 
+  /** The customer's write version for a read that found none: this one, or the one another replica made first. */
+  private async newVersion(id: string): Promise<string> {
+    const made = randomUUID();
+    return (await this.shared.setIfAbsent(versionKey(id), made, VERSION_MS)) ?? made;
+  }
+
   /**
    * With Redis: when another replica is reading the same budget right now, its answer (a budget, or Partner Center's
    * 404 or 403), as long as no write overlapped the wait; otherwise the flight lock this replica then holds to read it itself (none when Redis is away).
@@ -271,6 +287,9 @@ export class BudgetReads {
    * at once, and its answer is taken only when that read started no earlier than the one this replica found under
    * way (never an answer older than the flight it waited for). The wait ends at the read deadline, or at once when
    * the lock is gone without an answer (its holder failed or died): this replica then reads.
+   *
+   * The lock and the answer are the write version's: a read that arrives after a write could not take the answer of
+   * a read from before it, so it must not wait for one either (a slow or held read would hold it up to its deadline).
    */
   private async readOfAnotherReplica(
     identity: string,
@@ -280,7 +299,7 @@ export class BudgetReads {
     startedAt: number,
   ): Promise<{ answer?: SharedRead; lock?: FlightLock }> {
     if (this.shared.degraded) return {};
-    const lockKey = flightLock(identity, id);
+    const lockKey = flightLock(identity, id, version);
     const take = () => this.shared.setIfAbsent(lockKey, String(startedAt), FLIGHT_LOCK_MS);
     const mine: FlightLock = {
       key: lockKey,
@@ -291,7 +310,7 @@ export class BudgetReads {
     if (Number.isNaN(holderStartedAt)) return { lock: mine };
     // Only an answer read after the last write this replica heard of, by the flight it found or a later one.
     const answer = async () => {
-      const result = parse(await this.shared.get(resultKey(identity, id)));
+      const result = parse(await this.shared.get(resultKey(identity, id, version)));
       const notBefore = Math.max(holderStartedAt, (this.invalidatedAt.get(id) ?? 0) + 1);
       return result && result.version === version && result.fetchedAt >= notBefore ? result : undefined;
     };
@@ -328,16 +347,18 @@ function cacheKey(identity: string, id: string): string {
   return `reads:cache:${identity}:${id}`;
 }
 
-function resultKey(identity: string, id: string): string {
-  return `reads:result:${identity}:${id}`;
+/** Per write version, as the flight lock: an answer from before a write is no answer for a read after it. */
+function resultKey(identity: string, id: string, version: string): string {
+  return `reads:result:${identity}:${id}:${version}`;
 }
 
 function versionKey(id: string): string {
   return `reads:version:${id}`;
 }
 
-function flightLock(identity: string, id: string): string {
-  return `reads:flight:${identity}:${id}`;
+/** One flight per upstream identity, customer and write version ('' before any write) across the fleet. */
+function flightLock(identity: string, id: string, version: string): string {
+  return `reads:flight:${identity}:${id}:${version}`;
 }
 
 /** Partner Center's answer that the identity may not read this customer or that it does not exist: the same for all. */

@@ -16,6 +16,7 @@ function fleetState() {
   const store = new MemorySharedState();
   const replica = () => {
     let deaf = false;
+    let listening = true;
     let away: MemorySharedState | undefined;
     const held: Array<() => void> = [];
     const connected: Array<() => void> = [];
@@ -35,9 +36,15 @@ function fleetState() {
       onConnected: (listener) => connected.push(listener),
     });
     Object.defineProperty(view, 'degraded', { get: () => away !== undefined });
+    Object.defineProperty(view, 'listening', { get: () => listening });
     return {
       view,
       deafen: () => (deaf = true),
+      /** Its subscription drops alone: it hears nothing, and knows it, while its commands still reach Redis. */
+      dropSubscription: () => {
+        deaf = true;
+        listening = false;
+      },
       /** Loses Redis: hears nothing, and what it sends reaches no other replica. */
       loseRedis: () => {
         deaf = true;
@@ -56,7 +63,7 @@ function fleetState() {
       },
     };
   };
-  return { replica };
+  return { replica, store };
 }
 
 /** Partner Center with one budget; the first GET can be held until the test lets it answer what it read then. */
@@ -100,7 +107,7 @@ describe('budget reads across replicas on Redis, with the cache on', () => {
       upstream.write(to);
       await replicaA.invalidate(CUSTOMER);
     };
-    return { upstream, a, b, replicaA, replicaB, writeOnA };
+    return { fleet, upstream, a, b, replicaA, replicaB, writeOnA };
   };
 
   it('serves no replica an entry a read from before a write stored after it', async () => {
@@ -179,6 +186,28 @@ describe('budget reads across replicas on Redis, with the cache on', () => {
     expect(upstream.reads()).toBe(1);
   });
 
+  it('serves no replica its own copy while its subscription is away: it asks the fleet, whose version is current', async () => {
+    const { upstream, b, replicaB, writeOnA } = setup();
+    expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(100);
+    b.dropSubscription();
+    await writeOnA(66);
+    expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(66);
+    expect(replicaB.known(CUSTOMER, undefined)).toBeUndefined();
+    expect(upstream.reads()).toBe(2);
+  });
+
+  it('serves no entry that a read from before a write stored after Redis lost its data (the version with it)', async () => {
+    const { fleet, upstream, replicaA, replicaB, writeOnA } = setup();
+    upstream.holdNextRead();
+    const before = replicaB.read(CUSTOMER);
+    await waitUntil(() => upstream.reads() === 1);
+    await writeOnA(66);
+    fleet.store.clear(); // Redis restarted empty: every customer's write version is gone
+    upstream.releaseHeldRead();
+    expect((await before).budget.amount).toBe(100);
+    expect((await replicaA.read(CUSTOMER)).budget.amount).toBe(66);
+  });
+
   it('serves no negative age for an entry shared by a replica whose clock is ahead', async () => {
     const fleet = fleetState();
     const upstream = partnerCenter();
@@ -227,6 +256,22 @@ describe('budget reads across replicas on Redis, with the cache off', () => {
     expect((await first).budget.amount).toBe(100);
     expect((await second).budget.amount).toBe(100);
     expect(upstream.reads()).toBe(1);
+  });
+
+  it('lets a read after a write go at once instead of waiting for a read from before it on another replica', async () => {
+    const fleet = fleetState();
+    const upstream = partnerCenter();
+    const replicaA = new BudgetReads(upstream.client, new BudgetCache(0), fleet.replica().view);
+    const replicaB = new BudgetReads(upstream.client, new BudgetCache(0), fleet.replica().view);
+    upstream.holdNextRead();
+    const before = replicaA.read(CUSTOMER);
+    await waitUntil(() => upstream.reads() === 1);
+    await replicaA.invalidate(CUSTOMER);
+    upstream.write(66);
+    await replicaA.invalidate(CUSTOMER);
+    expect((await replicaB.read(CUSTOMER)).budget.amount).toBe(66);
+    upstream.releaseHeldRead();
+    expect((await before).budget.amount).toBe(100);
   });
 
   it('lets a reconnection split no read in flight: with nothing cached there is nothing to drop', async () => {

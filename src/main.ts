@@ -47,7 +47,12 @@ async function main(): Promise<void> {
   const state = app.get(ShutdownState);
   const { drainDelayMs, timeoutMs } = config.shutdown;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
-    if (state.draining) return;
+    // A repeated signal (a process manager resending it, Ctrl-C twice) must not cut the drain short: with no listener
+    // left, Node's default action would kill the process under its in-flight requests. SHUTDOWN_TIMEOUT_MS bounds it.
+    if (state.draining) {
+      process.stderr.write(`${signal} received again: already shutting down\n`);
+      return;
+    }
     // 1. Readiness fails and new requests get 503, while the load balancer notices and stops sending traffic.
     state.beginDrain();
     process.stderr.write(
@@ -78,8 +83,8 @@ async function main(): Promise<void> {
     }
     process.exit(0);
   };
-  process.once('SIGTERM', (s) => void shutdown(s));
-  process.once('SIGINT', (s) => void shutdown(s));
+  process.on('SIGTERM', (s) => void shutdown(s));
+  process.on('SIGINT', (s) => void shutdown(s));
 }
 
 main().catch((error: unknown) => {

@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { RequestContext } from '../request-context/request-context';
 import type { Metrics } from './metrics';
+import { urlForLog } from './redaction';
 import { tracer, Tracing } from './tracing';
 
 /** Probes and scrapes: neither logged nor measured per request (they come every few seconds). */
@@ -115,7 +116,7 @@ function complete(
   const caller = requestContext?.caller;
   const line = {
     correlationId: requestContext?.correlationId,
-    req: { id: request.id, method: request.method, url: request.url },
+    req: { id: request.id, method: request.method, url: urlForLog(request.url) },
     operation,
     ...(requestContext?.graphqlOperationName
       ? { graphqlOperationName: requestContext.graphqlOperationName }

@@ -84,6 +84,29 @@ describe('tracing with OpenTelemetry (node dist/main.js, OTLP/HTTP)', () => {
     expect(upstream[0].headers.traceparent).toBe(`00-${TRACE_ID}-${attempt!.spanId}-01`);
   });
 
+  it('sends the trace on to Partner Center when the caller’s trace is not sampled, marked unsampled, exporting nothing', async () => {
+    sandbox.reset();
+    const unsampled = `00-${TRACE_ID.replace('4bf9', '5c0a')}-00f067aa0ba902b7-00`;
+    const gateway = await startGatewayProcess(sandbox, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    try {
+      await axios.get(`${gateway.url}/v1/customers/${CONTOSO}/usagebudget`, {
+        headers: { traceparent: unsampled },
+      });
+    } finally {
+      expect(await gateway.stop()).toBe(0);
+    }
+    const upstream = sandbox.requestLog.entries({ target: 'partner-center' });
+    expect(upstream).toHaveLength(1);
+    // W3C Trace Context: a participant that does not record still propagates the trace, with its sampled flag.
+    expect(upstream[0].headers.traceparent).toMatch(
+      new RegExp(`^00-${TRACE_ID.replace('4bf9', '5c0a')}-[0-9a-f]{16}-00$`),
+    );
+    expect(receiver.spans.filter((span) => span.traceId === TRACE_ID.replace('4bf9', '5c0a'))).toEqual([]);
+  });
+
   it('without an OTLP endpoint, hands the caller traceparent on unchanged', async () => {
     sandbox.reset();
     const gateway = await startGatewayProcess(sandbox);

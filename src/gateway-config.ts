@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { AuthConfig, authFromEnv } from './auth/auth.config';
 import { ConfigError, Env, integer, oneOf, read } from './config/env';
 import { RateLimitConfig, rateLimitConfigFromEnv } from './hardening/rate-limit.config';
@@ -117,13 +118,32 @@ function trustProxyFromEnv(env: Env): boolean | number | string {
   if (raw === undefined || raw.toLowerCase() === 'false') return false;
   if (raw.toLowerCase() === 'true') return true;
   if (/^\d+$/.test(raw)) return integer(env, 'TRUST_PROXY', 0, 0, 100);
-  if (!/^[0-9a-fA-F:.,/ ]+$/.test(raw)) {
-    throw new ConfigError(
-      'TRUST_PROXY',
-      `must be true, false, a number of hops or addresses/CIDRs, got "${raw}"`,
-    );
+  // Each entry checked here: Fastify compiles the list only when the server is built, and a bad one stopped the start
+  // with a bare TypeError naming no variable.
+  for (const entry of raw.split(',').map((part) => part.trim())) {
+    if (!isTrustedProxyEntry(entry))
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `must be true, false, a number of hops or addresses/CIDRs, comma-separated; "${entry}" is none of these`,
+      );
   }
   return raw;
+}
+
+/** An IPv4 or IPv6 address, alone, with a prefix length (`10.0.0.0/8`) or, for IPv4, a netmask (`/255.0.0.0`). */
+function isTrustedProxyEntry(entry: string): boolean {
+  const [address, range, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  if (family !== 4 || isIP(range) !== 4) return false;
+  // A netmask is ones then zeros.
+  const bits = range
+    .split('.')
+    .map((octet) => Number(octet).toString(2).padStart(8, '0'))
+    .join('');
+  return /^1*0*$/.test(bits);
 }
 
 /**

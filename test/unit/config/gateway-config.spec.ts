@@ -137,6 +137,12 @@ describe('gateway configuration', () => {
     [{ ...app, PARTNER_CENTER_LOCALE: 'en US' }, 'PARTNER_CENTER_LOCALE'],
     [{ ...app, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'pw' }, 'AZURE_CLIENT_CERTIFICATE_PASSWORD'],
     [{ ...sandbox, REDIS_COMMAND_TIMEOUT_MS: '0' }, 'REDIS_COMMAND_TIMEOUT_MS'],
+    // Fastify compiles these at start-up and threw a bare TypeError (a stack trace naming no variable).
+    [{ ...sandbox, TRUST_PROXY: '10.0.0.0/99' }, 'TRUST_PROXY'],
+    [{ ...sandbox, TRUST_PROXY: '10.0.0.1,,10.0.0.2' }, 'TRUST_PROXY'],
+    [{ ...sandbox, TRUST_PROXY: '300.1.2.3' }, 'TRUST_PROXY'],
+    [{ ...sandbox, TRUST_PROXY: '::1/129' }, 'TRUST_PROXY'],
+    [{ ...sandbox, TRUST_PROXY: '10.0.0.0/255.0.255.0' }, 'TRUST_PROXY'],
     [{ ...sandbox, OTEL_EXPORTER_OTLP_ENDPOINT: 'notaurl' }, 'OTEL_EXPORTER_OTLP_ENDPOINT'],
     [{ ...sandbox, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://x/' }, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'],
   ])('rejects %j naming %s', (env, variable) => {
@@ -173,6 +179,17 @@ describe('gateway configuration', () => {
         .http.bodyLimitBytes,
     ).toBe(16384);
     expect(loadGatewayConfig({ ...sandbox, HTTP_BODY_LIMIT_BYTES: '21524' }).http.bodyLimitBytes).toBe(21524);
+  });
+
+  it('reads TRUST_PROXY as a flag, a number of hops, or addresses, CIDRs and netmasks', () => {
+    const trustProxy = (value: string) =>
+      loadGatewayConfig({ ...sandbox, TRUST_PROXY: value }).http.trustProxy;
+    expect(trustProxy('false')).toBe(false);
+    expect(trustProxy('TRUE')).toBe(true);
+    expect(trustProxy('2')).toBe(2);
+    expect(trustProxy('10.0.0.0/8, 192.168.1.1,fd00::/8 , 172.16.0.0/255.240.0.0')).toBe(
+      '10.0.0.0/8, 192.168.1.1,fd00::/8 , 172.16.0.0/255.240.0.0',
+    );
   });
 
   it('never quotes the client secret in an error', () => {

@@ -70,6 +70,11 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     requestTimeoutMs: integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 10_000, 100, 300_000),
     trustProxy: trustProxyFromEnv(env),
   };
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === http.port)
+    throw new ConfigError(
+      'METRICS_PORT',
+      `is PORT (${http.port}): give /metrics a port of its own, or unset it`,
+    );
   const usageBudget = usageBudgetConfigFromEnv(env);
   checkBatchFitsInBody(http.bodyLimitBytes, usageBudget.batchMaxIds);
   checkOtlpEndpoints(env);

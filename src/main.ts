@@ -8,7 +8,7 @@ import { ConfigError } from './config/env';
 import { GatewayConfig, loadGatewayConfig } from './gateway-config';
 import { ShutdownState } from './health/shutdown-state';
 import { Metrics } from './observability/metrics';
-import { startMetricsServer } from './observability/metrics-server';
+import { MetricsListenError, startMetricsServer } from './observability/metrics-server';
 import type { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { sandboxModeBanner, startEmbeddedSandbox, withSandboxIssuer } from './sandbox-mode/embedded-sandbox';
 
@@ -31,6 +31,11 @@ async function main(): Promise<void> {
 
   const app = await createGateway(config, partnerCenter);
   await app.listen(config.http.port, config.http.host);
+  // Before the gateway says it listens: a metrics port that cannot be listened on stops the start.
+  const metricsServer =
+    config.observability.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer(app.get(Metrics), config.http.host, config.observability.metricsPort);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const shownHost =
@@ -39,10 +44,6 @@ async function main(): Promise<void> {
   // The banner is for people: stderr, so that stdout stays one JSON log object per line.
   if (embedded)
     process.stderr.write(sandboxModeBanner(embedded.sandbox, `http://${shownHost}:${port}`) + '\n');
-  const metricsServer =
-    config.observability.metricsPort === undefined
-      ? undefined
-      : await startMetricsServer(app.get(Metrics), config.http.host, config.observability.metricsPort);
 
   const state = app.get(ShutdownState);
   const { drainDelayMs, timeoutMs } = config.shutdown;
@@ -91,6 +92,8 @@ main().catch((error: unknown) => {
   // A configuration error is the operator's to fix: say which variable, without a stack trace.
   if (error instanceof ConfigError) {
     process.stderr.write(`Configuration error: ${error.message}\n`);
+  } else if (error instanceof MetricsListenError) {
+    process.stderr.write(`Gateway failed to start: ${error.message}\n`);
   } else if (LISTEN_ERRORS.has((error as { code?: string } | undefined)?.code ?? '')) {
     // The address or port cannot be listened on (taken, not local, not allowed): the operator's to fix, no stack.
     const { code, message } = error as { code: string; message: string };

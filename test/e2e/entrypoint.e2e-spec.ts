@@ -119,4 +119,23 @@ describe('node dist/main.js', () => {
       await new Promise((resolve) => taken.close(resolve));
     }
   });
+
+  it('refuses to start when METRICS_PORT cannot be listened on, naming METRICS_PORT, not HOST:PORT', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const metricsPort = String((taken.address() as AddressInfo).port);
+      const gateway = run({ PARTNER_CENTER: 'sandbox', PORT: '0', METRICS_PORT: metricsPort });
+      expect(await gateway.exited).toBe(1);
+      expect(gateway.output()).toMatch(
+        new RegExp(`cannot listen on METRICS_PORT \\(127\\.0\\.0\\.1:${metricsPort}, EADDRINUSE\\)`),
+      );
+      expect(gateway.output()).not.toContain('HOST:PORT');
+      // Not announced as serving first: nothing was ever ready.
+      expect(gateway.output()).not.toContain('Gateway listening');
+      expect(gateway.output()).not.toMatch(/\n\s+at /);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
 });

@@ -138,6 +138,8 @@ describe('gateway configuration', () => {
     [{ ...app, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'pw' }, 'AZURE_CLIENT_CERTIFICATE_PASSWORD'],
     [{ ...sandbox, REDIS_COMMAND_TIMEOUT_MS: '0' }, 'REDIS_COMMAND_TIMEOUT_MS'],
     // Fastify compiles these at start-up and threw a bare TypeError (a stack trace naming no variable).
+    // Two servers on one port: the second could never listen.
+    [{ ...sandbox, PORT: '9000', METRICS_PORT: '9000' }, 'METRICS_PORT'],
     [{ ...sandbox, TRUST_PROXY: '10.0.0.0/99' }, 'TRUST_PROXY'],
     [{ ...sandbox, TRUST_PROXY: '10.0.0.1,,10.0.0.2' }, 'TRUST_PROXY'],
     [{ ...sandbox, TRUST_PROXY: '300.1.2.3' }, 'TRUST_PROXY'],

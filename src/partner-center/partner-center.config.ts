@@ -51,12 +51,18 @@ export function upstreamFromEnv(env: Env): UpstreamConfig {
 }
 
 function sandboxFromEnv(env: Env): UpstreamConfig {
+  // Everything that only a real Partner Center reads: ignored, it would let the operator believe the gateway talks to
+  // the Partner Center (or Entra ID) they named, while the emulator invents the budgets.
   for (const credential of [
     'AZURE_CLIENT_ID',
     'AZURE_CLIENT_SECRET',
     'AZURE_CLIENT_SECRET_FILE',
     'AZURE_CLIENT_CERTIFICATE_PATH',
+    'AZURE_CLIENT_CERTIFICATE_PASSWORD',
+    'AZURE_CLIENT_CERTIFICATE_PASSWORD_FILE',
     'AZURE_TENANT_ID',
+    'AZURE_AUTHORITY_HOST',
+    'PARTNER_CENTER_BASE_URL',
   ]) {
     if (read(env, credential) !== undefined) {
       throw new ConfigError(

@@ -64,6 +64,18 @@ describe('gateway configuration', () => {
     );
   });
 
+  it.each([
+    ['PARTNER_CENTER_BASE_URL', 'https://api.partnercenter.microsoft.com'],
+    ['AZURE_AUTHORITY_HOST', 'https://login.microsoftonline.com'],
+    ['AZURE_CLIENT_CERTIFICATE_PASSWORD', 'pw'],
+    ['AZURE_CLIENT_CERTIFICATE_PASSWORD_FILE', '/run/secrets/pw'],
+  ])('refuses sandbox mode beside %s, which only a real Partner Center reads', (variable, value) => {
+    // Ignored, it would let an operator believe the gateway talks to the Partner Center they named.
+    expect(failure({ ...sandbox, [variable]: value })).toMatch(
+      new RegExp(`^PARTNER_CENTER: is "sandbox" while ${variable} is set`),
+    );
+  });
+
   it('uses the public cloud by default', () => {
     expect(loadGatewayConfig(app).upstream).toMatchObject({ target: 'partner-center' });
     expect(connection(app)).toMatchObject({

@@ -175,7 +175,7 @@ describe('deploy/kubernetes', () => {
     expect(selects(byKind('NetworkPolicy').spec.podSelector.matchLabels)).toBe(true);
   });
 
-  it('lets traffic in only from the ingress on the app port, and out only to DNS, 443 and Redis', () => {
+  it('lets traffic in only from the ingress on the app port, and out only to DNS, 443 and Redis (6379, 6380)', () => {
     const policy = byKind('NetworkPolicy').spec;
     expect(policy.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(policy.ingress).toHaveLength(1);
@@ -184,6 +184,19 @@ describe('deploy/kubernetes', () => {
     const egressPorts = policy.egress.flatMap((rule: Manifest) =>
       rule.ports.map((p: Manifest) => `${p.port}/${p.protocol}`),
     );
-    expect(egressPorts.sort()).toEqual(['443/TCP', '53/TCP', '53/UDP', '6379/TCP']);
+    expect(egressPorts.sort()).toEqual(['443/TCP', '53/TCP', '53/UDP', '6379/TCP', '6380/TCP']);
+  });
+
+  it("lets the gateway out to the README's REDIS_URL example, Azure Cache for Redis with TLS on its own port", () => {
+    const example = /`(rediss:\/\/[^`]+)`/.exec(readme())?.[1];
+    expect(example).toBeDefined();
+    const port = Number(new URL(example!).port);
+    const policy = byKind('NetworkPolicy').spec;
+    // A managed Redis lives outside the cluster: a rule for that port to any destination, as for 443.
+    const open = policy.egress.filter(
+      (rule: Manifest) =>
+        rule.to === undefined && rule.ports.some((p: Manifest) => p.port === port && p.protocol === 'TCP'),
+    );
+    expect({ port, rules: open.length }).toEqual({ port, rules: 1 });
   });
 });

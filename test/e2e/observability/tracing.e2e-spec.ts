@@ -107,6 +107,36 @@ describe('tracing with OpenTelemetry (node dist/main.js, OTLP/HTTP)', () => {
     expect(receiver.spans.filter((span) => span.traceId === TRACE_ID.replace('4bf9', '5c0a'))).toEqual([]);
   });
 
+  it('says in a warning log line when spans cannot be exported, without the exporter headers', async () => {
+    // A collector that refuses every export (400: not retried by the exporter).
+    const refusing = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(400, { 'content-type': 'text/plain' }).end('refused'));
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    const { port } = refusing.address() as AddressInfo;
+    const gateway = await startGatewayProcess(sandbox, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+      OTEL_EXPORTER_OTLP_HEADERS: 'api-key=otlp-header-secret-value',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    try {
+      await axios.get(`${gateway.url}/v1/customers/${CONTOSO}/usagebudget`);
+      const until = Date.now() + 10_000;
+      const warned = () =>
+        gateway
+          .stdout()
+          .split('\n')
+          .some((line) => line.includes('"level":40') && line.includes('"context":"OpenTelemetry"'));
+      while (!warned() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(warned()).toBe(true);
+    } finally {
+      await gateway.stop();
+      await new Promise<void>((resolve) => refusing.close(() => resolve()));
+    }
+    expect(gateway.stdout() + gateway.stderr()).not.toContain('otlp-header-secret-value');
+  });
+
   it('without an OTLP endpoint, hands the caller traceparent on unchanged', async () => {
     sandbox.reset();
     const gateway = await startGatewayProcess(sandbox);

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -204,6 +205,29 @@ describe('gateway configuration', () => {
     expect(trustProxy('10.0.0.0/8, 192.168.1.1,fd00::/8 , 172.16.0.0/255.240.0.0')).toBe(
       '10.0.0.0/8, 192.168.1.1,fd00::/8 , 172.16.0.0/255.240.0.0',
     );
+  });
+
+  it('refuses a certificate file whose certificate is not readable, naming the variable, never the key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-config-'));
+    try {
+      const { privateKey } = generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      });
+      const file = join(dir, 'credential.pem');
+      writeFileSync(
+        file,
+        `${privateKey}-----BEGIN CERTIFICATE-----\nTUlJQm9ndXM=\n-----END CERTIFICATE-----\n`,
+      );
+      const { AZURE_CLIENT_SECRET: _secret, ...withoutSecret } = app;
+      const message = failure({ ...withoutSecret, AZURE_CLIENT_CERTIFICATE_PATH: file });
+      expect(message).toMatch(/^AZURE_CLIENT_CERTIFICATE_PATH: /);
+      expect(message).toContain(file);
+      expect(message).not.toContain('PRIVATE KEY');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('never quotes the client secret in an error', () => {

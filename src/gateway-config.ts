@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { AuthConfig, authFromEnv } from './auth/auth.config';
-import { ConfigError, Env, integer, oneOf, read } from './config/env';
+import { ConfigError, Env, integer, oneOf, quotedUrl, read } from './config/env';
 import { RateLimitConfig, rateLimitConfigFromEnv } from './hardening/rate-limit.config';
 import { UpstreamConfig, upstreamFromEnv } from './partner-center/partner-center.config';
 import { SharedStateConfig, sharedStateConfigFromEnv } from './shared-state/shared-state.config';
@@ -166,6 +166,6 @@ function checkOtlpEndpoints(env: Env): void {
       protocol = undefined;
     }
     if (protocol !== 'http:' && protocol !== 'https:')
-      throw new ConfigError(name, `must be an http:// or https:// URL, got "${raw}"`);
+      throw new ConfigError(name, `must be an http:// or https:// URL, got ${quotedUrl(raw)}`);
   }
 }

@@ -66,12 +66,31 @@ export function httpsUrl(env: Env, name: string, fallback: string): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(name, `must be an absolute https:// URL, got "${raw}"`);
+    throw new ConfigError(name, `must be an absolute https:// URL, got ${quotedUrl(raw)}`);
   }
-  if (url.protocol !== 'https:') throw new ConfigError(name, `must use https://, got "${raw}"`);
-  if (url.search || url.hash || url.username)
-    throw new ConfigError(name, `must be a plain origin or path, got "${raw}"`);
+  if (url.protocol !== 'https:') throw new ConfigError(name, `must use https://, got ${quotedUrl(raw)}`);
+  if (url.search || url.hash || url.username || url.password)
+    throw new ConfigError(name, `must be a plain origin or path, got ${quotedUrl(raw)}`);
   return url.toString().replace(/\/+$/, '');
+}
+
+/**
+ * A URL-valued variable as an error may quote it: without user, password, query and fragment, which can hold a
+ * credential; and a value that is no URL at all is not quoted, since it may be a secret set in the wrong variable.
+ */
+export function quotedUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'a value that is no URL (not quoted)';
+  }
+  const hidden = url.username || url.password || url.search || url.hash;
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  url.hash = '';
+  return `"${url.toString()}"${hidden ? ' (its user, password, query or fragment not quoted)' : ''}`;
 }
 
 /**

@@ -230,6 +230,21 @@ describe('gateway configuration', () => {
     }
   });
 
+  it.each([
+    [{ ...app, PARTNER_CENTER_BASE_URL: 'https://user:url-secret-1@api.partnercenter.microsoft.com' }],
+    [{ ...app, AZURE_AUTHORITY_HOST: 'http://login.example.com/?key=url-secret-2' }],
+    [{ ...app, AUTH_JWKS_URI: 'https://keys.example.com/jwks?sig=url-secret-3' }],
+    [{ ...app, AUTH_ISSUER: 'http://user:url-secret-4@issuer.example.com/v2.0' }],
+    [{ ...sandbox, OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://user:url-secret-5@collector:4317' }],
+    [{ ...sandbox, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'collector:4318?api_key=url-secret-6' }],
+    // A secret pasted into the wrong variable is no URL at all: not quoted back either.
+    [{ ...app, PARTNER_CENTER_BASE_URL: 'url-secret-7~AbCdEfGh' }],
+  ])('names a bad URL variable without quoting a credential it holds: %j', (env) => {
+    const message = failure(env as Record<string, string>);
+    expect(message).toMatch(/^[A-Z_]+: /);
+    expect(message).not.toMatch(/url-secret-\d/);
+  });
+
   it('never quotes the client secret in an error', () => {
     expect(failure({ ...app, AZURE_CLIENT_CERTIFICATE_PATH: '/x.pem' })).not.toContain('s3cr3t-value');
   });

@@ -122,7 +122,7 @@ export function tenantId(env: Env, name: string): string | undefined {
   if (!isGuid(raw) && !TENANT_DOMAIN.test(raw)) {
     throw new ConfigError(
       name,
-      `must be a tenant GUID or a verified domain (contoso.onmicrosoft.com), got "${raw}"`,
+      `must be a tenant GUID or a verified domain (contoso.onmicrosoft.com), got ${unquoted(raw)}`,
     );
   }
   return raw;
@@ -147,4 +147,12 @@ export function secret(env: Env, name: string): string | undefined {
       `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
+}
+
+/**
+ * How an error describes the value of an identifier variable (AZURE_CLIENT_ID, AZURE_TENANT_ID) without quoting it:
+ * the classic slip is the client secret pasted there, and the error goes to the logs.
+ */
+export function unquoted(raw: string): string {
+  return `a value of ${raw.length} characters (not quoted: it may be a secret set in the wrong variable)`;
 }

@@ -10,6 +10,7 @@ import {
   read,
   secret,
   tenantId,
+  unquoted,
 } from '../config/env';
 import { isGuid } from '../common/guid';
 import { PARTNER_CENTER_CLOUDS, PartnerCenterCloud } from './clouds';
@@ -109,7 +110,7 @@ function partnerCenterFromEnv(env: Env): PartnerCenterOptions {
   if (!isGuid(clientId)) {
     throw new ConfigError(
       'AZURE_CLIENT_ID',
-      `must be the application (client) id, a GUID, got "${clientId}"`,
+      `must be the application (client) id, a GUID, got ${unquoted(clientId)}`,
     );
   }
   if (tenant === undefined)

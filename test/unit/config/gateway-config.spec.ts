@@ -245,6 +245,15 @@ describe('gateway configuration', () => {
     expect(message).not.toMatch(/url-secret-\d/);
   });
 
+  it('does not quote a client secret swapped into AZURE_CLIENT_ID or AZURE_TENANT_ID', () => {
+    const secretShaped = 'Xy8Q~swapped.secret_value-0123456789abcdefg';
+    for (const variable of ['AZURE_CLIENT_ID', 'AZURE_TENANT_ID']) {
+      const message = failure({ ...app, [variable]: secretShaped });
+      expect(message).toMatch(new RegExp(`^${variable}: `));
+      expect(message).not.toContain(secretShaped);
+    }
+  });
+
   it('never quotes the client secret in an error', () => {
     expect(failure({ ...app, AZURE_CLIENT_CERTIFICATE_PATH: '/x.pem' })).not.toContain('s3cr3t-value');
   });

@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, createServer as createNetServer, Socket } from 'node:net';
 import { RunningSandbox, startSandbox } from 'partner-center-sandbox';
 import { startGatewayProcess } from './support/gateway-process';
 
@@ -135,6 +135,31 @@ describe('tracing with OpenTelemetry (node dist/main.js, OTLP/HTTP)', () => {
       await new Promise<void>((resolve) => refusing.close(() => resolve()));
     }
     expect(gateway.stdout() + gateway.stderr()).not.toContain('otlp-header-secret-value');
+  });
+
+  it('exits 0 on SIGTERM when the collector never answers the last spans, saying so in a warning', async () => {
+    // Accepts connections and never answers: the final flush times out (OTEL_EXPORTER_OTLP_TIMEOUT).
+    const sockets = new Set<Socket>();
+    const stalled = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    const { port } = stalled.address() as AddressInfo;
+    const gateway = await startGatewayProcess(sandbox, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+      OTEL_EXPORTER_OTLP_TIMEOUT: '1000',
+    });
+    try {
+      await axios.get(`${gateway.url}/v1/customers/${CONTOSO}/usagebudget`);
+      expect(await gateway.stop()).toBe(0);
+      expect(gateway.stdout()).toMatch(/"level":40[^\n]*"context":"OpenTelemetry"/);
+      expect(gateway.stderr()).not.toContain('shutdown failed');
+    } finally {
+      await gateway.stop();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => stalled.close(() => resolve()));
+    }
   });
 
   it('without an OTLP endpoint, hands the caller traceparent on unchanged', async () => {

@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { AuthConfig, authFromEnv } from './auth/auth.config';
 import { ConfigError, Env, integer, oneOf, quotedUrl, read } from './config/env';
@@ -78,6 +80,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const usageBudget = usageBudgetConfigFromEnv(env);
   checkBatchFitsInBody(http.bodyLimitBytes, usageBudget.batchMaxIds);
   checkOtlpEndpoints(env);
+  checkExtraCaCertificates(env);
   return {
     production,
     http,
@@ -167,5 +170,34 @@ function checkOtlpEndpoints(env: Env): void {
     }
     if (protocol !== 'http:' && protocol !== 'https:')
       throw new ConfigError(name, `must be an http:// or https:// URL, got ${quotedUrl(raw)}`);
+  }
+}
+
+/**
+ * NODE_EXTRA_CA_CERTS is Node's own, and Node only warns (on stderr, once) when it cannot load the file: the gateway
+ * would then start and fail every call to a privately signed upstream (Redis, a proxy, the issuer) with a certificate
+ * error. A path that is set must name readable PEM certificates.
+ */
+function checkExtraCaCertificates(env: Env): void {
+  const path = read(env, 'NODE_EXTRA_CA_CERTS');
+  if (path === undefined) return;
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      'NODE_EXTRA_CA_CERTS',
+      `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  const certificates = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (certificates.length === 0)
+    throw new ConfigError('NODE_EXTRA_CA_CERTS', `${path} holds no PEM certificate`);
+  for (const certificate of certificates) {
+    try {
+      new X509Certificate(certificate);
+    } catch {
+      throw new ConfigError('NODE_EXTRA_CA_CERTS', `${path} holds a certificate that cannot be read`);
+    }
   }
 }

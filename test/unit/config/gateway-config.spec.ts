@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadGatewayConfig } from '../../../src/gateway-config';
+import { localCertificate } from '../../support/local-certificate';
 
 const app = {
   AZURE_CLIENT_ID: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
@@ -251,6 +252,25 @@ describe('gateway configuration', () => {
       const message = failure({ ...app, [variable]: secretShaped });
       expect(message).toMatch(new RegExp(`^${variable}: `));
       expect(message).not.toContain(secretShaped);
+    }
+  });
+
+  it('refuses a NODE_EXTRA_CA_CERTS that is unreadable or holds no certificate, which Node only warns about', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-config-'));
+    try {
+      const notPem = join(dir, 'not-a-ca.pem');
+      writeFileSync(notPem, 'just text\n');
+      const ca = join(dir, 'ca.pem');
+      writeFileSync(ca, (await localCertificate()).cert);
+      expect(failure({ ...sandbox, NODE_EXTRA_CA_CERTS: join(dir, 'missing.pem') })).toMatch(
+        /^NODE_EXTRA_CA_CERTS: cannot read .*missing\.pem \(ENOENT\)/,
+      );
+      expect(failure({ ...sandbox, NODE_EXTRA_CA_CERTS: notPem })).toMatch(
+        /^NODE_EXTRA_CA_CERTS: .*not-a-ca\.pem holds no PEM certificate/,
+      );
+      expect(loadGatewayConfig({ ...sandbox, NODE_EXTRA_CA_CERTS: ca }).upstream.target).toBe('sandbox');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -49,9 +49,11 @@ export function registerInboundTelemetry(fastify: FastifyInstance, deps: Inbound
     request.telemetry = telemetry;
     if (requestContext) requestContext.upstream = { attempts: 0, durationMs: 0 };
     if (!deps.tracing.enabled) {
-      // Not tracing: hand the caller's trace on unchanged rather than breaking it.
+      // Not tracing: hand the caller's trace on unchanged rather than breaking it; but only a traceparent, never
+      // whatever text a caller put in that header (W3C Trace Context: an unparsable one is not propagated).
       const incoming = request.headers.traceparent;
-      if (requestContext && typeof incoming === 'string') requestContext.traceparent = incoming;
+      if (requestContext && typeof incoming === 'string' && isTraceparent(incoming))
+        requestContext.traceparent = incoming;
       return done();
     }
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
@@ -134,6 +136,14 @@ function complete(
   if (aborted) deps.logger.debug(line, 'request aborted by the client');
   else if (status !== undefined && status >= 500) deps.logger.warn(line, 'request completed');
   else deps.logger.info(line, 'request completed');
+}
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+
+/** A W3C `traceparent` (version, trace id, parent id, flags; version ff and all-zero ids are invalid). */
+function isTraceparent(value: string): boolean {
+  const parts = TRACEPARENT.exec(value);
+  return parts !== null && parts[1] !== 'ff' && !/^0+$/.test(parts[2]) && !/^0+$/.test(parts[3]);
 }
 
 function operationFromRoute(method: string, route: string | undefined): string {

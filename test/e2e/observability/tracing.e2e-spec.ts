@@ -175,4 +175,29 @@ describe('tracing with OpenTelemetry (node dist/main.js, OTLP/HTTP)', () => {
     const upstream = sandbox.requestLog.entries({ target: 'partner-center' });
     expect(upstream[0].headers.traceparent).toBe(TRACEPARENT);
   });
+
+  it('without an OTLP endpoint, hands on no traceparent that is not one (W3C Trace Context)', async () => {
+    sandbox.reset();
+    const gateway = await startGatewayProcess(sandbox);
+    try {
+      for (const junk of [
+        'x'.repeat(4000),
+        `00-${TRACE_ID}-00f067aa0ba902b7-01; injected=1`,
+        `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`,
+        `ff-${TRACE_ID}-00f067aa0ba902b7-01`,
+      ])
+        await axios.get(`${gateway.url}/v1/customers/${CONTOSO}/usagebudget`, {
+          headers: { traceparent: junk, 'cache-control': 'no-cache' },
+        });
+    } finally {
+      await gateway.stop();
+    }
+    const upstream = sandbox.requestLog.entries({ target: 'partner-center' });
+    expect(upstream.map((entry) => entry.headers.traceparent)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
 });

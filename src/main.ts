@@ -41,6 +41,10 @@ async function main(): Promise<void> {
   const shownHost =
     config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
   new Logger('Gateway').log(`Gateway listening on http://${shownHost}:${port}`);
+  // Where Prometheus should scrape, the port the OS chose included (METRICS_PORT=0).
+  const metricsAddress = metricsServer?.address();
+  if (typeof metricsAddress === 'object' && metricsAddress)
+    new Logger('Gateway').log(`Metrics on http://${shownHost}:${metricsAddress.port}/metrics`);
   // The banner is for people: stderr, so that stdout stays one JSON log object per line.
   if (embedded)
     process.stderr.write(sandboxModeBanner(embedded.sandbox, `http://${shownHost}:${port}`) + '\n');

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { AuthConfig, authFromEnv } from './auth/auth.config';
-import { ConfigError, Env, integer, oneOf, quotedUrl, read } from './config/env';
+import { ConfigError, decimal, Env, integer, oneOf, quotedUrl, read } from './config/env';
 import { RateLimitConfig, rateLimitConfigFromEnv } from './hardening/rate-limit.config';
 import { UpstreamConfig, upstreamFromEnv } from './partner-center/partner-center.config';
 import { SharedStateConfig, sharedStateConfigFromEnv } from './shared-state/shared-state.config';
@@ -80,6 +80,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const usageBudget = usageBudgetConfigFromEnv(env);
   checkBatchFitsInBody(http.bodyLimitBytes, usageBudget.batchMaxIds);
   checkOtlpEndpoints(env);
+  checkOtelSettings(env);
   checkExtraCaCertificates(env);
   return {
     production,
@@ -200,4 +201,29 @@ function checkExtraCaCertificates(env: Env): void {
       throw new ConfigError('NODE_EXTRA_CA_CERTS', `${path} holds a certificate that cannot be read`);
     }
   }
+}
+
+/** The samplers the OpenTelemetry SDK knows, spelled as it compares them (exactly). */
+const OTEL_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
+
+/**
+ * The SDK reads the standard OTEL_* variables itself and meets a bad one with a diagnostic line and a fallback
+ * (every trace sampled, or tracing left on): the operator who asked for 10% got 100%. Checked here instead.
+ */
+function checkOtelSettings(env: Env): void {
+  const sampler = read(env, 'OTEL_TRACES_SAMPLER');
+  if (sampler !== undefined && !OTEL_SAMPLERS.includes(sampler))
+    throw new ConfigError(
+      'OTEL_TRACES_SAMPLER',
+      `must be one of ${OTEL_SAMPLERS.join(', ')}, got "${sampler}"`,
+    );
+  decimal(env, 'OTEL_TRACES_SAMPLER_ARG', 1, 0, 1);
+  oneOf(env, 'OTEL_SDK_DISABLED', ['true', 'false'], 'false');
 }

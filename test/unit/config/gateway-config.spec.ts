@@ -161,6 +161,12 @@ describe('gateway configuration', () => {
     [{ ...sandbox, TRUST_PROXY: '10.0.0.0/255.0.255.0' }, 'TRUST_PROXY'],
     [{ ...sandbox, OTEL_EXPORTER_OTLP_ENDPOINT: 'notaurl' }, 'OTEL_EXPORTER_OTLP_ENDPOINT'],
     [{ ...sandbox, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://x/' }, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'],
+    // The SDK only logs these and falls back (on every trace, or none): refused at start-up instead.
+    [{ ...sandbox, OTEL_TRACES_SAMPLER: 'ratio' }, 'OTEL_TRACES_SAMPLER'],
+    [{ ...sandbox, OTEL_TRACES_SAMPLER: 'AlwaysOn' }, 'OTEL_TRACES_SAMPLER'],
+    [{ ...sandbox, OTEL_TRACES_SAMPLER_ARG: '10%' }, 'OTEL_TRACES_SAMPLER_ARG'],
+    [{ ...sandbox, OTEL_TRACES_SAMPLER_ARG: '1.5' }, 'OTEL_TRACES_SAMPLER_ARG'],
+    [{ ...sandbox, OTEL_SDK_DISABLED: 'yes' }, 'OTEL_SDK_DISABLED'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(failure(env as Record<string, string>)).toMatch(new RegExp(`^${variable}`));
   });
@@ -272,6 +278,15 @@ describe('gateway configuration', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('accepts the standard OpenTelemetry sampler settings', () => {
+    for (const sampler of ['always_on', 'always_off', 'traceidratio', 'parentbased_traceidratio'])
+      expect(
+        loadGatewayConfig({ ...sandbox, OTEL_TRACES_SAMPLER: sampler, OTEL_TRACES_SAMPLER_ARG: '0.25' })
+          .upstream.target,
+      ).toBe('sandbox');
+    expect(loadGatewayConfig({ ...sandbox, OTEL_SDK_DISABLED: 'TRUE' }).upstream.target).toBe('sandbox');
   });
 
   it('never quotes the client secret in an error', () => {

@@ -30,6 +30,10 @@ export function startTracing(
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
   if (!endpoint || env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return DISABLED;
 
+  // The SDK reports a failed export (a collector down or refusing), and an OTEL_* value it cannot use while it is
+  // built below, only to its diagnostic logger, silent unless one is set: set first, so neither passes unseen.
+  if (logger) diag.setLogger(diagnostics(logger), DiagLogLevel.WARN);
+
   // Required here, not imported at the top: the SDK and the OTLP exporter (protobufjs, sdk-metrics via
   // otlp-transformer: ~250 modules) cost ~10 MB of RSS in every process, and most run without tracing.
   // Synchronous require() rather than import(): startTracing() runs before Nest, whose hooks need the answer.
@@ -51,9 +55,6 @@ export function startTracing(
   });
   // Global tracer provider, AsyncLocalStorage context manager and the W3C trace-context propagator.
   provider.register();
-  // The SDK reports a failed export (a collector down or refusing) only to its diagnostic logger, silent unless one
-  // is set: without this, the spans an operator asked for were dropped without a word.
-  if (logger) diag.setLogger(diagnostics(logger), DiagLogLevel.WARN);
   return {
     enabled: true,
     async shutdown() {

@@ -137,6 +137,22 @@ describe('tracing with OpenTelemetry (node dist/main.js, OTLP/HTTP)', () => {
     expect(gateway.stdout() + gateway.stderr()).not.toContain('otlp-header-secret-value');
   });
 
+  it("logs the SDK's own complaint about an OTEL_* value it cannot use, made while tracing starts", async () => {
+    const gateway = await startGatewayProcess(sandbox, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: 'soon',
+    });
+    try {
+      const warnings = gateway
+        .stdout()
+        .split('\n')
+        .filter((line) => line.includes('"context":"OpenTelemetry"'));
+      expect(warnings.join('\n')).toContain('OTEL_BSP_SCHEDULE_DELAY');
+    } finally {
+      expect(await gateway.stop()).toBe(0);
+    }
+  });
+
   it('exits 0 on SIGTERM when the collector never answers the last spans, saying so in a warning', async () => {
     // Accepts connections and never answers: the final flush times out (OTEL_EXPORTER_OTLP_TIMEOUT).
     const sockets = new Set<Socket>();

@@ -31,7 +31,7 @@ const allowed = {
   hardening: ['common', 'config', 'request-context', 'shared-state', 'problem'],
   observability: ['common', 'request-context', 'auth'],
   health: ['auth', 'partner-center', 'shared-state', 'observability'],
-  'sandbox-mode': ['auth', 'partner-center'],
+  'sandbox-mode': ['config', 'auth', 'partner-center'],
 };
 
 const layerRules = Object.entries(allowed).map(([folder, may]) => ({

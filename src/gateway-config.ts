@@ -1,5 +1,8 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { AuthConfig, authFromEnv } from './auth/auth.config';
-import { ConfigError, Env, integer, oneOf, read } from './config/env';
+import { ConfigError, decimal, Env, integer, oneOf, quotedUrl, read } from './config/env';
 import { RateLimitConfig, rateLimitConfigFromEnv } from './hardening/rate-limit.config';
 import { UpstreamConfig, upstreamFromEnv } from './partner-center/partner-center.config';
 import { SharedStateConfig, sharedStateConfigFromEnv } from './shared-state/shared-state.config';
@@ -69,9 +72,16 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     requestTimeoutMs: integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 10_000, 100, 300_000),
     trustProxy: trustProxyFromEnv(env),
   };
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === http.port)
+    throw new ConfigError(
+      'METRICS_PORT',
+      `is PORT (${http.port}): give /metrics a port of its own, or unset it`,
+    );
   const usageBudget = usageBudgetConfigFromEnv(env);
   checkBatchFitsInBody(http.bodyLimitBytes, usageBudget.batchMaxIds);
   checkOtlpEndpoints(env);
+  checkOtelSettings(env);
+  checkExtraCaCertificates(env);
   return {
     production,
     http,
@@ -117,13 +127,32 @@ function trustProxyFromEnv(env: Env): boolean | number | string {
   if (raw === undefined || raw.toLowerCase() === 'false') return false;
   if (raw.toLowerCase() === 'true') return true;
   if (/^\d+$/.test(raw)) return integer(env, 'TRUST_PROXY', 0, 0, 100);
-  if (!/^[0-9a-fA-F:.,/ ]+$/.test(raw)) {
-    throw new ConfigError(
-      'TRUST_PROXY',
-      `must be true, false, a number of hops or addresses/CIDRs, got "${raw}"`,
-    );
+  // Each entry checked here: Fastify compiles the list only when the server is built, and a bad one stopped the start
+  // with a bare TypeError naming no variable.
+  for (const entry of raw.split(',').map((part) => part.trim())) {
+    if (!isTrustedProxyEntry(entry))
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `must be true, false, a number of hops or addresses/CIDRs, comma-separated; "${entry}" is none of these`,
+      );
   }
   return raw;
+}
+
+/** An IPv4 or IPv6 address, alone, with a prefix length (`10.0.0.0/8`) or, for IPv4, a netmask (`/255.0.0.0`). */
+function isTrustedProxyEntry(entry: string): boolean {
+  const [address, range, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  if (family !== 4 || isIP(range) !== 4) return false;
+  // A netmask is ones then zeros.
+  const bits = range
+    .split('.')
+    .map((octet) => Number(octet).toString(2).padStart(8, '0'))
+    .join('');
+  return /^1*0*$/.test(bits);
 }
 
 /**
@@ -141,6 +170,60 @@ function checkOtlpEndpoints(env: Env): void {
       protocol = undefined;
     }
     if (protocol !== 'http:' && protocol !== 'https:')
-      throw new ConfigError(name, `must be an http:// or https:// URL, got "${raw}"`);
+      throw new ConfigError(name, `must be an http:// or https:// URL, got ${quotedUrl(raw)}`);
   }
+}
+
+/**
+ * NODE_EXTRA_CA_CERTS is Node's own, and Node only warns (on stderr, once) when it cannot load the file: the gateway
+ * would then start and fail every call to a privately signed upstream (Redis, a proxy, the issuer) with a certificate
+ * error. A path that is set must name readable PEM certificates.
+ */
+function checkExtraCaCertificates(env: Env): void {
+  const path = read(env, 'NODE_EXTRA_CA_CERTS');
+  if (path === undefined) return;
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      'NODE_EXTRA_CA_CERTS',
+      `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  const certificates = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (certificates.length === 0)
+    throw new ConfigError('NODE_EXTRA_CA_CERTS', `${path} holds no PEM certificate`);
+  for (const certificate of certificates) {
+    try {
+      new X509Certificate(certificate);
+    } catch {
+      throw new ConfigError('NODE_EXTRA_CA_CERTS', `${path} holds a certificate that cannot be read`);
+    }
+  }
+}
+
+/** The samplers the OpenTelemetry SDK knows, spelled as it compares them (exactly). */
+const OTEL_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
+
+/**
+ * The SDK reads the standard OTEL_* variables itself and meets a bad one with a diagnostic line and a fallback
+ * (every trace sampled, or tracing left on): the operator who asked for 10% got 100%. Checked here instead.
+ */
+function checkOtelSettings(env: Env): void {
+  const sampler = read(env, 'OTEL_TRACES_SAMPLER');
+  if (sampler !== undefined && !OTEL_SAMPLERS.includes(sampler))
+    throw new ConfigError(
+      'OTEL_TRACES_SAMPLER',
+      `must be one of ${OTEL_SAMPLERS.join(', ')}, got "${sampler}"`,
+    );
+  decimal(env, 'OTEL_TRACES_SAMPLER_ARG', 1, 0, 1);
+  oneOf(env, 'OTEL_SDK_DISABLED', ['true', 'false'], 'false');
 }

@@ -8,7 +8,7 @@ import { ConfigError } from './config/env';
 import { GatewayConfig, loadGatewayConfig } from './gateway-config';
 import { ShutdownState } from './health/shutdown-state';
 import { Metrics } from './observability/metrics';
-import { startMetricsServer } from './observability/metrics-server';
+import { MetricsListenError, startMetricsServer } from './observability/metrics-server';
 import type { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { sandboxModeBanner, startEmbeddedSandbox, withSandboxIssuer } from './sandbox-mode/embedded-sandbox';
 
@@ -31,23 +31,33 @@ async function main(): Promise<void> {
 
   const app = await createGateway(config, partnerCenter);
   await app.listen(config.http.port, config.http.host);
+  // Before the gateway says it listens: a metrics port that cannot be listened on stops the start.
+  const metricsServer =
+    config.observability.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer(app.get(Metrics), config.http.host, config.observability.metricsPort);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const shownHost =
     config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
   new Logger('Gateway').log(`Gateway listening on http://${shownHost}:${port}`);
+  // Where Prometheus should scrape, the port the OS chose included (METRICS_PORT=0).
+  const metricsAddress = metricsServer?.address();
+  if (typeof metricsAddress === 'object' && metricsAddress)
+    new Logger('Gateway').log(`Metrics on http://${shownHost}:${metricsAddress.port}/metrics`);
   // The banner is for people: stderr, so that stdout stays one JSON log object per line.
   if (embedded)
     process.stderr.write(sandboxModeBanner(embedded.sandbox, `http://${shownHost}:${port}`) + '\n');
-  const metricsServer =
-    config.observability.metricsPort === undefined
-      ? undefined
-      : await startMetricsServer(app.get(Metrics), config.http.host, config.observability.metricsPort);
 
   const state = app.get(ShutdownState);
   const { drainDelayMs, timeoutMs } = config.shutdown;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
-    if (state.draining) return;
+    // A repeated signal (a process manager resending it, Ctrl-C twice) must not cut the drain short: with no listener
+    // left, Node's default action would kill the process under its in-flight requests. SHUTDOWN_TIMEOUT_MS bounds it.
+    if (state.draining) {
+      process.stderr.write(`${signal} received again: already shutting down\n`);
+      return;
+    }
     // 1. Readiness fails and new requests get 503, while the load balancer notices and stops sending traffic.
     state.beginDrain();
     process.stderr.write(
@@ -78,14 +88,16 @@ async function main(): Promise<void> {
     }
     process.exit(0);
   };
-  process.once('SIGTERM', (s) => void shutdown(s));
-  process.once('SIGINT', (s) => void shutdown(s));
+  process.on('SIGTERM', (s) => void shutdown(s));
+  process.on('SIGINT', (s) => void shutdown(s));
 }
 
 main().catch((error: unknown) => {
   // A configuration error is the operator's to fix: say which variable, without a stack trace.
   if (error instanceof ConfigError) {
     process.stderr.write(`Configuration error: ${error.message}\n`);
+  } else if (error instanceof MetricsListenError) {
+    process.stderr.write(`Gateway failed to start: ${error.message}\n`);
   } else if (LISTEN_ERRORS.has((error as { code?: string } | undefined)?.code ?? '')) {
     // The address or port cannot be listened on (taken, not local, not allowed): the operator's to fix, no stack.
     const { code, message } = error as { code: string; message: string };

@@ -66,12 +66,31 @@ export function httpsUrl(env: Env, name: string, fallback: string): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(name, `must be an absolute https:// URL, got "${raw}"`);
+    throw new ConfigError(name, `must be an absolute https:// URL, got ${quotedUrl(raw)}`);
   }
-  if (url.protocol !== 'https:') throw new ConfigError(name, `must use https://, got "${raw}"`);
-  if (url.search || url.hash || url.username)
-    throw new ConfigError(name, `must be a plain origin or path, got "${raw}"`);
+  if (url.protocol !== 'https:') throw new ConfigError(name, `must use https://, got ${quotedUrl(raw)}`);
+  if (url.search || url.hash || url.username || url.password)
+    throw new ConfigError(name, `must be a plain origin or path, got ${quotedUrl(raw)}`);
   return url.toString().replace(/\/+$/, '');
+}
+
+/**
+ * A URL-valued variable as an error may quote it: without user, password, query and fragment, which can hold a
+ * credential; and a value that is no URL at all is not quoted, since it may be a secret set in the wrong variable.
+ */
+export function quotedUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'a value that is no URL (not quoted)';
+  }
+  const hidden = url.username || url.password || url.search || url.hash;
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  url.hash = '';
+  return `"${url.toString()}"${hidden ? ' (its user, password, query or fragment not quoted)' : ''}`;
 }
 
 /**
@@ -103,7 +122,7 @@ export function tenantId(env: Env, name: string): string | undefined {
   if (!isGuid(raw) && !TENANT_DOMAIN.test(raw)) {
     throw new ConfigError(
       name,
-      `must be a tenant GUID or a verified domain (contoso.onmicrosoft.com), got "${raw}"`,
+      `must be a tenant GUID or a verified domain (contoso.onmicrosoft.com), got ${unquoted(raw)}`,
     );
   }
   return raw;
@@ -128,4 +147,12 @@ export function secret(env: Env, name: string): string | undefined {
       `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
+}
+
+/**
+ * How an error describes the value of an identifier variable (AZURE_CLIENT_ID, AZURE_TENANT_ID) without quoting it:
+ * the classic slip is the client secret pasted there, and the error goes to the logs.
+ */
+export function unquoted(raw: string): string {
+  return `a value of ${raw.length} characters (not quoted: it may be a secret set in the wrong variable)`;
 }

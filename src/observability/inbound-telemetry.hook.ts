@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { RequestContext } from '../request-context/request-context';
 import type { Metrics } from './metrics';
+import { urlForLog } from './redaction';
 import { tracer, Tracing } from './tracing';
 
 /** Probes and scrapes: neither logged nor measured per request (they come every few seconds). */
@@ -48,9 +49,11 @@ export function registerInboundTelemetry(fastify: FastifyInstance, deps: Inbound
     request.telemetry = telemetry;
     if (requestContext) requestContext.upstream = { attempts: 0, durationMs: 0 };
     if (!deps.tracing.enabled) {
-      // Not tracing: hand the caller's trace on unchanged rather than breaking it.
+      // Not tracing: hand the caller's trace on unchanged rather than breaking it; but only a traceparent, never
+      // whatever text a caller put in that header (W3C Trace Context: an unparsable one is not propagated).
       const incoming = request.headers.traceparent;
-      if (requestContext && typeof incoming === 'string') requestContext.traceparent = incoming;
+      if (requestContext && typeof incoming === 'string' && isTraceparent(incoming))
+        requestContext.traceparent = incoming;
       return done();
     }
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
@@ -115,7 +118,7 @@ function complete(
   const caller = requestContext?.caller;
   const line = {
     correlationId: requestContext?.correlationId,
-    req: { id: request.id, method: request.method, url: request.url },
+    req: { id: request.id, method: request.method, url: urlForLog(request.url) },
     operation,
     ...(requestContext?.graphqlOperationName
       ? { graphqlOperationName: requestContext.graphqlOperationName }
@@ -133,6 +136,14 @@ function complete(
   if (aborted) deps.logger.debug(line, 'request aborted by the client');
   else if (status !== undefined && status >= 500) deps.logger.warn(line, 'request completed');
   else deps.logger.info(line, 'request completed');
+}
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+
+/** A W3C `traceparent` (version, trace id, parent id, flags; version ff and all-zero ids are invalid). */
+function isTraceparent(value: string): boolean {
+  const parts = TRACEPARENT.exec(value);
+  return parts !== null && parts[1] !== 'ff' && !/^0+$/.test(parts[2]) && !/^0+$/.test(parts[3]);
 }
 
 function operationFromRoute(method: string, route: string | undefined): string {

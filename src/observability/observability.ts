@@ -22,10 +22,6 @@ export function createObservability(
   logDestination?: DestinationStream,
   env: Record<string, string | undefined> = process.env,
 ): Observability {
-  return {
-    config,
-    logger: createLogger(config.logging, logDestination),
-    metrics: new Metrics(),
-    tracing: startTracing(env),
-  };
+  const logger = createLogger(config.logging, logDestination);
+  return { config, logger, metrics: new Metrics(), tracing: startTracing(env, logger) };
 }

@@ -36,3 +36,21 @@ export function scrubSecrets(text: string): string {
     .replace(JWT, '[REDACTED-JWT]')
     .replace(SECRET_PARAM, '$1=[REDACTED]');
 }
+
+/**
+ * A request URL as a log line may hold it: the path, and of the query string only the parameter names. A query can
+ * carry a token (`?access_token=`, RFC 6750 §2.3), a signature or a code, under any name; what a GraphQL GET's
+ * `?query=` asked is in the line's `operation`, so no value is worth the risk.
+ */
+export function urlForLog(url: string): string {
+  const queryAt = url.indexOf('?');
+  if (queryAt < 0) return url;
+  const names = url
+    .slice(queryAt + 1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      return equals < 0 ? pair : `${pair.slice(0, equals)}=[REDACTED]`;
+    });
+  return `${url.slice(0, queryAt)}?${names.join('&')}`;
+}

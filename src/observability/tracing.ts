@@ -1,4 +1,5 @@
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, diag, DiagLogger, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
+import type { Logger } from 'pino';
 // Types only: the SDK itself is required in startTracing(), when an endpoint is configured (see there).
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as Resources from '@opentelemetry/resources';
@@ -22,9 +23,16 @@ const DISABLED: Tracing = { enabled: false, shutdown: async () => undefined };
  * variables itself (`OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER[_ARG]`,
  * `OTEL_EXPORTER_OTLP_HEADERS`...). Off, the SDK is not even loaded: the API's tracer is a no-op.
  */
-export function startTracing(env: Record<string, string | undefined> = process.env): Tracing {
+export function startTracing(
+  env: Record<string, string | undefined> = process.env,
+  logger?: Logger,
+): Tracing {
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
   if (!endpoint || env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return DISABLED;
+
+  // The SDK reports a failed export (a collector down or refusing), and an OTEL_* value it cannot use while it is
+  // built below, only to its diagnostic logger, silent unless one is set: set first, so neither passes unseen.
+  if (logger) diag.setLogger(diagnostics(logger), DiagLogLevel.WARN);
 
   // Required here, not imported at the top: the SDK and the OTLP exporter (protobufjs, sdk-metrics via
   // otlp-transformer: ~250 modules) cost ~10 MB of RSS in every process, and most run without tracing.
@@ -50,7 +58,17 @@ export function startTracing(env: Record<string, string | undefined> = process.e
   return {
     enabled: true,
     async shutdown() {
-      await provider.shutdown(); // flushes the spans still batched
+      // Flushes the spans still batched, within the exporter's timeout (OTEL_EXPORTER_OTLP_TIMEOUT). A collector that
+      // cannot take them loses those spans, nothing more: the requests were answered, so the shutdown goes on (and the
+      // process exits 0) with a warning rather than failing.
+      await provider
+        .shutdown()
+        .catch((error: unknown) =>
+          diag.warn(
+            `spans not flushed at shutdown: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
+      diag.disable();
       trace.disable();
       context.disable();
       propagation.disable();
@@ -60,4 +78,29 @@ export function startTracing(env: Record<string, string | undefined> = process.e
 
 export function tracer() {
   return trace.getTracer(TRACER_NAME);
+}
+
+/** The SDK's warnings and errors as `warn` lines of the process logger (its messages pass the logger's scrubber). */
+function diagnostics(logger: Logger): DiagLogger {
+  const warn = (message: string, ...args: unknown[]) =>
+    logger.warn(
+      { context: 'OpenTelemetry' },
+      [readable(message), ...args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg)))]
+        .join(' ')
+        .slice(0, 1_000),
+    );
+  const ignore = () => undefined;
+  return { error: warn, warn, info: ignore, debug: ignore, verbose: ignore };
+}
+
+/** A failed export arrives as a whole error serialised to JSON, stack included: its message and code are the news. */
+function readable(message: string): string {
+  try {
+    const error = JSON.parse(message) as { message?: unknown; code?: unknown };
+    if (typeof error.message === 'string')
+      return error.code === undefined ? error.message : `${error.message} (${String(error.code)})`;
+  } catch {
+    // plain text
+  }
+  return message;
 }

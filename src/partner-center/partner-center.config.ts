@@ -10,6 +10,7 @@ import {
   read,
   secret,
   tenantId,
+  unquoted,
 } from '../config/env';
 import { isGuid } from '../common/guid';
 import { PARTNER_CENTER_CLOUDS, PartnerCenterCloud } from './clouds';
@@ -51,12 +52,18 @@ export function upstreamFromEnv(env: Env): UpstreamConfig {
 }
 
 function sandboxFromEnv(env: Env): UpstreamConfig {
+  // Everything that only a real Partner Center reads: ignored, it would let the operator believe the gateway talks to
+  // the Partner Center (or Entra ID) they named, while the emulator invents the budgets.
   for (const credential of [
     'AZURE_CLIENT_ID',
     'AZURE_CLIENT_SECRET',
     'AZURE_CLIENT_SECRET_FILE',
     'AZURE_CLIENT_CERTIFICATE_PATH',
+    'AZURE_CLIENT_CERTIFICATE_PASSWORD',
+    'AZURE_CLIENT_CERTIFICATE_PASSWORD_FILE',
     'AZURE_TENANT_ID',
+    'AZURE_AUTHORITY_HOST',
+    'PARTNER_CENTER_BASE_URL',
   ]) {
     if (read(env, credential) !== undefined) {
       throw new ConfigError(
@@ -103,7 +110,7 @@ function partnerCenterFromEnv(env: Env): PartnerCenterOptions {
   if (!isGuid(clientId)) {
     throw new ConfigError(
       'AZURE_CLIENT_ID',
-      `must be the application (client) id, a GUID, got "${clientId}"`,
+      `must be the application (client) id, a GUID, got ${unquoted(clientId)}`,
     );
   }
   if (tenant === undefined)

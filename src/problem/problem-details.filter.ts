@@ -28,8 +28,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const failure = describeFailure(exception);
     const correlationId = request.correlationId;
     if (isClientAbort(request.raw, reply.raw)) {
-      // Reading the body failed because the client went away: nobody to answer, nothing went wrong here.
-      this.logger.debug(`Client closed the connection during ${request.method} ${request.url}`);
+      // Reading the body failed because the client went away: nobody to answer, nothing went wrong here. The path
+      // only: a query string can carry a token or a signature.
+      this.logger.debug(`Client closed the connection during ${request.method} ${request.url.split('?')[0]}`);
       return undefined;
     }
     if (failure.unexpected) {

@@ -1,5 +1,6 @@
 import type { RunningSandbox } from 'partner-center-sandbox';
 import type { AuthConfig } from '../auth/auth.config';
+import { ConfigError } from '../config/env';
 import type { SandboxConnectionSettings } from '../partner-center/partner-center.config';
 import type { PartnerCenterOptions } from '../partner-center/partner-center.options';
 
@@ -13,8 +14,31 @@ export async function startEmbeddedSandbox(
   options: { port: number; stateDir?: string },
 ): Promise<{ sandbox: RunningSandbox; partnerCenter: PartnerCenterOptions }> {
   const { startSandbox } = await loadSandboxPackage();
-  const sandbox = await startSandbox({ quiet: true, stateDir: options.stateDir, port: options.port });
+  const sandbox = await startSandbox({ quiet: true, stateDir: options.stateDir, port: options.port }).catch(
+    (error: unknown) => {
+      throw sandboxSettingError(error, options) ?? error;
+    },
+  );
   return { sandbox, partnerCenter: sandboxConnection(sandbox, settings) };
+}
+
+/** Why the sandbox cannot listen on its port: the operator's SANDBOX_PORT, not the gateway's HOST:PORT. */
+const LISTEN_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL']);
+/** Why the sandbox cannot write its CA certificate into SANDBOX_STATE_DIR. */
+const FOLDER_ERRORS = new Set(['ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'EEXIST', 'ENOENT', 'ENOSPC']);
+
+/** The sandbox's start failed because of one of its two variables: said as a configuration error naming it. */
+function sandboxSettingError(
+  error: unknown,
+  options: { port: number; stateDir?: string },
+): ConfigError | undefined {
+  const { code, syscall } = (error ?? {}) as NodeJS.ErrnoException;
+  if (code === undefined) return undefined;
+  if (syscall === 'listen' && LISTEN_ERRORS.has(code))
+    return new ConfigError('SANDBOX_PORT', `cannot listen on 127.0.0.1:${options.port} (${code})`);
+  if (options.stateDir !== undefined && syscall !== 'listen' && FOLDER_ERRORS.has(code))
+    return new ConfigError('SANDBOX_STATE_DIR', `cannot use ${options.stateDir} (${code})`);
+  return undefined;
 }
 
 async function loadSandboxPackage(): Promise<typeof import('partner-center-sandbox')> {

@@ -1,6 +1,7 @@
 import axios from 'axios';
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -115,6 +116,54 @@ describe('node dist/main.js', () => {
         expect(gateway.output()).toMatch(message);
         expect(gateway.output()).not.toMatch(/\n\s+at /);
       }
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
+  it('refuses to start when the embedded sandbox cannot use SANDBOX_PORT or SANDBOX_STATE_DIR, naming them', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const dir = mkdtempSync(join(tmpdir(), 'entrypoint-'));
+    try {
+      const file = join(dir, 'a-file');
+      writeFileSync(file, '');
+      for (const [env, message] of [
+        [
+          { SANDBOX_PORT: String((taken.address() as AddressInfo).port) },
+          /Configuration error: SANDBOX_PORT: cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/,
+        ],
+        [
+          { SANDBOX_STATE_DIR: join(file, 'state') },
+          /Configuration error: SANDBOX_STATE_DIR: cannot use .*a-file\/state \(ENOTDIR\)/,
+        ],
+      ] as const) {
+        const gateway = run({ PARTNER_CENTER: 'sandbox', PORT: '0', ...env });
+        expect(await gateway.exited).toBe(1);
+        expect(gateway.output()).toMatch(message);
+        expect(gateway.output()).not.toContain('HOST:PORT');
+        expect(gateway.output()).not.toMatch(/\n\s+at /);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
+  it('refuses to start when METRICS_PORT cannot be listened on, naming METRICS_PORT, not HOST:PORT', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const metricsPort = String((taken.address() as AddressInfo).port);
+      const gateway = run({ PARTNER_CENTER: 'sandbox', PORT: '0', METRICS_PORT: metricsPort });
+      expect(await gateway.exited).toBe(1);
+      expect(gateway.output()).toMatch(
+        new RegExp(`cannot listen on METRICS_PORT \\(127\\.0\\.0\\.1:${metricsPort}, EADDRINUSE\\)`),
+      );
+      expect(gateway.output()).not.toContain('HOST:PORT');
+      // Not announced as serving first: nothing was ever ready.
+      expect(gateway.output()).not.toContain('Gateway listening');
+      expect(gateway.output()).not.toMatch(/\n\s+at /);
     } finally {
       await new Promise((resolve) => taken.close(resolve));
     }

@@ -260,5 +260,24 @@ describe('hostile input', () => {
       expect(lines.filter((line) => line.level >= 50)).toEqual([]);
       gateway.sandbox.reset(); // the slow GET did reach Partner Center: it was valid, only abandoned
     });
+
+    it('never logs a query value of a request the client gave up on', async () => {
+      gateway.sandbox.faults.add({ target: 'partner-center', kind: 'latency', latencyMs: 400 });
+      const correlationId = crypto.randomUUID();
+      const signature = 'abandoned-signature-value';
+      const head = [
+        `GET ${path}?sig=${signature} HTTP/1.1`,
+        'host: 127.0.0.1',
+        `ms-correlationid: ${correlationId}`,
+      ].join('\r\n');
+      await abort(`${head}\r\n\r\n`, 100);
+      await settle(correlationId);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(linesAbout(correlationId)).toContainEqual(
+        expect.objectContaining({ outcome: 'CLIENT_ABORTED' }),
+      );
+      expect(gateway.rawLogs().join('\n')).not.toContain(signature);
+      gateway.sandbox.reset();
+    });
   });
 });

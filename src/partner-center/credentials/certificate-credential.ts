@@ -45,7 +45,16 @@ export function loadCertificateCredential(path: string, password?: string): Cert
       `the private key in ${path} cannot be read${password ? ' with AZURE_CLIENT_CERTIFICATE_PASSWORD' : ' (encrypted? set AZURE_CLIENT_CERTIFICATE_PASSWORD)'}`,
     );
   }
-  const certificate = new X509Certificate(certificates[0]);
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(certificates[0]);
+  } catch {
+    // OpenSSL's own message ("asn1 encoding routines::too long") names neither the variable nor the file.
+    throw new ConfigError(
+      VARIABLE,
+      `the first certificate in ${path} cannot be read (not a valid X.509 PEM)`,
+    );
+  }
   if (!certificate.checkPrivateKey(privateKey)) {
     throw new ConfigError(VARIABLE, `the private key in ${path} does not belong to its first certificate`);
   }

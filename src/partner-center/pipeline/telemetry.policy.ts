@@ -36,7 +36,8 @@ export function telemetryPolicy(metrics: Metrics | undefined, log: AttemptLog): 
       const operation = `${request.method} ${path.replace(GUID_SEGMENT, '/{id}')}`;
       const requestContext = request.context;
       const active = context.active();
-      const span = trace.getSpan(active)?.isRecording()
+      const inbound = trace.getSpan(active);
+      const span = inbound?.isRecording()
         ? tracer.startSpan(operation, {
             kind: SpanKind.CLIENT,
             attributes: {
@@ -50,6 +51,9 @@ export function telemetryPolicy(metrics: Metrics | undefined, log: AttemptLog): 
         : undefined;
       const spanContext = span ? trace.setSpan(active, span) : undefined;
       if (spanContext) propagation.inject(spanContext, request.headers);
+      // Tracing on, this trace not sampled: still handed on, flagged unsampled (W3C Trace Context), so that Partner
+      // Center's side of the call stays in the caller's trace.
+      else if (inbound) propagation.inject(active, request.headers);
       else if (requestContext?.traceparent) request.headers['traceparent'] = requestContext.traceparent;
 
       const startedAt = process.hrtime.bigint();

@@ -36,6 +36,7 @@ interface Service {
   restart?: string;
   user?: string;
   healthcheck?: { test: string[] };
+  stop_grace_period?: string;
   depends_on?: Record<string, { condition: string }>;
 }
 interface ComposeFile {
@@ -147,6 +148,26 @@ describe('docker-compose.yml', () => {
     expect(lastValue(dockerfile, 'runtime', 'USER')).toBe('node');
     expect(lastValue(dockerfile, 'sandbox', 'USER')).toBe('node');
     expect(compose.services.redis.user).toMatch(/^\d+:\d+$/);
+  });
+
+  it('gives each gateway more time to stop than its shutdown takes (docker stops after 10 s by default)', () => {
+    /** Compose's duration syntax as used here: `40s`, `1m30s`. */
+    const seconds = (duration: string | undefined) =>
+      duration === undefined
+        ? 10
+        : [...duration.matchAll(/(\d+)(m|s)/g)].reduce(
+            (sum, [, n, unit]) => sum + Number(n) * (unit === 'm' ? 60 : 1),
+            0,
+          );
+    for (const [name, service] of gateways) {
+      const env = environment(service);
+      expect(env.NODE_ENV).toBe('production');
+      // The gateway's production defaults (README): a 5 s drain, then up to 25 s for the requests in flight.
+      const budgetMs =
+        Number(env.SHUTDOWN_DRAIN_DELAY_MS || 5_000) + Number(env.SHUTDOWN_TIMEOUT_MS || 25_000);
+      const graceMs = seconds(service.stop_grace_period) * 1000;
+      expect({ name, graceAboveBudget: graceMs > budgetMs }).toEqual({ name, graceAboveBudget: true });
+    }
   });
 
   it('has a replicas profile: Redis and two gateways that share it', () => {

@@ -104,7 +104,32 @@ describe('deploy/kubernetes', () => {
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
     expect(container.startupProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
     expect(['/healthz', '/readyz']).toContain(container.readinessProbe.httpGet.path);
-    expect(container.ports).toEqual([{ name: 'http', containerPort: 3000, protocol: 'TCP' }]);
+    expect(container.ports).toContainEqual({ name: 'http', containerPort: 3000, protocol: 'TCP' });
+  });
+
+  it('lets Prometheus scrape /metrics on a port of its own, which neither the Service nor the ingress reaches', () => {
+    const metricsPort = Number(byKind('ConfigMap').data.METRICS_PORT);
+    expect(metricsPort).toBeGreaterThan(0);
+    expect(container.ports).toEqual([
+      { name: 'http', containerPort: 3000, protocol: 'TCP' },
+      { name: 'metrics', containerPort: metricsPort, protocol: 'TCP' },
+    ]);
+    expect(deployment.spec.template.metadata.annotations).toMatchObject({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': String(metricsPort),
+      'prometheus.io/path': '/metrics',
+    });
+    const policy = byKind('NetworkPolicy').spec;
+    const onPort = (name: string) =>
+      policy.ingress.filter((rule: Manifest) => rule.ports.some((p: Manifest) => p.port === name));
+    // The monitoring namespace on the metrics port only; the ingress controller on the app port only.
+    expect(policy.ingress).toHaveLength(2);
+    expect(onPort('metrics')).toHaveLength(1);
+    expect(onPort('metrics')[0].ports).toEqual([{ port: 'metrics', protocol: 'TCP' }]);
+    expect(onPort('metrics')[0].from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+    ]);
+    expect(byKind('Service').spec.ports.map((p: Manifest) => p.targetPort)).toEqual(['http']);
   });
 
   it('runs 2+ replicas hardened: non-root, read-only root, no capabilities, RuntimeDefault seccomp', () => {
@@ -175,15 +200,31 @@ describe('deploy/kubernetes', () => {
     expect(selects(byKind('NetworkPolicy').spec.podSelector.matchLabels)).toBe(true);
   });
 
-  it('lets traffic in only from the ingress on the app port, and out only to DNS, 443 and Redis', () => {
+  it('lets traffic in only from the ingress on the app port, and out only to DNS, 443 and Redis (6379, 6380)', () => {
     const policy = byKind('NetworkPolicy').spec;
     expect(policy.policyTypes).toEqual(['Ingress', 'Egress']);
-    expect(policy.ingress).toHaveLength(1);
-    expect(policy.ingress[0].ports).toEqual([{ port: 'http', protocol: 'TCP' }]);
-    expect(policy.ingress[0].from).toHaveLength(1);
+    const fromIngress = policy.ingress.filter((rule: Manifest) =>
+      rule.ports.some((p: Manifest) => p.port === 'http'),
+    );
+    expect(fromIngress).toHaveLength(1);
+    expect(fromIngress[0].ports).toEqual([{ port: 'http', protocol: 'TCP' }]);
+    expect(fromIngress[0].from).toHaveLength(1);
     const egressPorts = policy.egress.flatMap((rule: Manifest) =>
       rule.ports.map((p: Manifest) => `${p.port}/${p.protocol}`),
     );
-    expect(egressPorts.sort()).toEqual(['443/TCP', '53/TCP', '53/UDP', '6379/TCP']);
+    expect(egressPorts.sort()).toEqual(['443/TCP', '53/TCP', '53/UDP', '6379/TCP', '6380/TCP']);
+  });
+
+  it("lets the gateway out to the README's REDIS_URL example, Azure Cache for Redis with TLS on its own port", () => {
+    const example = /`(rediss:\/\/[^`]+)`/.exec(readme())?.[1];
+    expect(example).toBeDefined();
+    const port = Number(new URL(example!).port);
+    const policy = byKind('NetworkPolicy').spec;
+    // A managed Redis lives outside the cluster: a rule for that port to any destination, as for 443.
+    const open = policy.egress.filter(
+      (rule: Manifest) =>
+        rule.to === undefined && rule.ports.some((p: Manifest) => p.port === port && p.protocol === 'TCP'),
+    );
+    expect({ port, rules: open.length }).toEqual({ port, rules: 1 });
   });
 });

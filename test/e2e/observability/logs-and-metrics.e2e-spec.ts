@@ -56,6 +56,23 @@ describe('logs and metrics', () => {
     expect(attempt).not.toHaveProperty('headers');
   });
 
+  it('logs the query string of a URL by parameter names only, never a value (a token or signature sent there)', async () => {
+    const correlationId = CORRELATION.replace('6b3a', '5a29');
+    const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJxdWVyeSJ9.c2lnbmF0dXJlLXF1ZXJ5';
+    const signature = 'sig-value-that-must-not-be-logged';
+    // An unknown path: answered (404) and logged like any request, without spending the rate limit of this suite.
+    await gateway.http.get(`/v1/elsewhere?access_token=${token}&sig=${signature}&flag`, {
+      headers: { 'MS-CorrelationId': correlationId },
+    });
+    const completion = gateway
+      .logs()
+      .find((l) => l.correlationId === correlationId && l.msg === 'request completed');
+    expect(completion?.req.url).toBe('/v1/elsewhere?access_token=[REDACTED]&sig=[REDACTED]&flag');
+    const raw = gateway.rawLogs().join('\n');
+    expect(raw).not.toContain(signature);
+    expect(raw).not.toContain(token);
+  });
+
   it('logs a GraphQL FORBIDDEN with its code, not as an unexplained 200', async () => {
     const answer = await gateway.graphql(
       `query Budget { customerUsageBudget(customerId: "${WOODGROVE}") { amount } }`,

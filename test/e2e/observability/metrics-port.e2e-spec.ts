@@ -21,6 +21,20 @@ describe('METRICS_PORT (node dist/main.js)', () => {
     await sandbox?.close();
   });
 
+  it('says where /metrics is served, the port the OS chose included (METRICS_PORT=0)', async () => {
+    const gateway = await startGatewayProcess(sandbox, { METRICS_PORT: '0' });
+    try {
+      const match = /"msg":"Metrics on (http:\/\/127\.0\.0\.1:(\d+)\/metrics)"/.exec(gateway.stdout());
+      expect(match).not.toBeNull();
+      expect(Number(match![2])).toBeGreaterThan(0);
+      const scrape = await axios.get(match![1], { validateStatus: () => true });
+      expect(scrape.status).toBe(200);
+      expect(scrape.data).toContain('gateway_request_duration_seconds');
+    } finally {
+      expect(await gateway.stop()).toBe(0);
+    }
+  });
+
   it('serves /metrics on its own port only', async () => {
     const metricsPort = await freePort();
     const gateway = await startGatewayProcess(sandbox, { METRICS_PORT: String(metricsPort) });

@@ -58,6 +58,35 @@ describe('graceful shutdown of node dist/main.js', () => {
     }
   });
 
+  it('keeps draining through a second SIGTERM: the request in flight is answered and the process exits 0', async () => {
+    const gateway = await startGatewayProcess(sandbox, {
+      SHUTDOWN_DRAIN_DELAY_MS: '1000',
+      SHUTDOWN_TIMEOUT_MS: '10000',
+    });
+    const http = axios.create({ baseURL: gateway.url, validateStatus: () => true, timeout: 15_000 });
+    try {
+      sandbox.faults.add({ target: 'partner-center', kind: 'latency', latencyMs: 2500, count: 1 });
+      const before = sandbox.requestLog.entries({ target: 'partner-center' }).length;
+      const inFlight = http.get(`/v1/customers/${CONTOSO}/usagebudget`);
+      await waitUntil(() => sandbox.requestLog.entries({ target: 'partner-center' }).length > before);
+
+      gateway.child.kill('SIGTERM');
+      await waitUntil(() => gateway.stderr().includes('SIGTERM received'));
+      // A process manager (or an impatient operator) repeats the signal: it must not cut the drain short.
+      gateway.child.kill('SIGTERM');
+      await waitUntil(() => gateway.stderr().includes('already shutting down'));
+      expect((await http.get('/readyz')).status).toBe(503);
+
+      const answer = await inFlight;
+      expect(answer.status).toBe(200);
+      expect(answer.data.amount).toBe(100);
+      expect(await gateway.exited).toBe(0);
+    } finally {
+      sandbox.faults.clear();
+      await gateway.stop();
+    }
+  });
+
   it('gives a PATCH in flight when SIGTERM arrives its real answer (OUTCOME_UNKNOWN), its audit event and completion line', async () => {
     // The attempt timeout (not anything in the shutdown) ends the call: well past the drain, well inside the timeout.
     const gateway = await startGatewayProcess(sandbox, {

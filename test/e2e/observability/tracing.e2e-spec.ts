@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, createServer as createNetServer, Socket } from 'node:net';
 import { RunningSandbox, startSandbox } from 'partner-center-sandbox';
 import { startGatewayProcess } from './support/gateway-process';
 
@@ -84,6 +84,100 @@ describe('tracing with OpenTelemetry (node dist/main.js, OTLP/HTTP)', () => {
     expect(upstream[0].headers.traceparent).toBe(`00-${TRACE_ID}-${attempt!.spanId}-01`);
   });
 
+  it('sends the trace on to Partner Center when the caller’s trace is not sampled, marked unsampled, exporting nothing', async () => {
+    sandbox.reset();
+    const unsampled = `00-${TRACE_ID.replace('4bf9', '5c0a')}-00f067aa0ba902b7-00`;
+    const gateway = await startGatewayProcess(sandbox, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    try {
+      await axios.get(`${gateway.url}/v1/customers/${CONTOSO}/usagebudget`, {
+        headers: { traceparent: unsampled },
+      });
+    } finally {
+      expect(await gateway.stop()).toBe(0);
+    }
+    const upstream = sandbox.requestLog.entries({ target: 'partner-center' });
+    expect(upstream).toHaveLength(1);
+    // W3C Trace Context: a participant that does not record still propagates the trace, with its sampled flag.
+    expect(upstream[0].headers.traceparent).toMatch(
+      new RegExp(`^00-${TRACE_ID.replace('4bf9', '5c0a')}-[0-9a-f]{16}-00$`),
+    );
+    expect(receiver.spans.filter((span) => span.traceId === TRACE_ID.replace('4bf9', '5c0a'))).toEqual([]);
+  });
+
+  it('says in a warning log line when spans cannot be exported, without the exporter headers', async () => {
+    // A collector that refuses every export (400: not retried by the exporter).
+    const refusing = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(400, { 'content-type': 'text/plain' }).end('refused'));
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    const { port } = refusing.address() as AddressInfo;
+    const gateway = await startGatewayProcess(sandbox, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+      OTEL_EXPORTER_OTLP_HEADERS: 'api-key=otlp-header-secret-value',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    try {
+      await axios.get(`${gateway.url}/v1/customers/${CONTOSO}/usagebudget`);
+      const until = Date.now() + 10_000;
+      const warned = () =>
+        gateway
+          .stdout()
+          .split('\n')
+          .some((line) => line.includes('"level":40') && line.includes('"context":"OpenTelemetry"'));
+      while (!warned() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(warned()).toBe(true);
+    } finally {
+      await gateway.stop();
+      await new Promise<void>((resolve) => refusing.close(() => resolve()));
+    }
+    expect(gateway.stdout() + gateway.stderr()).not.toContain('otlp-header-secret-value');
+  });
+
+  it("logs the SDK's own complaint about an OTEL_* value it cannot use, made while tracing starts", async () => {
+    const gateway = await startGatewayProcess(sandbox, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: 'soon',
+    });
+    try {
+      const warnings = gateway
+        .stdout()
+        .split('\n')
+        .filter((line) => line.includes('"context":"OpenTelemetry"'));
+      expect(warnings.join('\n')).toContain('OTEL_BSP_SCHEDULE_DELAY');
+    } finally {
+      expect(await gateway.stop()).toBe(0);
+    }
+  });
+
+  it('exits 0 on SIGTERM when the collector never answers the last spans, saying so in a warning', async () => {
+    // Accepts connections and never answers: the final flush times out (OTEL_EXPORTER_OTLP_TIMEOUT).
+    const sockets = new Set<Socket>();
+    const stalled = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    const { port } = stalled.address() as AddressInfo;
+    const gateway = await startGatewayProcess(sandbox, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+      OTEL_EXPORTER_OTLP_TIMEOUT: '1000',
+    });
+    try {
+      await axios.get(`${gateway.url}/v1/customers/${CONTOSO}/usagebudget`);
+      expect(await gateway.stop()).toBe(0);
+      expect(gateway.stdout()).toMatch(/"level":40[^\n]*"context":"OpenTelemetry"/);
+      expect(gateway.stderr()).not.toContain('shutdown failed');
+    } finally {
+      await gateway.stop();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => stalled.close(() => resolve()));
+    }
+  });
+
   it('without an OTLP endpoint, hands the caller traceparent on unchanged', async () => {
     sandbox.reset();
     const gateway = await startGatewayProcess(sandbox);
@@ -96,5 +190,30 @@ describe('tracing with OpenTelemetry (node dist/main.js, OTLP/HTTP)', () => {
     }
     const upstream = sandbox.requestLog.entries({ target: 'partner-center' });
     expect(upstream[0].headers.traceparent).toBe(TRACEPARENT);
+  });
+
+  it('without an OTLP endpoint, hands on no traceparent that is not one (W3C Trace Context)', async () => {
+    sandbox.reset();
+    const gateway = await startGatewayProcess(sandbox);
+    try {
+      for (const junk of [
+        'x'.repeat(4000),
+        `00-${TRACE_ID}-00f067aa0ba902b7-01; injected=1`,
+        `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`,
+        `ff-${TRACE_ID}-00f067aa0ba902b7-01`,
+      ])
+        await axios.get(`${gateway.url}/v1/customers/${CONTOSO}/usagebudget`, {
+          headers: { traceparent: junk, 'cache-control': 'no-cache' },
+        });
+    } finally {
+      await gateway.stop();
+    }
+    const upstream = sandbox.requestLog.entries({ target: 'partner-center' });
+    expect(upstream.map((entry) => entry.headers.traceparent)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });

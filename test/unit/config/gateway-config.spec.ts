@@ -1,7 +1,9 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadGatewayConfig } from '../../../src/gateway-config';
+import { localCertificate } from '../../support/local-certificate';
 
 const app = {
   AZURE_CLIENT_ID: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
@@ -61,6 +63,18 @@ describe('gateway configuration', () => {
   it('refuses sandbox mode beside app credentials: one upstream, chosen explicitly', () => {
     expect(failure({ ...app, ...sandbox })).toMatch(
       /^PARTNER_CENTER: is "sandbox" while AZURE_CLIENT_ID is set/,
+    );
+  });
+
+  it.each([
+    ['PARTNER_CENTER_BASE_URL', 'https://api.partnercenter.microsoft.com'],
+    ['AZURE_AUTHORITY_HOST', 'https://login.microsoftonline.com'],
+    ['AZURE_CLIENT_CERTIFICATE_PASSWORD', 'pw'],
+    ['AZURE_CLIENT_CERTIFICATE_PASSWORD_FILE', '/run/secrets/pw'],
+  ])('refuses sandbox mode beside %s, which only a real Partner Center reads', (variable, value) => {
+    // Ignored, it would let an operator believe the gateway talks to the Partner Center they named.
+    expect(failure({ ...sandbox, [variable]: value })).toMatch(
+      new RegExp(`^PARTNER_CENTER: is "sandbox" while ${variable} is set`),
     );
   });
 
@@ -147,8 +161,22 @@ describe('gateway configuration', () => {
     [{ ...app, PARTNER_CENTER_LOCALE: 'en US' }, 'PARTNER_CENTER_LOCALE'],
     [{ ...app, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'pw' }, 'AZURE_CLIENT_CERTIFICATE_PASSWORD'],
     [{ ...sandbox, REDIS_COMMAND_TIMEOUT_MS: '0' }, 'REDIS_COMMAND_TIMEOUT_MS'],
+    // Fastify compiles these at start-up and threw a bare TypeError (a stack trace naming no variable).
+    // Two servers on one port: the second could never listen.
+    [{ ...sandbox, PORT: '9000', METRICS_PORT: '9000' }, 'METRICS_PORT'],
+    [{ ...sandbox, TRUST_PROXY: '10.0.0.0/99' }, 'TRUST_PROXY'],
+    [{ ...sandbox, TRUST_PROXY: '10.0.0.1,,10.0.0.2' }, 'TRUST_PROXY'],
+    [{ ...sandbox, TRUST_PROXY: '300.1.2.3' }, 'TRUST_PROXY'],
+    [{ ...sandbox, TRUST_PROXY: '::1/129' }, 'TRUST_PROXY'],
+    [{ ...sandbox, TRUST_PROXY: '10.0.0.0/255.0.255.0' }, 'TRUST_PROXY'],
     [{ ...sandbox, OTEL_EXPORTER_OTLP_ENDPOINT: 'notaurl' }, 'OTEL_EXPORTER_OTLP_ENDPOINT'],
     [{ ...sandbox, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://x/' }, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'],
+    // The SDK only logs these and falls back (on every trace, or none): refused at start-up instead.
+    [{ ...sandbox, OTEL_TRACES_SAMPLER: 'ratio' }, 'OTEL_TRACES_SAMPLER'],
+    [{ ...sandbox, OTEL_TRACES_SAMPLER: 'AlwaysOn' }, 'OTEL_TRACES_SAMPLER'],
+    [{ ...sandbox, OTEL_TRACES_SAMPLER_ARG: '10%' }, 'OTEL_TRACES_SAMPLER_ARG'],
+    [{ ...sandbox, OTEL_TRACES_SAMPLER_ARG: '1.5' }, 'OTEL_TRACES_SAMPLER_ARG'],
+    [{ ...sandbox, OTEL_SDK_DISABLED: 'yes' }, 'OTEL_SDK_DISABLED'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(failure(env as Record<string, string>)).toMatch(new RegExp(`^${variable}`));
   });
@@ -183,6 +211,92 @@ describe('gateway configuration', () => {
         .http.bodyLimitBytes,
     ).toBe(16384);
     expect(loadGatewayConfig({ ...sandbox, HTTP_BODY_LIMIT_BYTES: '21524' }).http.bodyLimitBytes).toBe(21524);
+  });
+
+  it('reads TRUST_PROXY as a flag, a number of hops, or addresses, CIDRs and netmasks', () => {
+    const trustProxy = (value: string) =>
+      loadGatewayConfig({ ...sandbox, TRUST_PROXY: value }).http.trustProxy;
+    expect(trustProxy('false')).toBe(false);
+    expect(trustProxy('TRUE')).toBe(true);
+    expect(trustProxy('2')).toBe(2);
+    expect(trustProxy('10.0.0.0/8, 192.168.1.1,fd00::/8 , 172.16.0.0/255.240.0.0')).toBe(
+      '10.0.0.0/8, 192.168.1.1,fd00::/8 , 172.16.0.0/255.240.0.0',
+    );
+  });
+
+  it('refuses a certificate file whose certificate is not readable, naming the variable, never the key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-config-'));
+    try {
+      const { privateKey } = generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      });
+      const file = join(dir, 'credential.pem');
+      writeFileSync(
+        file,
+        `${privateKey}-----BEGIN CERTIFICATE-----\nTUlJQm9ndXM=\n-----END CERTIFICATE-----\n`,
+      );
+      const { AZURE_CLIENT_SECRET: _secret, ...withoutSecret } = app;
+      const message = failure({ ...withoutSecret, AZURE_CLIENT_CERTIFICATE_PATH: file });
+      expect(message).toMatch(/^AZURE_CLIENT_CERTIFICATE_PATH: /);
+      expect(message).toContain(file);
+      expect(message).not.toContain('PRIVATE KEY');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [{ ...app, PARTNER_CENTER_BASE_URL: 'https://user:url-secret-1@api.partnercenter.microsoft.com' }],
+    [{ ...app, AZURE_AUTHORITY_HOST: 'http://login.example.com/?key=url-secret-2' }],
+    [{ ...app, AUTH_JWKS_URI: 'https://keys.example.com/jwks?sig=url-secret-3' }],
+    [{ ...app, AUTH_ISSUER: 'http://user:url-secret-4@issuer.example.com/v2.0' }],
+    [{ ...sandbox, OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://user:url-secret-5@collector:4317' }],
+    [{ ...sandbox, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'collector:4318?api_key=url-secret-6' }],
+    // A secret pasted into the wrong variable is no URL at all: not quoted back either.
+    [{ ...app, PARTNER_CENTER_BASE_URL: 'url-secret-7~AbCdEfGh' }],
+  ])('names a bad URL variable without quoting a credential it holds: %j', (env) => {
+    const message = failure(env as Record<string, string>);
+    expect(message).toMatch(/^[A-Z_]+: /);
+    expect(message).not.toMatch(/url-secret-\d/);
+  });
+
+  it('does not quote a client secret swapped into AZURE_CLIENT_ID or AZURE_TENANT_ID', () => {
+    const secretShaped = 'Xy8Q~swapped.secret_value-0123456789abcdefg';
+    for (const variable of ['AZURE_CLIENT_ID', 'AZURE_TENANT_ID']) {
+      const message = failure({ ...app, [variable]: secretShaped });
+      expect(message).toMatch(new RegExp(`^${variable}: `));
+      expect(message).not.toContain(secretShaped);
+    }
+  });
+
+  it('refuses a NODE_EXTRA_CA_CERTS that is unreadable or holds no certificate, which Node only warns about', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-config-'));
+    try {
+      const notPem = join(dir, 'not-a-ca.pem');
+      writeFileSync(notPem, 'just text\n');
+      const ca = join(dir, 'ca.pem');
+      writeFileSync(ca, (await localCertificate()).cert);
+      expect(failure({ ...sandbox, NODE_EXTRA_CA_CERTS: join(dir, 'missing.pem') })).toMatch(
+        /^NODE_EXTRA_CA_CERTS: cannot read .*missing\.pem \(ENOENT\)/,
+      );
+      expect(failure({ ...sandbox, NODE_EXTRA_CA_CERTS: notPem })).toMatch(
+        /^NODE_EXTRA_CA_CERTS: .*not-a-ca\.pem holds no PEM certificate/,
+      );
+      expect(loadGatewayConfig({ ...sandbox, NODE_EXTRA_CA_CERTS: ca }).upstream.target).toBe('sandbox');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('accepts the standard OpenTelemetry sampler settings', () => {
+    for (const sampler of ['always_on', 'always_off', 'traceidratio', 'parentbased_traceidratio'])
+      expect(
+        loadGatewayConfig({ ...sandbox, OTEL_TRACES_SAMPLER: sampler, OTEL_TRACES_SAMPLER_ARG: '0.25' })
+          .upstream.target,
+      ).toBe('sandbox');
+    expect(loadGatewayConfig({ ...sandbox, OTEL_SDK_DISABLED: 'TRUE' }).upstream.target).toBe('sandbox');
   });
 
   it('never quotes the client secret in an error', () => {

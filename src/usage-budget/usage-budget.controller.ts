@@ -15,7 +15,7 @@ import { restValidationPipe } from '../problem/rest-validation.pipe';
 import { PartnerCenterCasingPipe } from './dto/partner-center-casing.pipe';
 import { SpendingBudgetResource, toSpendingBudgetResource } from './dto/spending-budget.resource';
 import { UPDATE_USAGE_BUDGET_BODY_NAMES, UpdateUsageBudgetBody } from './dto/update-usage-budget.body';
-import { IdempotencyKeyEchoInterceptor } from './idempotency-key-echo.interceptor';
+import { echoIdempotencyKey, IdempotencyKeyEchoInterceptor } from './idempotency-key-echo.interceptor';
 import { IDEMPOTENCY_KEY_HEADERS, idempotencyKeyFrom } from './idempotency';
 import { CallOptions, UsageBudgetService } from './usage-budget.service';
 
@@ -32,7 +32,6 @@ const IDEMPOTENCY_HEADERS = {
 @ApiProblemResponses()
 @ApiHeader({ name: 'MS-RequestId', required: false, description: IDEMPOTENCY_HEADERS['MS-RequestId'] })
 @ApiHeader({ name: 'Idempotency-Key', required: false, description: IDEMPOTENCY_HEADERS['Idempotency-Key'] })
-@UseInterceptors(IdempotencyKeyEchoInterceptor)
 @Controller('v1/customers/:customerId/usagebudget')
 export class UsageBudgetController {
   constructor(private readonly usageBudgets: UsageBudgetService) {}
@@ -52,6 +51,7 @@ export class UsageBudgetController {
     @Headers() headers: Record<string, string | undefined>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SpendingBudgetResource> {
+    echoIdempotencyKey(reply.request.headers, reply);
     const options = callOptions(headers, reply);
     // HTTP's way to ask past caches (RFC 9111 §5.2.1): honoured when the gateway has one.
     const cacheControl = headers['cache-control'];
@@ -75,6 +75,7 @@ export class UsageBudgetController {
   })
   @ApiOkResponse({ type: SpendingBudgetResource })
   @ApiBodyProblemResponses()
+  @UseInterceptors(IdempotencyKeyEchoInterceptor)
   async update(
     @Param('customerId') customerId: string,
     @Body(new PartnerCenterCasingPipe(UPDATE_USAGE_BUDGET_BODY_NAMES), restValidationPipe())
@@ -93,7 +94,7 @@ function asksForNoCachedAnswer(cacheControl: string): boolean {
   return /(?:^|,)\s*(?:no-cache|max-age\s*=\s*"?0"?)\s*(?:,|$)/i.test(cacheControl);
 }
 
-/** The caller's idempotency key (echoed back by IdempotencyKeyEchoInterceptor), and the request's context. */
+/** The caller's idempotency key (echoed back by echoIdempotencyKey), and the request's context. */
 function callOptions(headers: Record<string, string | undefined>, reply: FastifyReply): CallOptions {
   const sent = IDEMPOTENCY_KEY_HEADERS.map((header) => ({ header, value: headers[header.toLowerCase()] }));
   const idempotencyKey = idempotencyKeyFrom(sent);

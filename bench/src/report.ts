@@ -111,47 +111,43 @@ export function computeRatios(
   const bareAt10 = find('bareProxy', 'distinct', 10);
   if (bareAt10 && direct)
     ratios.push(reference('added p50 ms, bare proxy, 10 conns', bareAt10.p50Ms - direct.p50Ms));
-  const directHotAt10 = find('upstream', 'hot', 10);
-  for (const [key, label] of [
-    ['bareProxy', 'bare proxy'],
-    ['rest', 'REST'],
-    ['graphql', 'GraphQL'],
-  ] as const) {
-    const run = find(key, 'hot', 10);
-    if (run && directHotAt10)
-      ratios.push(reference(`added p50 ms, ${label}, hot, 10 conns`, run.p50Ms - directHotAt10.p50Ms));
-  }
-  const directSlowAt10 = find('upstream', 'distinct', 10, true);
-  for (const [key, label] of [
-    ['bareProxy', 'bare proxy'],
-    ['rest', 'REST'],
-    ['graphql', 'GraphQL'],
-    ['peer', 'peer'],
-  ] as const) {
-    const run = find(key, 'distinct', 10, true);
-    if (run && directSlowAt10)
-      ratios.push(
-        reference(
-          `added p50 ms, ${label}, 10 conns, +${latencyText(run)} ms upstream`,
-          run.p50Ms - directSlowAt10.p50Ms,
-        ),
-      );
-  }
-  const directAt1 = find('upstream', 'distinct', 1);
-  for (const [key, label] of [
-    ['bareProxy', 'bare proxy'],
-    ['rest', 'REST'],
-    ['graphql', 'GraphQL'],
-    ['peer', 'peer'],
-  ] as const) {
-    const run = find(key, 'distinct', 1);
-    if (run && directAt1)
-      ratios.push(reference(`added p50 ms, ${label}, 1 conn`, run.p50Ms - directAt1.p50Ms));
-  }
+  // What each adds over the direct upstream in the reference runs: one hot customer at 10 connections (coalescing
+  // applies), Partner Center's latency at 10 connections, and one connection, where nothing queues.
+  const addedP50 = (
+    keys: readonly ContestantKey[],
+    shape: Shape,
+    connections: number,
+    withLatency: boolean,
+    describe: (run: LoadResult) => string,
+  ) => {
+    const base = find('upstream', shape, connections, withLatency);
+    for (const key of keys) {
+      const run = find(key, shape, connections, withLatency);
+      if (run && base)
+        ratios.push(reference(`added p50 ms, ${LABELS[key]}, ${describe(run)}`, run.p50Ms - base.p50Ms));
+    }
+  };
+  addedP50(['bareProxy', 'rest', 'graphql'], 'hot', 10, false, () => 'hot, 10 conns');
+  addedP50(
+    ['bareProxy', 'rest', 'graphql', 'peer'],
+    'distinct',
+    10,
+    true,
+    (run) => `10 conns, +${latencyText(run)} ms upstream`,
+  );
+  addedP50(['bareProxy', 'rest', 'graphql', 'peer'], 'distinct', 1, false, () => '1 conn');
   add('gateway token requests, whole run', gatewayTokenRequests, '= 1', (v) => v === 1);
   add('gateway RSS max MB', gatewayRssMaxMb, '< 150', (v) => v < 150);
   return ratios;
 }
+
+const LABELS: Record<ContestantKey, string> = {
+  upstream: 'upstream',
+  bareProxy: 'bare proxy',
+  rest: 'REST',
+  graphql: 'GraphQL',
+  peer: 'peer',
+};
 
 /** The upstream latency of a run: `50`, or `45..55` with jitter. */
 function latencyText(run: LoadResult): string {

@@ -1,7 +1,6 @@
 import Redis from 'ioredis';
-import { RunningSandbox, startSandbox } from 'partner-center-sandbox';
-import { startRedis, TestRedis } from '../support/redis-server';
-import { startGateway, TestGateway } from './support/gateway';
+import { fleetOnRedis } from './support/fleet';
+import type { TestGateway } from './support/gateway';
 import { ADVENTURE_WORKS, CONTOSO, NORTHWIND_NO_USAGE } from './support/ids';
 
 const path = (id: string) => `/v1/customers/${id}/usagebudget`;
@@ -12,34 +11,12 @@ const path = (id: string) => `/v1/customers/${id}/usagebudget`;
  * write starts and completes, and the request log says what reached Partner Center and when.
  */
 describe('reads and writes racing across replicas', () => {
-  let sandbox: RunningSandbox;
-  let redis: TestRedis;
-  const started: TestGateway[] = [];
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ quiet: true });
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    for (const gateway of started) await gateway.close();
-    await redis?.close();
-    await sandbox?.close();
-  });
-  beforeEach(() => sandbox.reset());
-
   // An attempt outlasts the reads the sandbox holds: a held read is one attempt, not retried under the test.
-  const replica = async (env: Record<string, string> = {}) => {
-    const gateway = await startGateway({
-      sandbox,
-      env: { REDIS_URL: redis.url, ...env },
-      retry: { attemptTimeoutMs: 8_000 },
-    });
-    started.push(gateway);
-    return gateway;
-  };
+  const fleet = fleetOnRedis({ retry: { attemptTimeoutMs: 8_000 } });
+  const { replica } = fleet;
   /** Partner Center reads of the customer, by the time they arrived (the log holds tokens: never printed whole). */
   const reads = (customerId: string) =>
-    sandbox.requestLog
+    fleet.sandbox.requestLog
       .entries({ target: 'partner-center' })
       .filter((c) => c.method === 'GET' && c.path.includes(customerId))
       .map((c) => c.at);
@@ -68,7 +45,13 @@ describe('reads and writes racing across replicas', () => {
 
     it('lets a read that arrives after a write on another replica go at once, not wait for a read from before the write', async () => {
       // A's read reaches Partner Center and is held there; the fleet knows it is under way (A holds its flight lock).
-      sandbox.faults.add({ kind: 'latency', latencyMs: 3_000, customerId: CONTOSO, method: 'GET', count: 1 });
+      fleet.sandbox.faults.add({
+        kind: 'latency',
+        latencyMs: 3_000,
+        customerId: CONTOSO,
+        method: 'GET',
+        count: 1,
+      });
       const before = readInFlight(a, CONTOSO);
       await until(() => reads(CONTOSO).length === 1);
 
@@ -97,7 +80,7 @@ describe('reads and writes racing across replicas', () => {
 
     it('serves no replica what a read from before a write fetched, when it answers after Redis restarted empty', async () => {
       // A's read has Partner Center's answer (1234.56) on its way back, slowly, while B changes the budget.
-      sandbox.faults.add({
+      fleet.sandbox.faults.add({
         kind: 'slow-answer',
         latencyMs: 4_000,
         customerId: ADVENTURE_WORKS,
@@ -110,8 +93,8 @@ describe('reads and writes racing across replicas', () => {
 
       // Redis restarts with nothing in it (no persistence, as a cache's failover to an empty node), and both
       // replicas are back on it before A's read answers.
-      await redis.stop();
-      await redis.start();
+      await fleet.redis.stop();
+      await fleet.redis.start();
       await until(async () => (await onRedis(a)) && (await onRedis(b)));
       expect(before.answered).toBe(false);
       expect((await before.answer).data.amount).toBe(1234.56); // its own answer: it began before the write
@@ -121,7 +104,7 @@ describe('reads and writes racing across replicas', () => {
     });
 
     it('serves no replica its own copy from before a write while its subscription is away and Redis answers', async () => {
-      const admin = new Redis(redis.url);
+      const admin = new Redis(fleet.redis.url);
       try {
         // Both replicas hold Northwind's budget in their own memory.
         expect((await a.http.get(path(NORTHWIND_NO_USAGE))).data.amount).toBe(250.5);

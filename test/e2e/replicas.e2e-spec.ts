@@ -1,6 +1,5 @@
-import { RunningSandbox, startSandbox } from 'partner-center-sandbox';
-import { startRedis, TestRedis } from '../support/redis-server';
-import { startGateway, TestGateway } from './support/gateway';
+import { fleetOnRedis } from './support/fleet';
+import type { TestGateway } from './support/gateway';
 import { ADVENTURE_WORKS, CONTOSO, GET_BUDGET, NORTHWIND_NO_USAGE } from './support/ids';
 
 const path = (id: string) => `/v1/customers/${id}/usagebudget`;
@@ -11,28 +10,10 @@ const BATCH = 'query($ids: [ID!]!) { customerUsageBudgets(customerIds: $ids) { c
  * throttle pause) holds on the others, including one that starts afterwards.
  */
 describe('replicas sharing Redis', () => {
-  let sandbox: RunningSandbox;
-  let redis: TestRedis;
-  const started: TestGateway[] = [];
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ quiet: true });
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    for (const gateway of started) await gateway.close();
-    await redis?.close();
-    await sandbox?.close();
-  });
-  beforeEach(() => sandbox.reset());
-
-  const replica = async (env: Record<string, string> = {}) => {
-    const gateway = await startGateway({ sandbox, env: { REDIS_URL: redis.url, ...env } });
-    started.push(gateway);
-    return gateway;
-  };
+  const fleet = fleetOnRedis();
+  const { replica } = fleet;
   const upstreamCalls = (customerId: string) =>
-    sandbox.requestLog.entries({ target: 'partner-center' }).filter((c) => c.path.includes(customerId));
+    fleet.sandbox.requestLog.entries({ target: 'partner-center' }).filter((c) => c.path.includes(customerId));
 
   describe('with the read cache on (USAGE_BUDGET_CACHE_TTL_MS)', () => {
     let a: TestGateway;
@@ -74,7 +55,7 @@ describe('replicas sharing Redis', () => {
   describe('the throttle pause', () => {
     it('holds on a replica started during the pause: it answers RATE_LIMITED without calling Partner Center', async () => {
       const a = await replica();
-      sandbox.faults.add({
+      fleet.sandbox.faults.add({
         kind: 'status',
         status: 429,
         retryAfter: '60',

@@ -111,21 +111,23 @@ export class UsageBudgetService {
         }
         throw answerNotThisChange(requestId);
       }
-      await this.recordOutcome(requestId, customerId, amount, updated);
-      this.audit.budgetChanged({ customerId, oldAmount, newAmount: amount, outcome: 'success', context });
+      if (await this.recordOutcome(requestId, customerId, amount, updated)) {
+        this.audit.budgetChanged({ customerId, oldAmount, newAmount: amount, outcome: 'success', context });
+      }
       return toCustomerBudget(customerId, updated);
     } catch (error) {
       const outcome = await this.settle(customerId, amount, error, idempotencyKey, context);
       if (outcome.confirmed) {
-        await this.recordOutcome(requestId, customerId, amount, outcome.confirmed);
-        this.audit.budgetChanged({
-          customerId,
-          oldAmount,
-          newAmount: amount,
-          outcome: 'success',
-          confirmedByRead: true,
-          context,
-        });
+        if (await this.recordOutcome(requestId, customerId, amount, outcome.confirmed)) {
+          this.audit.budgetChanged({
+            customerId,
+            oldAmount,
+            newAmount: amount,
+            outcome: 'success',
+            confirmedByRead: true,
+            context,
+          });
+        }
         return toCustomerBudget(customerId, outcome.confirmed);
       }
       this.audit.budgetChanged({
@@ -157,14 +159,24 @@ export class UsageBudgetService {
     return record.budget;
   }
 
+  /**
+   * Records an applied change for its replays, and says whether this request is the first to find it applied: the
+   * one whose success the audit trail reports. A retry of a change still under way is sent too, under the same
+   * MS-RequestId, and Partner Center answers it with a replay of the one change it applied: without the shared
+   * `reported` mark each of them, on any replica, would report that change again.
+   */
   private async recordOutcome(
     requestId: string,
     customerId: string,
     amount: number,
     budget: PartnerCenterSpendingBudget,
-  ) {
+  ): Promise<boolean> {
     const record: WriteRecord = { customerId: customerId.toLowerCase(), amount, budget };
-    await this.shared.set(`writes:${requestId}`, JSON.stringify(record), WRITE_RECORD_MS);
+    const [, alreadyReported] = await Promise.all([
+      this.shared.set(`writes:${requestId}`, JSON.stringify(record), WRITE_RECORD_MS),
+      this.shared.setIfAbsent(`writes:${requestId}:reported`, '1', WRITE_RECORD_MS),
+    ]);
+    return alreadyReported === undefined;
   }
 
   /**

@@ -24,6 +24,7 @@ COPY sandbox/tsconfig.json sandbox/tsconfig.build.json ./sandbox/
 COPY sandbox/src ./sandbox/src
 COPY src ./src
 RUN npm run build
+COPY scripts/minify-dependencies.js ./scripts/
 
 # The sandbox alone (an emulator: never a production upstream). Its CA certificate goes to /sandbox-state, a volume
 # the compose sandbox profile shares with the gateway so that the gateway trusts it through NODE_EXTRA_CA_CERTS.
@@ -55,6 +56,10 @@ ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+# The dependencies' JavaScript minified in place, renaming nothing (scripts/minify-dependencies.js says why): V8 keeps
+# every loaded module's source in the heap, -7 to -12 MB of RSS under load. esbuild comes from the build stage,
+# mounted, so it is not in the image.
+RUN --mount=type=bind,from=build,source=/app,target=/build node /build/scripts/minify-dependencies.js node_modules
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000

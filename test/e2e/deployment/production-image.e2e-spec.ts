@@ -82,9 +82,11 @@ function replay(target: string): string {
           break;
         }
         case 'RUN': {
-          // A BuildKit cache mount keeps npm's cache out of the layers; here npm's own cache plays that part.
-          if (i.flags.mount) expect(i.flags.mount).toMatch(/^type=cache,target=\/root\/\.npm$/);
-          runs.push({ cwd: inContainer('.'), command: i.rest, env: { ...baseEnv(), ...env } });
+          runs.push({
+            cwd: inContainer('.'),
+            command: mounted(i.flags.mount, i.rest),
+            env: { ...baseEnv(), ...env },
+          });
           break;
         }
         case 'USER':
@@ -98,6 +100,23 @@ function replay(target: string): string {
     }
   }
   return inContainer('.');
+}
+
+/**
+ * A RUN's command with its mount in place. A BuildKit cache mount keeps npm's cache out of the layers; here npm's own
+ * cache plays that part. A bind mount of the build stage's WORKDIR is the repository, built by pretest.
+ */
+function mounted(mount: string | undefined, command: string): string {
+  if (!mount || /^type=cache,target=\/root\/\.npm$/.test(mount)) return command;
+  const bind = /^type=bind,from=(\w+),source=([^,]+),target=([^,]+)$/.exec(mount);
+  expect({
+    mount,
+    bindsTheBuildStage: bind?.[1] === 'build' && bind[2] === lastValue(stages, 'build', 'WORKDIR'),
+  }).toEqual({
+    mount,
+    bindsTheBuildStage: true,
+  });
+  return command.split(bind![3] + '/').join(REPO_ROOT + '/');
 }
 
 function listFiles(dir: string, prefix = ''): string[] {
@@ -172,6 +191,20 @@ describe('the production image (Dockerfile runtime stage, replayed as processes)
     expect(directDevOnly.filter((name) => files.includes(`node_modules/${name}/`))).toEqual([]);
     for (const name of Object.keys(manifest.dependencies)) {
       expect(files).toContain(`node_modules/${name}/package.json`);
+    }
+  });
+
+  it("minifies its dependencies' JavaScript (V8 keeps every loaded module's source): smaller, ASCII only", () => {
+    for (const file of [
+      '@azure/msal-node/lib/msal-node.cjs',
+      'lodash/lodash.js',
+      '@nestjs/core/nest-factory.js',
+    ]) {
+      const original = readFileSync(join(REPO_ROOT, 'node_modules', file), 'utf8');
+      const inImage = readFileSync(join(app, 'node_modules', file), 'utf8');
+      expect({ file, smaller: inImage.length < original.length * 0.8 }).toEqual({ file, smaller: true });
+      // A string with one non-ASCII character is held as two bytes per character, the whole source text too.
+      expect({ file, nonAscii: /[\u0080-\uffff]/.test(inImage) }).toEqual({ file, nonAscii: false });
     }
   });
 

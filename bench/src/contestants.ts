@@ -108,6 +108,8 @@ export async function startGateway(
   upstream: Upstream,
   root: string,
   logDir: string,
+  /** Where dist/ and node_modules are, when not in root (the image's tree: image-tree.ts). */
+  files: string = root,
 ): Promise<{ rest: Contestant; graphql: Contestant; child: Child }> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -131,8 +133,8 @@ export async function startGateway(
   };
   // e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway under load.
   const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const args = [...productionNodeArgs(root), ...nodeArgs, join(root, 'dist', 'main.js')];
-  const child = startChild('gateway', process.execPath, args, { env, logDir, cwd: root });
+  const args = [...productionNodeArgs(root), ...nodeArgs, join(files, 'dist', 'main.js')];
+  const child = startChild('gateway', process.execPath, args, { env, logDir, cwd: files });
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitUntil(
     child,

@@ -7,6 +7,7 @@ import { extraCustomerId } from 'partner-center-sandbox';
 import { directUpstream, startBareProxy, startGateway, type Contestant } from './contestants';
 import { runLoad, warmUp, type LoadResult, type LoadSpec } from './load';
 import { parseOptions, type BenchOptions } from './options';
+import { imageTree } from './image-tree';
 import { ensurePeerInstalled, startPeer } from './peer';
 import { runPortal } from './portal';
 import { stopAllChildren } from './processes';
@@ -36,7 +37,7 @@ async function main(options: BenchOptions, cleanups: (() => Promise<void>)[]): P
   const contestants: Contestant[] = [directUpstream(upstream, token)];
   contestants.push((await startBareProxy(upstream, token, logDir)).contestant);
   const tokensBeforeGateway = (await upstream.stats()).tokenRequests;
-  const gateway = await startGateway(upstream, ROOT, logDir);
+  const gateway = await startGateway(upstream, ROOT, logDir, imageTree(ROOT, options.outDir, log));
   contestants.push(gateway.rest, gateway.graphql);
   log(`gateway ready (pid ${gateway.child.pid})`);
 

@@ -76,6 +76,9 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
 # 160 -> 141 MB (REST) and 193 -> 154 MB (GraphQL). No Sparkplug (V8's baseline compiler, between the interpreter and
 # TurboFan) either: a long-running server's hot code is optimized by TurboFan anyway, and the baseline code, its
 # background compiler and their pages cost 5-12 MB of RSS under load on Node 24 (GraphQL 155-165 -> 145-154 MB) and
-# 3-6 MB on Node 20, with no measurable cost in reads/s (A/B on both Nodes: 0.97-1.09 of the reads). bench/src/
+# 3-6 MB on Node 20, with no measurable cost in reads/s (A/B on both Nodes: 0.97-1.09 of the reads). No WebSocket
+# global (the gateway opens none): @nestjs/graphql loads subscriptions-transport-ws, which reads globalThis.WebSocket
+# as it loads, and on Node 22+ that read loads Node's own copy of undici (~3 MB of heap and ~2 MB of wasm memory, a
+# second llhttp beside the npm undici the gateway uses); on Node 20 the global is off already. bench/src/
 # contestants.ts runs the gateway with these flags and this stage's ENV.
-CMD ["node", "--no-maglev", "--no-sparkplug", "--max-semi-space-size=8", "--max-old-space-size=256", "dist/main.js"]
+CMD ["node", "--no-maglev", "--no-sparkplug", "--no-experimental-websocket", "--max-semi-space-size=8", "--max-old-space-size=256", "dist/main.js"]

@@ -168,5 +168,15 @@ describe('REST conformance', () => {
       expect(response.data).toMatchObject({ code: 'FORBIDDEN', correlationId: expect.any(String) });
       expect(partnerCenterCalls()).toHaveLength(0);
     });
+
+    it('takes a single role given as a string, as Microsoft.IdentityModel reads it', async () => {
+      expect((await read({ roles: 'UsageBudget.Read' })).status).toBe(200);
+      const write = await gateway.http.patch(
+        BUDGET,
+        { amount: 5 },
+        { headers: bearer(await issuer.token({ roles: 'UsageBudget.Read' })) },
+      );
+      expect(write.status).toBe(403);
+    });
   });
 });

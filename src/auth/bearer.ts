@@ -19,9 +19,11 @@ export function credentialsFrom(
   authorization: string | string[] | undefined,
   rawHeaders?: readonly string[],
 ): Credentials {
-  if (authorization === undefined || authorization === '') return { kind: 'none' };
+  if (authorization === undefined) return { kind: 'none' };
   if (Array.isArray(authorization)) return { kind: 'malformed' };
+  // Before the empty check: an empty first field hides the ones after it from Node's parsed headers.
   if (rawHeaders && authorizationFields(rawHeaders) > 1) return { kind: 'repeated' };
+  if (authorization === '') return { kind: 'none' };
   const match = BEARER.exec(authorization);
   return match ? { kind: 'bearer', token: match[1] } : { kind: 'malformed' };
 }

@@ -13,9 +13,7 @@ export function callerFromClaims(claims: JWTPayload, token: string): Caller {
     ...optional('appId', text(claims.azp) ?? text(claims.appid)),
     ...optional('userId', delegated ? text(claims.oid) : undefined),
     ...optional('userName', text(claims.upn) ?? text(claims.preferred_username) ?? text(claims.name)),
-    roles: Array.isArray(claims.roles)
-      ? claims.roles.filter((role): role is string => typeof role === 'string')
-      : [],
+    roles: rolesOf(claims.roles),
     scopes,
     token,
     anonymous: false,
@@ -31,6 +29,16 @@ export function anonymousCaller(subject: 'sandbox' | 'anonymous'): Caller {
     scopes: [],
     anonymous: true,
   };
+}
+
+/**
+ * Entra ID always sends `roles` as an array; an issuer that sends a single role as a string (AD FS does) means that
+ * one role, and Microsoft.IdentityModel reads it so: a caller holding the role must not be refused it. The string is
+ * one role, never split.
+ */
+function rolesOf(value: unknown): string[] {
+  if (typeof value === 'string') return value === '' ? [] : [value];
+  return Array.isArray(value) ? value.filter((role): role is string => typeof role === 'string') : [];
 }
 
 function text(value: unknown): string | undefined {

@@ -86,7 +86,10 @@ export class TokenVerifier {
   }
 
   private async verifyAgainstKeys(token: string): Promise<JWTPayload> {
-    const keys = await this.keySet();
+    // The issuer's keys are asked for only once jose has parsed the token and accepted its algorithm: a token no key
+    // could verify (alg none, HMAC, not a JWT) is refused as invalid even while discovery fails, never answered
+    // "unavailable, retry later", and never makes the gateway call the issuer.
+    const keys: JWTVerifyGetKey = async (header, jws) => (await this.keySet())(header, jws);
     try {
       const { payload } = await jwtVerify(token, keys, {
         algorithms: ALLOWED_ALGORITHMS,

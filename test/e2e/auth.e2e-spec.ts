@@ -367,6 +367,30 @@ describe('inbound authentication and authorization', () => {
     }
   });
 
+  it('refuses a token no key could ever verify with 401, not 503, while the issuer is unreachable', async () => {
+    const down = await startGateway({
+      sandbox,
+      env: { AUTH_ISSUER: 'https://127.0.0.1:1/tenant/v2.0', AUTH_AUDIENCE: sandbox.callerAudience },
+    });
+    try {
+      const hopeless = [
+        unsigned(claims(), sandboxKid),
+        await signWith(Buffer.from(sandboxPublicKeyPem), 'HS256', sandboxKid),
+        'not-a-jwt',
+      ];
+      for (const token of hopeless) {
+        // "Retry later" would be a lie: no issuer answer can make these valid.
+        const response = await down.http.get(BUDGET, { headers: bearer(token) });
+        expect(response.status).toBe(401);
+        expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+        expect(response.data).toMatchObject({ code: 'UNAUTHENTICATED' });
+      }
+      expect(partnerCenterCalls()).toHaveLength(0);
+    } finally {
+      await down.close();
+    }
+  });
+
   describe('failed tokens per client address (AUTH_FAILURES_PER_MINUTE)', () => {
     const LIMIT = 3;
     let limited: TestGateway;

@@ -142,6 +142,18 @@ describe('errors', () => {
       expect(gql.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
     });
 
+    it('429 with Retry-After: 0 on every attempt → RATE_LIMITED / 429 never telling the caller to retry at once', async () => {
+      // The gateway has spent its attempts on those 429s: "retry after 0 seconds" would invite the caller to
+      // hammer a throttled Partner Center (its guidance: never retry at once).
+      gateway.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: '0' });
+      const rest = await gateway.http.get(path(CONTOSO));
+      expect(rest.status).toBe(429);
+      expect(rest.headers['retry-after']).toBe('1');
+      expect(rest.data).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+      const gql = await gateway.graphql(GET_BUDGET, { id: CONTOSO });
+      expect(gql.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+    });
+
     it('500 on every attempt → UPSTREAM_UNAVAILABLE / 503', async () => {
       gateway.sandbox.faults.add({
         kind: 'status',

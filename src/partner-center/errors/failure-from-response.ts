@@ -33,9 +33,11 @@ export function failureFromResponse(
 ): PartnerCenterError {
   const body = parseErrorBody(response.body);
   const kind = kindOf(response.status);
+  // A 429 says when to come back, and never "at once" (Retry-After: 0, or a date already past): the gateway has
+  // spent its own attempts by now, and Partner Center's guidance is never to retry a throttled call at once.
   const asked =
     kind === 'rate-limited'
-      ? (requestedWaitSeconds(response) ?? UNSTATED_THROTTLE_WAIT_SECONDS)
+      ? Math.max(UNSTATED_THROTTLE_WAIT_SECONDS, requestedWaitSeconds(response) ?? 0)
       : kind === 'unavailable'
         ? requestedWaitSeconds(response)
         : undefined;

@@ -50,6 +50,8 @@ export interface StartOptions {
   partnerCenter?: Partial<PartnerCenterOptions>;
   /** Further secrets the test used, that must not appear in any log line. */
   secrets?: string[];
+  /** CAs of test token issuers (e.g. a hostile issuer), trusted for discovery and JWKS beside the sandbox's. */
+  issuerCaCertificates?: string[];
 }
 
 /**
@@ -70,7 +72,13 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
     ...loaded,
     auth:
       auth.mode === 'jwt'
-        ? { ...auth, tokens: { ...auth.tokens, extraCaCertificates: [sandbox.caCertPem] } }
+        ? {
+            ...auth,
+            tokens: {
+              ...auth.tokens,
+              extraCaCertificates: [sandbox.caCertPem, ...(options.issuerCaCertificates ?? [])],
+            },
+          }
         : auth,
   };
   const partnerCenter: PartnerCenterOptions = {

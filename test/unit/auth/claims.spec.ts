@@ -53,6 +53,16 @@ describe('claims → Caller', () => {
     ).toEqual(['UsageBudget.Read']);
   });
 
+  it('takes a single role sent as a string, whole', () => {
+    expect(callerFromClaims({ sub: 's', roles: 'UsageBudget.Read' }, 't').roles).toEqual([
+      'UsageBudget.Read',
+    ]);
+    expect(
+      callerFromClaims({ sub: 's', roles: 'UsageBudget.Read UsageBudget.ReadWrite' }, 't').roles,
+    ).toEqual(['UsageBudget.Read UsageBudget.ReadWrite']);
+    expect(callerFromClaims({ sub: 's', roles: '' }, 't').roles).toEqual([]);
+  });
+
   it('gives the anonymous identities full rights and marks them', () => {
     for (const caller of [anonymousCaller('sandbox'), anonymousCaller('anonymous')]) {
       expect(caller.anonymous).toBe(true);

@@ -1,0 +1,70 @@
+import { GraphqlAnswer, startGateway, TestGateway } from './support/gateway';
+import { CONTOSO } from './support/ids';
+
+const CORRELATION_ID = '5c1d7e2a-3b4f-4a6e-9d8c-7f6e5d4c3b2a';
+
+/**
+ * The GraphQL endpoint as a demanding and a hostile client use it: what the GraphQL-over-HTTP spec, the schema and
+ * the errors table promise, checked from outside. Every refusal here is the client's mistake: a client code, a
+ * 4xx, the correlation id, and nothing sent to Partner Center.
+ */
+describe('GraphQL conformance', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+  });
+  afterAll(() => gateway.close());
+  beforeEach(() => gateway.sandbox.reset());
+
+  const partnerCenterCalls = () =>
+    gateway.sandbox.requestLog.entries({ target: 'partner-center' }).map((entry) => entry.method);
+  const send = (query: string, variables?: Record<string, unknown>) =>
+    gateway.graphql(query, variables, { 'ms-correlationid': CORRELATION_ID });
+
+  /** Refused before anything ran: 400, no `data`, one BAD_USER_INPUT error with the correlation id. */
+  const expectRefusedBeforeExecution = (answer: GraphqlAnswer) => {
+    expect(answer.status).toBe(400);
+    expect(answer).not.toHaveProperty('data');
+    expect(answer.errors).toEqual([
+      expect.objectContaining({
+        extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', correlationId: CORRELATION_ID }),
+      }),
+    ]);
+    expect(answer.headers['ms-correlationid']).toBe(CORRELATION_ID);
+    expect(partnerCenterCalls()).toEqual([]);
+  };
+
+  describe('an explicit null for a directive argument that needs a value (`$v: Boolean = true`, sent as null)', () => {
+    // Validation lets a variable with a default stand where Boolean! is needed; only its value shows the null, and
+    // graphql-js refuses it only as it collects the fields to run.
+    it.each<[string, string]>([
+      [
+        'on a root query field',
+        `{ customerUsageBudget(customerId: "${CONTOSO}") @include(if: $v) { amount } }`,
+      ],
+      ['on __typename', '{ __typename @skip(if: $v) }'],
+      [
+        'on a field inside a root field',
+        `{ customerUsageBudget(customerId: "${CONTOSO}") { amount @include(if: $v) } }`,
+      ],
+      [
+        'in a fragment',
+        `{ ...F } fragment F on Query { customerUsageBudget(customerId: "${CONTOSO}") { amount @skip(if: $v) } }`,
+      ],
+    ])('%s is BAD_USER_INPUT, 400, before any upstream call', async (_case, document) => {
+      expectRefusedBeforeExecution(await send(`query ($v: Boolean = true) ${document}`, { v: null }));
+    });
+
+    it('inside a mutation field refuses the document before the change is applied', async () => {
+      const answer = await send(
+        `mutation ($v: Boolean = true) {
+          updateUsageBudget(input: { customerId: "${CONTOSO}", amount: 4 }) { amount @include(if: $v) }
+        }`,
+        { v: null },
+      );
+      expectRefusedBeforeExecution(answer);
+      expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(0);
+    });
+  });
+});

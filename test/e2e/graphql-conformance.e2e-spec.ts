@@ -67,4 +67,24 @@ describe('GraphQL conformance', () => {
       expect(gateway.sandbox.patchesApplied(CONTOSO)).toBe(0);
     });
   });
+
+  describe('the correlation id on every error', () => {
+    it('is in the errors of a request to a percent-encoded /graphql, which routes there like /graphql', async () => {
+      const response = await gateway.http.post(
+        '/%67raphql',
+        { query: '{ nope }' },
+        { headers: { 'ms-correlationid': CORRELATION_ID } },
+      );
+      expect(response.status).toBe(400);
+      expect(response.headers['ms-correlationid']).toBe(CORRELATION_ID);
+      expect(response.data.errors).toEqual([
+        expect.objectContaining({
+          extensions: expect.objectContaining({
+            code: 'GRAPHQL_VALIDATION_FAILED',
+            correlationId: CORRELATION_ID,
+          }),
+        }),
+      ]);
+    });
+  });
 });

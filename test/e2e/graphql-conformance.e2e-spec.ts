@@ -87,4 +87,56 @@ describe('GraphQL conformance', () => {
       ]);
     });
   });
+
+  describe('the media type of a refusal made before Apollo, as the Accept header asks (GraphQL over HTTP)', () => {
+    const GRAPHQL_RESPONSE = 'application/graphql-response+json; charset=utf-8';
+    const JSON_TYPE = 'application/json; charset=utf-8';
+    const refusals: Array<[string, string, string, number]> = [
+      ['a body that is not JSON', 'application/json', '{"query": ', 400],
+      [
+        'a body too large',
+        'application/json',
+        JSON.stringify({ query: '{ __typename }', pad: 'x'.repeat(40_000) }),
+        413,
+      ],
+      ['a body that is not JSON by its media type', 'application/xml', '<query/>', 415],
+    ];
+
+    it.each(refusals)(
+      '%s is answered as application/graphql-response+json to a client accepting only that',
+      async (_case, type, body, status) => {
+        const response = await gateway.http.post('/graphql', body, {
+          transformRequest: [(data: string) => data],
+          headers: { 'content-type': type, accept: 'application/graphql-response+json' },
+        });
+        expect(response.status).toBe(status);
+        expect(response.headers['content-type']).toBe(GRAPHQL_RESPONSE);
+        expect(response.data.errors[0].extensions.correlationId).toBe(response.headers['ms-correlationid']);
+      },
+    );
+
+    it.each<[string, string | undefined, string]>([
+      ['no Accept', undefined, JSON_TYPE],
+      ['application/json', 'application/json', JSON_TYPE],
+      ['*/*', '*/*', JSON_TYPE],
+      [
+        'both, the newer preferred',
+        'application/graphql-response+json, application/json;q=0.9',
+        GRAPHQL_RESPONSE,
+      ],
+      ['both, JSON preferred', 'application/graphql-response+json;q=0.5, application/json', JSON_TYPE],
+    ])('with %s, as Apollo answers the same Accept', async (_case, accept, expected) => {
+      const headers = { 'content-type': 'application/json', ...(accept && { accept }) };
+      const refused = await gateway.http.post('/graphql', '{"query": ', {
+        transformRequest: [(data: string) => data],
+        headers,
+      });
+      const apollo = await gateway.http.post('/graphql', '{"query": "{ nope }"}', {
+        transformRequest: [(data: string) => data],
+        headers,
+      });
+      expect(apollo.headers['content-type']).toBe(expected);
+      expect(refused.headers['content-type']).toBe(expected);
+    });
+  });
 });

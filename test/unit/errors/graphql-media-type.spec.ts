@@ -1,0 +1,26 @@
+import { graphqlAnswerMediaType } from '../../../src/problem/graphql-media-type';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const GRAPHQL_RESPONSE = 'application/graphql-response+json; charset=utf-8';
+
+describe('graphqlAnswerMediaType', () => {
+  it.each<[string | undefined, string]>([
+    [undefined, JSON_TYPE],
+    ['', JSON_TYPE],
+    ['*/*', JSON_TYPE],
+    ['application/*', JSON_TYPE],
+    ['application/json', JSON_TYPE],
+    ['application/graphql-response+json', GRAPHQL_RESPONSE],
+    ['Application/GraphQL-Response+JSON; charset=utf-8', GRAPHQL_RESPONSE],
+    ['application/graphql-response+json, application/json', GRAPHQL_RESPONSE],
+    ['application/json, application/graphql-response+json', JSON_TYPE],
+    ['application/graphql-response+json, application/json;q=0.9', GRAPHQL_RESPONSE],
+    ['application/graphql-response+json;q=0.5, application/json', JSON_TYPE],
+    ['application/json;q=0, */*', GRAPHQL_RESPONSE],
+    ['application/graphql-response+json, */*;q=0.1', GRAPHQL_RESPONSE],
+    ['text/html', JSON_TYPE],
+    ['application/graphql-response+json;q=0', JSON_TYPE],
+  ])('Accept %p → %s', (accept, expected) => {
+    expect(graphqlAnswerMediaType(accept)).toBe(expected);
+  });
+});

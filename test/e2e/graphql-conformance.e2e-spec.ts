@@ -139,4 +139,32 @@ describe('GraphQL conformance', () => {
       expect(refused.headers['content-type']).toBe(expected);
     });
   });
+
+  describe('a query document with bad input in one field', () => {
+    /** Waits long enough for a read the answer did not wait for to reach the sandbox. */
+    const settled = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+    it.each<[string, string, string]>([
+      [
+        'an id that is not a GUID in a batch',
+        `{ a: customerUsageBudgets(customerIds: ["${CONTOSO}"]) { amount } b: customerUsageBudgets(customerIds: ["${CONTOSO}", "nope"]) { amount } }`,
+        'b',
+      ],
+      [
+        'an empty batch',
+        `{ a: customerUsageBudget(customerId: "${CONTOSO}") { amount } b: customerUsageBudgets(customerIds: []) { amount } }`,
+        'b',
+      ],
+      [
+        'an id that is not a GUID in a single read',
+        `{ a: customerUsageBudgets(customerIds: ["${CONTOSO}"]) { amount } b: customerUsageBudget(customerId: "{${CONTOSO}}") { amount } }`,
+        'b',
+      ],
+    ])('%s is refused whole, before any field reads Partner Center', async (_case, query, path) => {
+      const answer = await send(query);
+      await settled();
+      expectRefusedBeforeExecution(answer);
+      expect(answer.errors?.[0].path).toEqual([path]);
+    });
+  });
 });

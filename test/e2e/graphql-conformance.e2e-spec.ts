@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { GraphqlAnswer, startGateway, TestGateway } from './support/gateway';
 import { CONTOSO } from './support/ids';
 
@@ -165,6 +166,45 @@ describe('GraphQL conformance', () => {
       await settled();
       expectRefusedBeforeExecution(answer);
       expect(answer.errors?.[0].path).toEqual([path]);
+    });
+  });
+
+  describe('introspection outside production', () => {
+    it.each([
+      ['the standard introspection query tools send', getIntrospectionQuery()],
+      [
+        'with every option graphql-js offers',
+        getIntrospectionQuery({
+          descriptions: true,
+          specifiedByUrl: true,
+          directiveIsRepeatable: true,
+          schemaDescription: true,
+          inputValueDeprecation: true,
+        }),
+      ],
+    ])('answers %s', async (_case, query) => {
+      const answer = await send(query);
+      expect(answer.errors).toBeUndefined();
+      expect(answer.status).toBe(200);
+      expect(answer.data?.__schema.queryType).toMatchObject({ name: 'Query' });
+      expect(answer.data?.__schema.types.map((type: { name: string }) => type.name)).toContain(
+        'SpendingBudget',
+      );
+    });
+
+    it('still counts aliases inside introspection towards the alias limit', async () => {
+      const aliases = Array.from({ length: 11 }, (_, i) => `a${i}: types { name }`).join(' ');
+      const answer = await send(`{ __schema { ${aliases} } }`);
+      expect(answer.status).toBe(400);
+      expect(answer.errors?.[0].message).toMatch(/11 aliases/);
+    });
+
+    it('still refuses introspection that fans out deeper than the limit', async () => {
+      const answer = await send(
+        '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }',
+      );
+      expect(answer.status).toBe(400);
+      expect(answer.errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     });
   });
 });

@@ -7,7 +7,7 @@ import {
   type GraphQLObjectType,
 } from 'graphql';
 import { type FieldViolation, InvalidInputError } from '../common/invalid-input.error';
-import { assertDirectiveArguments } from './directive-arguments';
+import { assertArgumentsCoerce } from './argument-values';
 import { type GatewayListener, SETTLED } from './listener-plugin';
 import { rootFields } from './root-fields';
 
@@ -57,7 +57,7 @@ export function operationInputListener(checks: OperationInputChecks): GatewayLis
       );
       // Variables that do not fit their types are refused by execution before any field runs (BAD_USER_INPUT, 400).
       if (variables.errors) return SETTLED;
-      assertDirectiveArguments(operation, document, variables.coerced);
+      assertArgumentsCoerce(schema, operation, document, variables.coerced);
       const checked: CheckedDocument = {
         header: (name) => request.http?.headers.get(name.toLowerCase()),
         earlier: new Map(),

@@ -36,7 +36,7 @@ describe('GraphQL conformance', () => {
     expect(partnerCenterCalls()).toEqual([]);
   };
 
-  describe('an explicit null for a directive argument that needs a value (`$v: Boolean = true`, sent as null)', () => {
+  describe('an explicit null for an argument that needs a value (`$v: Boolean = true`, sent as null)', () => {
     // Validation lets a variable with a default stand where Boolean! is needed; only its value shows the null, and
     // graphql-js refuses it only as it collects the fields to run.
     it.each<[string, string]>([
@@ -55,6 +55,11 @@ describe('GraphQL conformance', () => {
       ],
     ])('%s is BAD_USER_INPUT, 400, before any upstream call', async (_case, document) => {
       expectRefusedBeforeExecution(await send(`query ($v: Boolean = true) ${document}`, { v: null }));
+    });
+
+    it('for a field argument that needs a value (`__type(name: $n)`) is BAD_USER_INPUT, 400, too', async () => {
+      const answer = await send('query ($n: String = "Query") { __type(name: $n) { name } }', { n: null });
+      expectRefusedBeforeExecution(answer);
     });
 
     it('inside a mutation field refuses the document before the change is applied', async () => {

@@ -1,61 +1,91 @@
-const JSON_TYPE = 'application/json';
-const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json';
+/** What a GraphQL answer can be sent as (GraphQL over HTTP), in Apollo's order of preference on a tie. */
+const ANSWER_TYPES = ['application/json', 'application/graphql-response+json'] as const;
+/** Every answer is UTF-8: a range asking for another charset (or any other parameter value) does not match. */
+const ANSWER_PARAMETERS: Readonly<Record<string, string>> = { charset: 'utf-8' };
 
 /**
- * The media type of a GraphQL answer the gateway makes itself (a request refused before Apollo saw it), chosen from
- * the `Accept` header as Apollo chooses it for its own answers (GraphQL over HTTP: the server respects Accept), so a
- * client accepting only `application/graphql-response+json` is not answered in a type it refused. The range that
- * matches a type most specifically gives its quality; the higher quality wins, then the more specific range, then
- * the range written first; `application/json` when nothing decides (no Accept, any type) or nothing is acceptable
- * (that request is refused with 406 anyway).
+ * The type a GraphQL answer is sent as, read from `Accept` the way Apollo reads it for its own answers (the
+ * `negotiator` package: the most specific matching range — type, subtype, parameters — gives each type its quality;
+ * the higher quality wins, then the more specific range, then the range written first, then application/json), so
+ * the gateway's refusals and its 406 check agree with Apollo. Undefined when Accept admits neither type: Apollo would
+ * answer 406, only once the operation had run. No or an empty Accept: application/json.
  */
-export function graphqlAnswerMediaType(accept: string | undefined): string {
-  const ranges = parseAccept(accept ?? '');
-  const json = preference(ranges, JSON_TYPE);
-  const graphqlResponse = preference(ranges, GRAPHQL_RESPONSE_TYPE);
-  const type =
-    graphqlResponse !== undefined && (json === undefined || outranks(graphqlResponse, json))
-      ? GRAPHQL_RESPONSE_TYPE
-      : JSON_TYPE;
-  return `${type}; charset=utf-8`;
+export function negotiatedGraphqlAnswerType(accept: string | undefined): string | undefined {
+  if (!accept?.trim()) return ANSWER_TYPES[0];
+  const ranges = parseAccept(accept);
+  const rated = ANSWER_TYPES.flatMap((type, order) => {
+    const preference = preferenceFor(type, ranges);
+    return preference && preference.quality > 0 ? [{ type, order, ...preference }] : [];
+  });
+  rated.sort(
+    (a, b) =>
+      b.quality - a.quality || b.specificity - a.specificity || a.position - b.position || a.order - b.order,
+  );
+  return rated[0]?.type;
 }
 
-interface Preference {
-  quality: number;
-  specificity: number;
-  position: number;
+/** The Content-Type of an answer the gateway makes itself on /graphql (a refusal): as negotiated, else JSON. */
+export function graphqlAnswerMediaType(accept: string | undefined): string {
+  return `${negotiatedGraphqlAnswerType(accept) ?? ANSWER_TYPES[0]}; charset=utf-8`;
 }
 
 interface AcceptRange {
   type: string;
+  subtype: string;
+  parameters: Record<string, string>;
   quality: number;
   position: number;
 }
 
 function parseAccept(accept: string): AcceptRange[] {
   return accept.split(',').flatMap((range, position) => {
-    const [type, ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
-    if (!type) return [];
-    const q = parameters.find((parameter) => parameter.startsWith('q='));
-    const quality = q === undefined ? 1 : Number(q.slice(2));
-    return [{ type, quality: Number.isFinite(quality) ? quality : 0, position }];
+    const [mediaType, ...rest] = range.split(';').map((part) => part.trim());
+    const [type, subtype] = mediaType.toLowerCase().split('/');
+    if (!type || subtype === undefined) return [];
+    const parameters: Record<string, string> = {};
+    let quality = 1;
+    for (const parameter of rest) {
+      const [name, ...value] = parameter.split('=');
+      const key = name.trim().toLowerCase();
+      const text = value
+        .join('=')
+        .trim()
+        .replace(/^"(.*)"$/, '$1');
+      if (key === 'q') quality = Number.parseFloat(text);
+      else if (key) parameters[key] = text.toLowerCase();
+    }
+    return [{ type, subtype, parameters, quality: Number.isNaN(quality) ? 0 : quality, position }];
   });
 }
 
-/** How the Accept ranges rate one type: its most specific matching range; undefined when none admits it. */
-function preference(ranges: AcceptRange[], type: string): Preference | undefined {
-  let best: Preference | undefined;
+/** The most specific range matching a type (its quality and position), as negotiator rates it. */
+function preferenceFor(
+  answerType: string,
+  ranges: AcceptRange[],
+): { quality: number; specificity: number; position: number } | undefined {
+  const [type, subtype] = answerType.split('/');
+  let best: { quality: number; specificity: number; position: number } | undefined;
   for (const range of ranges) {
-    const specificity =
-      range.type === type ? 2 : range.type === 'application/*' ? 1 : range.type === '*/*' ? 0 : -1;
-    if (specificity < 0 || (best && best.specificity >= specificity)) continue;
-    best = { quality: range.quality, specificity, position: range.position };
+    let specificity = 0;
+    if (range.type === type) specificity |= 4;
+    else if (range.type !== '*') continue;
+    if (range.subtype === subtype) specificity |= 2;
+    else if (range.subtype !== '*') continue;
+    const names = Object.keys(range.parameters);
+    if (names.length > 0) {
+      const matches = names.every(
+        (name) =>
+          range.parameters[name] === '*' || range.parameters[name] === (ANSWER_PARAMETERS[name] ?? ''),
+      );
+      if (!matches) continue;
+      specificity |= 1;
+    }
+    const candidate = { quality: range.quality, specificity, position: range.position };
+    if (
+      !best ||
+      (best.specificity - specificity || best.quality - range.quality || best.position - range.position) < 0
+    )
+      best = candidate;
   }
-  return best && best.quality > 0 ? best : undefined;
-}
-
-function outranks(a: Preference, b: Preference): boolean {
-  if (a.quality !== b.quality) return a.quality > b.quality;
-  if (a.specificity !== b.specificity) return a.specificity > b.specificity;
-  return a.position < b.position;
+  return best;
 }

@@ -212,4 +212,42 @@ describe('GraphQL conformance', () => {
       expect(answer.errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     });
   });
+
+  describe('an Accept Apollo would answer with 406 is refused before anything runs, as Apollo reads it', () => {
+    it.each([
+      [
+        'both JSON types at q=0, a wildcard otherwise',
+        'application/json;q=0, application/graphql-response+json;q=0, */*',
+      ],
+      ['JSON in a charset the gateway does not answer in', 'application/json; charset=utf-16'],
+      ['JSON with a parameter the gateway does not answer with', 'application/json; profile=x'],
+    ])('%s: 406 and the mutation not applied', async (_case, accept) => {
+      const answer = await gateway.graphql(
+        `mutation { updateUsageBudget(input: { customerId: "${CONTOSO}", amount: 4343 }) { amount } }`,
+        undefined,
+        { accept, 'ms-correlationid': CORRELATION_ID },
+      );
+      expect(answer.status).toBe(406);
+      expect(answer).not.toHaveProperty('data');
+      expect(answer.errors?.[0].extensions).toMatchObject({
+        code: 'NOT_ACCEPTABLE',
+        correlationId: CORRELATION_ID,
+      });
+      expect(partnerCenterCalls()).toEqual([]);
+    });
+
+    it.each([
+      ['JSON in UTF-8, said in any letter case', 'application/json; charset=UTF-8', 'application/json'],
+      [
+        'a wildcard parameter',
+        'application/graphql-response+json; charset=*',
+        'application/graphql-response+json',
+      ],
+      ['a wildcard after a refused type', 'application/json;q=0, */*', 'application/graphql-response+json'],
+    ])('%s is answered', async (_case, accept, type) => {
+      const answer = await gateway.graphql('{ __typename }', undefined, { accept });
+      expect(answer.status).toBe(200);
+      expect(answer.headers['content-type']).toBe(`${type}; charset=utf-8`);
+    });
+  });
 });

@@ -8,7 +8,8 @@ import type { FastifyInstance } from 'fastify';
  */
 export function registerGraphqlCorrelation(fastify: FastifyInstance, path: string): void {
   fastify.addHook('onSend', (request, _reply, payload, done) => {
-    if (typeof payload !== 'string' || !payload.includes('"errors"') || request.url.split('?')[0] !== path)
+    // The route, not the URL as sent: a percent-encoded path (`/%67raphql`) is routed to the endpoint too.
+    if (typeof payload !== 'string' || !payload.includes('"errors"') || request.routeOptions.url !== path)
       return done(null, payload);
     done(null, withCorrelationId(payload, request.correlationId));
   });

@@ -7,6 +7,7 @@ import {
   type GraphQLObjectType,
 } from 'graphql';
 import { type FieldViolation, InvalidInputError } from '../common/invalid-input.error';
+import { assertArgumentsCoerce } from './argument-values';
 import { type GatewayListener, SETTLED } from './listener-plugin';
 import { rootFields } from './root-fields';
 
@@ -35,7 +36,8 @@ export type OperationInputChecks = Readonly<Record<string, OperationInputCheck>>
  * `@skip`/`@include` applied) has its arguments coerced with the request's variables, literals and variables alike,
  * and checked with its field's own rules. The first field with bad input refuses the request: HTTP 400,
  * BAD_USER_INPUT with that field's path (its alias) and violations, no `data`, nothing sent upstream. Query fields are
- * checked the same way, for what only the whole document shows (how many customers its fields read in all).
+ * checked the same way: a bad id in one would null the whole `data` while the others' reads still went out, and only
+ * the whole document shows how many customers its fields read in all.
  */
 export function operationInputListener(checks: OperationInputChecks): GatewayListener {
   return {
@@ -55,6 +57,7 @@ export function operationInputListener(checks: OperationInputChecks): GatewayLis
       );
       // Variables that do not fit their types are refused by execution before any field runs (BAD_USER_INPUT, 400).
       if (variables.errors) return SETTLED;
+      assertArgumentsCoerce(schema, operation, document, variables.coerced);
       const checked: CheckedDocument = {
         header: (name) => request.http?.headers.get(name.toLowerCase()),
         earlier: new Map(),

@@ -5,6 +5,7 @@ import { echoClientValue } from './client-value';
 import { describeFailure } from './failure';
 import { FAILURE_MAPPING } from './failure-mapping';
 import { graphqlErrorFromFailure } from './graphql-error';
+import { graphqlAnswerMediaType } from './graphql-media-type';
 import { PROBLEM_CONTENT_TYPE, toProblemDetails } from './problem-details';
 
 /**
@@ -56,7 +57,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         reply.header('Retry-After', String(failure.retryAfterSeconds));
       reply
         .status(failure.status ?? FAILURE_MAPPING[failure.kind].status)
-        .header('Content-Type', 'application/json; charset=utf-8')
+        .header('Content-Type', graphqlAnswerMediaType(request.headers.accept))
         .send(JSON.stringify({ errors: [graphqlErrorFromFailure(failure, correlationId)] }));
       return undefined;
     }

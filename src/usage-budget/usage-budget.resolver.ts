@@ -13,7 +13,7 @@ import {
   sameChange,
 } from './idempotency';
 import type { UsageBudgetConfig } from './usage-budget.config';
-import { updateViolations } from './usage-budget.rules';
+import { customerIdsViolations, customerIdViolations, updateViolations } from './usage-budget.rules';
 import { asError, UsageBudgetService } from './usage-budget.service';
 
 @Resolver(() => SpendingBudgetModel)
@@ -92,7 +92,9 @@ export class UsageBudgetResolver {
 
 /**
  * The input rules of root fields, by field name, for the GraphQL module to check every root field of a document
- * (operation-input.listener.ts) before any of them runs, so that a document is never applied in part. The very rules
+ * (operation-input.listener.ts) before any of them runs, so that a document is never applied in part, and a query
+ * with bad input in one field spends no Partner Center call on the others (its non-null field's error nulls the
+ * whole `data`: their reads, still sent, went to no one). The very rules
  * the service and the resolver above apply, with the same configured maximums. Reads count towards one maximum per
  * request: aliases of `customerUsageBudgets` would otherwise multiply USAGE_BUDGET_BATCH_MAX_IDS (ten aliases of 500
  * ids: 5,000 upstream reads for one request, counted once by the caller's rate limit).
@@ -101,9 +103,15 @@ export function usageBudgetInputChecks(
   config: UsageBudgetConfig,
 ): Record<string, (args: Record<string, unknown>, document: CheckedDocument) => FieldViolation[]> {
   return {
-    customerUsageBudgets: ({ customerIds }, document) =>
-      countReads(document, Array.isArray(customerIds) ? customerIds : [], config.batchMaxIds),
-    customerUsageBudget: ({ customerId }, document) => countReads(document, [customerId], config.batchMaxIds),
+    customerUsageBudgets: ({ customerIds }, document) => {
+      const ids = Array.isArray(customerIds) ? customerIds : [];
+      const counted = countReads(document, ids, config.batchMaxIds);
+      return counted.length > 0 ? counted : customerIdsViolations(ids, config.batchMaxIds);
+    },
+    customerUsageBudget: ({ customerId }, document) => {
+      const counted = countReads(document, [customerId], config.batchMaxIds);
+      return counted.length > 0 ? counted : customerIdViolations(customerId);
+    },
     updateUsageBudget: ({ input }, document) => {
       const { customerId, amount, idempotencyKey } = (input ?? {}) as Partial<UpdateUsageBudgetInput>;
       const key = readIdempotencyKey(keySources(idempotencyKey, document.header));

@@ -90,6 +90,16 @@ describe('errors', () => {
   });
 
   describe('upstream failures map to stable codes', () => {
+    /** Throttled whatever Partner Center said of the wait: both APIs answer RATE_LIMITED and ask for one second. */
+    async function expectToldToWaitOneSecond(): Promise<void> {
+      const rest = await gateway.http.get(path(CONTOSO));
+      expect(rest.status).toBe(429);
+      expect(rest.headers['retry-after']).toBe('1');
+      expect(rest.data).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+      const gql = await gateway.graphql(GET_BUDGET, { id: CONTOSO });
+      expect(gql.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+    }
+
     it('404 with a Partner Center body → NOT_FOUND / 404', async () => {
       const rest = await gateway.http.get(path(UNKNOWN_CUSTOMER));
       expect(rest.status).toBe(404);
@@ -134,24 +144,14 @@ describe('errors', () => {
         retryAfter: 'none',
         body: '{"statusCode":429,"message":"Rate limit is exceeded."}',
       });
-      const rest = await gateway.http.get(path(CONTOSO));
-      expect(rest.status).toBe(429);
-      expect(rest.headers['retry-after']).toBe('1');
-      expect(rest.data).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
-      const gql = await gateway.graphql(GET_BUDGET, { id: CONTOSO });
-      expect(gql.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+      await expectToldToWaitOneSecond();
     });
 
     it('429 with Retry-After: 0 on every attempt → RATE_LIMITED / 429 never telling the caller to retry at once', async () => {
       // The gateway has spent its attempts on those 429s: "retry after 0 seconds" would invite the caller to
       // hammer a throttled Partner Center (its guidance: never retry at once).
       gateway.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: '0' });
-      const rest = await gateway.http.get(path(CONTOSO));
-      expect(rest.status).toBe(429);
-      expect(rest.headers['retry-after']).toBe('1');
-      expect(rest.data).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
-      const gql = await gateway.graphql(GET_BUDGET, { id: CONTOSO });
-      expect(gql.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+      await expectToldToWaitOneSecond();
     });
 
     it('500 on every attempt → UPSTREAM_UNAVAILABLE / 503', async () => {

@@ -1,5 +1,6 @@
 import { getIntrospectionQuery } from 'graphql';
 import { GraphqlAnswer, startGateway, TestGateway } from './support/gateway';
+import { graphqlProbe } from './support/graphql-probe';
 import { CONTOSO } from './support/ids';
 
 const CORRELATION_ID = '5c1d7e2a-3b4f-4a6e-9d8c-7f6e5d4c3b2a';
@@ -18,10 +19,7 @@ describe('GraphQL conformance', () => {
   afterAll(() => gateway.close());
   beforeEach(() => gateway.sandbox.reset());
 
-  const partnerCenterCalls = () =>
-    gateway.sandbox.requestLog.entries({ target: 'partner-center' }).map((entry) => entry.method);
-  const send = (query: string, variables?: Record<string, unknown>) =>
-    gateway.graphql(query, variables, { 'ms-correlationid': CORRELATION_ID });
+  const { partnerCenterCalls, send } = graphqlProbe(() => gateway, CORRELATION_ID);
 
   /** Refused before anything ran: 400, no `data`, one BAD_USER_INPUT error with the correlation id. */
   const expectRefusedBeforeExecution = (answer: GraphqlAnswer) => {

@@ -1,4 +1,5 @@
 import { GraphqlAnswer, startGateway, TestGateway } from './support/gateway';
+import { graphqlProbe } from './support/graphql-probe';
 import { ADVENTURE_WORKS, CONTOSO, SET_BUDGET, WOODGROVE_403 } from './support/ids';
 
 const CORRELATION_ID = '3f2a9c1e-7b4d-4e6a-8c2f-1d0e9b8a7c6d';
@@ -17,10 +18,7 @@ describe('GraphQL mutation documents', () => {
   afterAll(() => gateway.close());
   beforeEach(() => gateway.sandbox.reset());
 
-  const partnerCenterCalls = () =>
-    gateway.sandbox.requestLog.entries({ target: 'partner-center' }).map((entry) => entry.method);
-  const send = (query: string, variables?: Record<string, unknown>) =>
-    gateway.graphql(query, variables, { 'ms-correlationid': CORRELATION_ID });
+  const { partnerCenterCalls, send } = graphqlProbe(() => gateway, CORRELATION_ID);
 
   /** The whole document refused as the client's mistake: 400, no data, one error naming the field, nothing sent. */
   const expectRefused = (answer: GraphqlAnswer, path: string, field: string) => {

@@ -158,4 +158,16 @@ async function replaceEditorText(page: Page, editor: string, text: string): Prom
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(text);
+  // CodeMirror takes typed input in on a later frame: on a busy machine the click that follows could run the
+  // editor's old or half-replaced text (a 400 for a half-typed query). Go on once the editor holds the text.
+  await page.waitForFunction(
+    ([selector, expected]) => {
+      const element = document.querySelector(`${selector} .CodeMirror`) as
+        | (Element & { CodeMirror?: { getValue(): string } })
+        | null;
+      return element?.CodeMirror?.getValue() === expected;
+    },
+    [editor, text] as const,
+    { timeout: 20_000 },
+  );
 }

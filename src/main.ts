@@ -29,13 +29,21 @@ async function main(): Promise<void> {
     partnerCenter = loaded.upstream.connection;
   }
 
-  const app = await createGateway(config, partnerCenter);
-  await app.listen(config.http.port, config.http.host);
-  // Before the gateway says it listens: a metrics port that cannot be listened on stops the start.
-  const metricsServer =
-    config.observability.metricsPort === undefined
-      ? undefined
-      : await startMetricsServer(app.get(Metrics), config.http.host, config.observability.metricsPort);
+  let app: Awaited<ReturnType<typeof createGateway>>;
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
+  try {
+    app = await createGateway(config, partnerCenter);
+    await app.listen(config.http.port, config.http.host);
+    // Before the gateway says it listens: a metrics port that cannot be listened on stops the start.
+    metricsServer =
+      config.observability.metricsPort === undefined
+        ? undefined
+        : await startMetricsServer(app.get(Metrics), config.http.host, config.observability.metricsPort);
+  } catch (error) {
+    // A start that fails (a port taken) takes the embedded sandbox down with it: its folder in the temp dir too.
+    await embedded?.sandbox.close().catch(() => undefined);
+    throw error;
+  }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const shownHost =

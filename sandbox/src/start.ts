@@ -18,9 +18,19 @@ import type { RunningSandbox, SandboxClient, SandboxOptions } from './types';
 
 /** Starts a sandbox: a fresh CA and signing key, seeded customers, HTTPS on host:port. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'partner-center-sandbox-')));
+  try {
+    return await startIn(stateDir, options);
+  } catch (error) {
+    // A start that fails (a port taken) leaves no folder of its own behind, as close() would not either.
+    if (options.stateDir === undefined) await rm(stateDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function startIn(stateDir: string, options: SandboxOptions): Promise<RunningSandbox> {
   const host = options.host ?? '127.0.0.1';
   const publicHost = options.publicHost ?? host;
-  const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'partner-center-sandbox-')));
   const tenantId = options.tenantId ?? SANDBOX_TENANT_ID;
   const { clients, secretGenerated } = withDefaultClient(options.clients);
   const [tls, key] = await Promise.all([createSandboxTls(publicHost, stateDir), createSigningKey()]);

@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
@@ -30,6 +30,22 @@ function run(extra: Record<string, string>): {
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
+}
+
+/**
+ * Runs a start that must fail on the embedded sandbox, with its own temp dir: the sandbox made its folder there (its
+ * CA certificate), and a failed start must take it away as a stop does. Returns the run, exited.
+ */
+async function failedSandboxStart(extra: Record<string, string>): Promise<ReturnType<typeof run>> {
+  const temp = mkdtempSync(join(tmpdir(), 'entrypoint-tmp-'));
+  try {
+    const gateway = run({ ...extra, TMPDIR: temp });
+    expect(await gateway.exited).toBe(1);
+    expect(readdirSync(temp)).toEqual([]);
+    return gateway;
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
 }
 
 async function waitFor(pattern: RegExp, output: () => string, timeoutMs = 15_000): Promise<RegExpMatchArray> {
@@ -111,8 +127,7 @@ describe('node dist/main.js', () => {
           /cannot listen on HOST:PORT \(ENOTFOUND\)/,
         ],
       ] as const) {
-        const gateway = run(env);
-        expect(await gateway.exited).toBe(1);
+        const gateway = await failedSandboxStart(env);
         expect(gateway.output()).toMatch(message);
         expect(gateway.output()).not.toMatch(/\n\s+at /);
       }
@@ -138,8 +153,7 @@ describe('node dist/main.js', () => {
           /Configuration error: SANDBOX_STATE_DIR: cannot use .*a-file\/state \(ENOTDIR\)/,
         ],
       ] as const) {
-        const gateway = run({ PARTNER_CENTER: 'sandbox', PORT: '0', ...env });
-        expect(await gateway.exited).toBe(1);
+        const gateway = await failedSandboxStart({ PARTNER_CENTER: 'sandbox', PORT: '0', ...env });
         expect(gateway.output()).toMatch(message);
         expect(gateway.output()).not.toContain('HOST:PORT');
         expect(gateway.output()).not.toMatch(/\n\s+at /);
@@ -155,8 +169,11 @@ describe('node dist/main.js', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     try {
       const metricsPort = String((taken.address() as AddressInfo).port);
-      const gateway = run({ PARTNER_CENTER: 'sandbox', PORT: '0', METRICS_PORT: metricsPort });
-      expect(await gateway.exited).toBe(1);
+      const gateway = await failedSandboxStart({
+        PARTNER_CENTER: 'sandbox',
+        PORT: '0',
+        METRICS_PORT: metricsPort,
+      });
       expect(gateway.output()).toMatch(
         new RegExp(`cannot listen on METRICS_PORT \\(127\\.0\\.0\\.1:${metricsPort}, EADDRINUSE\\)`),
       );

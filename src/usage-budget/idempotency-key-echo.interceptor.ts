@@ -1,21 +1,28 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
-import { IDEMPOTENCY_KEY_HEADERS, readIdempotencyKey } from './idempotency';
+import { IDEMPOTENCY_KEY_HEADERS, KeyReading, KeySource, readIdempotencyKey } from './idempotency';
 
-/**
- * Echoes the caller's idempotency key on a REST answer, errors included: under the header(s) it came in, when it is
- * one the gateway honours (a GUID, the same in both headers).
- */
-export function echoIdempotencyKey(headers: FastifyRequest['headers'], reply: FastifyReply): void {
-  const sent = IDEMPOTENCY_KEY_HEADERS.map((header) => {
+/** The idempotency-key headers as the request carries them (a repeated one, joined). */
+export function sentIdempotencyKeys(headers: FastifyRequest['headers']): KeySource[] {
+  return IDEMPOTENCY_KEY_HEADERS.map((header) => {
     const value = headers[header.toLowerCase()];
     return { header, value: Array.isArray(value) ? value.join(', ') : value };
   });
-  if (sent[0].value === undefined && sent[1].value === undefined) return;
-  if (readIdempotencyKey(sent).violations.length === 0) {
+}
+
+/**
+ * Echoes the caller's idempotency key on a REST answer, errors included: under the header(s) it came in, when it is
+ * one the gateway honours (a GUID, the same in both headers). Returns the reading, so that a handler echoing the key
+ * itself reads the headers once.
+ */
+export function echoIdempotencyKey(headers: FastifyRequest['headers'], reply: FastifyReply): KeyReading {
+  const sent = sentIdempotencyKeys(headers);
+  const reading = readIdempotencyKey(sent);
+  if (reading.violations.length === 0) {
     for (const { header, value } of sent) if (value) reply.header(header, value);
   }
+  return reading;
 }
 
 /**

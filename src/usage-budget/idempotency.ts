@@ -15,19 +15,26 @@ const REQUEST_ID_NAMESPACE = '6f1d7e2a-9c4b-4e8f-a1d3-5b7c9e0f2a4d';
  * GUID is refused on a write rather than ignored: a caller who believes its retries are safe must not find out
  * otherwise by a doubled change.
  */
-export function idempotencyKeyFrom(
-  candidates: Array<{ header: string; value: string | undefined }>,
-): string | undefined {
+export function idempotencyKeyFrom(candidates: KeySource[]): string | undefined {
   const { key, violations } = readIdempotencyKey(candidates);
   assertNoViolations(violations);
   return key;
 }
 
-/** The same reading without throwing: the key, or what is wrong with what was sent (a document's checks collect it). */
-export function readIdempotencyKey(candidates: Array<{ header: string; value: string | undefined }>): {
+/** Where a key may come from (a header, or the mutation's argument), and what was sent there. */
+export interface KeySource {
+  header: string;
+  value: string | undefined;
+}
+
+/** The key, or what is wrong with what was sent. */
+export interface KeyReading {
   key?: string;
   violations: FieldViolation[];
-} {
+}
+
+/** The same reading without throwing: the key, or what is wrong with what was sent (a document's checks collect it). */
+export function readIdempotencyKey(candidates: KeySource[]): KeyReading {
   const sent = candidates.filter((candidate) => candidate.value !== undefined && candidate.value !== '');
   const violations = sent.flatMap(({ header, value }) => idempotencyKeyViolations(header, value));
   if (violations.length > 0) return { violations };

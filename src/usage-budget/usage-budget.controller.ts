@@ -15,8 +15,13 @@ import { restValidationPipe } from '../problem/rest-validation.pipe';
 import { PartnerCenterCasingPipe } from './dto/partner-center-casing.pipe';
 import { SpendingBudgetResource, toSpendingBudgetResource } from './dto/spending-budget.resource';
 import { UPDATE_USAGE_BUDGET_BODY_NAMES, UpdateUsageBudgetBody } from './dto/update-usage-budget.body';
-import { echoIdempotencyKey, IdempotencyKeyEchoInterceptor } from './idempotency-key-echo.interceptor';
-import { IDEMPOTENCY_KEY_HEADERS, idempotencyKeyFrom } from './idempotency';
+import { assertNoViolations } from '../common/invalid-input.error';
+import {
+  echoIdempotencyKey,
+  IdempotencyKeyEchoInterceptor,
+  sentIdempotencyKeys,
+} from './idempotency-key-echo.interceptor';
+import { KeyReading, readIdempotencyKey } from './idempotency';
 import { CallOptions, UsageBudgetService } from './usage-budget.service';
 
 const IDEMPOTENCY_HEADERS = {
@@ -51,8 +56,7 @@ export class UsageBudgetController {
     @Headers() headers: Record<string, string | undefined>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SpendingBudgetResource> {
-    echoIdempotencyKey(reply.request.headers, reply);
-    const options = callOptions(headers, reply);
+    const options = callOptions(echoIdempotencyKey(reply.request.headers, reply), reply);
     // HTTP's way to ask past caches (RFC 9111 §5.2.1): honoured when the gateway has one.
     const cacheControl = headers['cache-control'];
     if (cacheControl !== undefined && asksForNoCachedAnswer(cacheControl)) options.fresh = true;
@@ -80,11 +84,12 @@ export class UsageBudgetController {
     @Param('customerId') customerId: string,
     @Body(new PartnerCenterCasingPipe(UPDATE_USAGE_BUDGET_BODY_NAMES), restValidationPipe())
     body: UpdateUsageBudgetBody,
-    @Headers() headers: Record<string, string | undefined>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SpendingBudgetResource> {
+    // IdempotencyKeyEchoInterceptor echoed the key before the body pipes ran; here it is read for the call.
+    const key = readIdempotencyKey(sentIdempotencyKeys(reply.request.headers));
     return toSpendingBudgetResource(
-      await this.usageBudgets.update(customerId, body.amount, callOptions(headers, reply)),
+      await this.usageBudgets.update(customerId, body.amount, callOptions(key, reply)),
     );
   }
 }
@@ -94,9 +99,9 @@ function asksForNoCachedAnswer(cacheControl: string): boolean {
   return /(?:^|,)\s*(?:no-cache|max-age\s*=\s*"?0"?)\s*(?:,|$)/i.test(cacheControl);
 }
 
-/** The caller's idempotency key (echoed back by echoIdempotencyKey), and the request's context. */
-function callOptions(headers: Record<string, string | undefined>, reply: FastifyReply): CallOptions {
-  const sent = IDEMPOTENCY_KEY_HEADERS.map((header) => ({ header, value: headers[header.toLowerCase()] }));
-  const idempotencyKey = idempotencyKeyFrom(sent);
-  return { idempotencyKey, context: reply.request.requestContext ?? undefined };
+/** The caller's idempotency key, refused (400, naming the header) when it is not one the gateway honours, and the
+ * request's context. */
+function callOptions(key: KeyReading, reply: FastifyReply): CallOptions {
+  assertNoViolations(key.violations);
+  return { idempotencyKey: key.key, context: reply.request.requestContext ?? undefined };
 }

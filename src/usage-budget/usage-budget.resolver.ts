@@ -9,6 +9,7 @@ import {
   IDEMPOTENCY_KEY_HEADERS,
   idempotencyKeyFrom,
   KeyedChange,
+  KeySource,
   readIdempotencyKey,
   sameChange,
 } from './idempotency';
@@ -161,7 +162,7 @@ interface CheckedDocument {
 function keySources(
   inputKey: string | null | undefined,
   header: (name: string) => string | undefined,
-): Array<{ header: string; value: string | undefined }> {
+): KeySource[] {
   return [
     { header: 'idempotencyKey', value: inputKey ?? undefined },
     ...IDEMPOTENCY_KEY_HEADERS.map((name) => ({ header: name, value: header(name) })),

@@ -1,8 +1,13 @@
 import {
+  type ASTNode,
+  type DirectiveNode,
   DocumentNode,
+  type FieldNode,
   FragmentDefinitionNode,
   getArgumentValues,
+  type GraphQLDirective,
   GraphQLError,
+  type GraphQLField,
   type GraphQLSchema,
   Kind,
   OperationDefinitionNode,
@@ -38,25 +43,35 @@ export function assertArgumentsCoerce(
       const definition = typeInfo.getFieldDef();
       // A root field's refusal names it by its response name, as the input checks' refusals do.
       const path = typeInfo.getParentType() === rootType ? [node.alias?.value ?? node.name.value] : undefined;
-      if (definition) refuseUncoercible(() => getArgumentValues(definition, node, variables), path);
+      if (definition) coercedArguments(definition, node, variables, { path });
     },
     Directive(node) {
       const definition = typeInfo.getDirective();
-      if (definition) refuseUncoercible(() => getArgumentValues(definition, node, variables));
+      if (definition) coercedArguments(definition, node, variables);
     },
   });
   for (const definition of [operation, ...reachableFragments(operation.selectionSet, document)])
     visit(definition, coerce);
 }
 
-function refuseUncoercible(coerce: () => unknown, path?: string[]): void {
+/**
+ * graphql-js's own coercion of a field's or a directive's arguments with the request's variables. What does not
+ * coerce (an explicit null where the input needs a value) is the client's mistake: BAD_USER_INPUT, 400, reported at
+ * `refusedAt` (by default where graphql-js found it).
+ */
+export function coercedArguments(
+  definition: GraphQLField<unknown, unknown> | GraphQLDirective,
+  node: FieldNode | DirectiveNode,
+  variables: Record<string, unknown>,
+  refusedAt: { nodes?: ASTNode; path?: string[] } = {},
+): Record<string, unknown> {
   try {
-    coerce();
+    return getArgumentValues(definition, node, variables);
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error;
     throw new GraphQLError(error.message, {
-      nodes: error.nodes,
-      path,
+      nodes: refusedAt.nodes ?? error.nodes,
+      path: refusedAt.path,
       extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
     });
   }

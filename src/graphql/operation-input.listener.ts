@@ -1,13 +1,12 @@
 import {
   FieldNode,
-  getArgumentValues,
   getVariableValues,
   GraphQLError,
   type GraphQLField,
   type GraphQLObjectType,
 } from 'graphql';
 import { type FieldViolation, InvalidInputError } from '../common/invalid-input.error';
-import { assertArgumentsCoerce } from './argument-values';
+import { assertArgumentsCoerce, coercedArguments } from './argument-values';
 import { type GatewayListener, SETTLED } from './listener-plugin';
 import { rootFields } from './root-fields';
 
@@ -67,7 +66,11 @@ export function operationInputListener(checks: OperationInputChecks): GatewayLis
         const check = Object.hasOwn(checks, name) ? checks[name] : undefined;
         const definition = fieldOf(rootType, name);
         if (!check || !definition) continue;
-        const violations = check(argumentsOf(definition, field, variables.coerced), checked);
+        const args = coercedArguments(definition, field, variables.coerced, {
+          nodes: field,
+          path: [responseName(field)],
+        });
+        const violations = check(args, checked);
         if (violations.length > 0) {
           const invalid = new InvalidInputError(violations);
           throw new GraphQLError(invalid.message, {
@@ -87,28 +90,6 @@ export function operationInputListener(checks: OperationInputChecks): GatewayLis
 function fieldOf(type: GraphQLObjectType, name: string): GraphQLField<unknown, unknown> | undefined {
   const fields = type.getFields();
   return Object.hasOwn(fields, name) ? fields[name] : undefined;
-}
-
-/**
- * graphql-js's own coercion of a field's arguments. It refuses what validation cannot see without the variables
- * (an explicit null variable where the input needs a value), which execution would refuse only once it reached
- * the field: refused here for the whole document instead.
- */
-function argumentsOf(
-  definition: GraphQLField<unknown, unknown>,
-  field: FieldNode,
-  variables: Record<string, unknown>,
-): Record<string, unknown> {
-  try {
-    return getArgumentValues(definition, field, variables);
-  } catch (error) {
-    if (!(error instanceof GraphQLError)) throw error;
-    throw new GraphQLError(error.message, {
-      nodes: field,
-      path: [responseName(field)],
-      extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-    });
-  }
 }
 
 function responseName(field: FieldNode): string {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { isGuid } from '../common/guid';
-import { correlationIdFrom, type RequestContext } from './request-context';
+import { correlationIdFrom, localeFrom, type RequestContext } from './request-context';
 
 export const CORRELATION_HEADER = 'MS-CorrelationId';
 
@@ -30,7 +30,11 @@ export function registerRequestContextHook(fastify: FastifyInstance): void {
     const correlationId = isGuid(request.id) ? request.id : correlationIdOfRequest(request.raw);
     request.correlationId = correlationId;
     reply.header(CORRELATION_HEADER, correlationId);
-    request.requestContext = { correlationId, request: { method: request.method, url: request.url } };
+    request.requestContext = {
+      correlationId,
+      request: { method: request.method, url: request.url },
+      locale: localeFrom(request.headers['x-locale']),
+    };
     done();
   });
 }

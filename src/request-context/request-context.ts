@@ -29,6 +29,11 @@ export interface RequestContext {
   traceparent?: string;
   /** The inbound request line, for every log line written while it is served. */
   request?: { method: string; url: string };
+  /**
+   * The caller's X-Locale when it is a language tag, forwarded to Partner Center (which words its messages by it) in
+   * place of PARTNER_CENTER_LOCALE, as a client calling Partner Center directly would have it.
+   */
+  locale?: string;
 }
 
 /** The caller's id when it is a GUID (Partner Center only accepts GUIDs), otherwise a new one. */
@@ -39,6 +44,18 @@ export function correlationIdFrom(...candidates: Array<string | string[] | undef
   }
   return randomUUID();
 }
+
+/**
+ * A language tag (`en-US`, `fr-FR`, `zh-Hans-CN`), the same shape PARTNER_CENTER_LOCALE accepts; anything else is not
+ * forwarded (the configured locale is sent instead), as a malformed correlation id is replaced rather than refused: a
+ * caller's locale only words messages, and a header value the gateway did not check never reaches Partner Center.
+ */
+export function localeFrom(header: string | string[] | undefined): string | undefined {
+  const value = firstValue(header);
+  return value !== undefined && value.length <= 35 && LANGUAGE_TAG.test(value) ? value : undefined;
+}
+
+const LANGUAGE_TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 
 export function firstValue(header: string | string[] | undefined): string | undefined {
   return (Array.isArray(header) ? header[0] : header)?.trim();

@@ -120,6 +120,25 @@ describe('usage budget through the gateway', () => {
       expect(JSON.parse(call.body)).toEqual({ Amount: 12, Attributes: { ObjectType: 'SpendingBudget' } });
     });
 
+    it("forwards the caller's X-Locale when it is a language tag, and the configured one otherwise", async () => {
+      const localeSent = async (send: () => Promise<unknown>) => {
+        gateway.sandbox.requestLog.clear();
+        await send();
+        return partnerCenterCalls().map((c) => c.headers['x-locale']);
+      };
+      const rest = (locale?: string) => () =>
+        gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`, {
+          headers: locale === undefined ? {} : { 'X-Locale': locale },
+        });
+      expect(await localeSent(rest('fr-FR'))).toEqual(['fr-FR']);
+      expect(await localeSent(rest('zh-Hans-CN'))).toEqual(['zh-Hans-CN']);
+      expect(await localeSent(rest())).toEqual(['en-US']);
+      for (const malformed of ['', 'fr_FR', 'en-US; q=1', '../../x', 'a'.repeat(40)])
+        expect(await localeSent(rest(malformed))).toEqual(['en-US']);
+      const graphql = () => gateway.graphql(GET_BUDGET, { id: CONTOSO }, { 'X-Locale': 'de-DE' });
+      expect(await localeSent(graphql)).toEqual(['de-DE']);
+    });
+
     it('uses a new MS-RequestId for each logical call', async () => {
       await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`);
       await gateway.http.get(`/v1/customers/${CONTOSO}/usagebudget`);

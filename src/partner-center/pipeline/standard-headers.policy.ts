@@ -7,7 +7,8 @@ export interface StandardHeaders {
 
 /**
  * The headers Partner Center documents for every call. MS-Contract-Version is documented as required
- * (the Java SDK sends it, the .NET SDK does not); sending it costs nothing.
+ * (the Java SDK sends it, the .NET SDK does not); sending it costs nothing. X-Locale is the caller's when it sent a
+ * well-formed one (request-context.ts), otherwise the configured one.
  */
 export function standardHeadersPolicy({ applicationName, locale }: StandardHeaders): PipelinePolicy {
   return {
@@ -16,7 +17,7 @@ export function standardHeadersPolicy({ applicationName, locale }: StandardHeade
       request.headers['Accept'] = 'application/json';
       request.headers['MS-Contract-Version'] = 'v1';
       request.headers['MS-PartnerCenter-Application'] = applicationName;
-      request.headers['X-Locale'] = locale;
+      request.headers['X-Locale'] = request.context?.locale ?? locale;
       if (request.body !== undefined) request.headers['Content-Type'] = 'application/json';
       return next(request);
     },

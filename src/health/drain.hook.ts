@@ -4,6 +4,9 @@ import { ShutdownState } from './shutdown-state';
 
 const STILL_SERVED = new Set(['/healthz', '/readyz', '/metrics']);
 
+/** The code of a request refused while the replica drains: a public contract, listed in the README's error table. */
+export const SHUTTING_DOWN = 'SHUTTING_DOWN';
+
 const DETAIL = 'This gateway instance is shutting down; retry the request.';
 
 /** How long a refused request's body may take to arrive before the refusal is sent anyway (the connection then ends). */
@@ -76,7 +79,7 @@ function refuse(request: FastifyRequest, reply: FastifyReply, graphqlPath: strin
     void reply.type('application/json; charset=utf-8').send(
       JSON.stringify({
         errors: [
-          { message: DETAIL, extensions: { code: 'SHUTTING_DOWN', correlationId, retryAfterSeconds: 1 } },
+          { message: DETAIL, extensions: { code: SHUTTING_DOWN, correlationId, retryAfterSeconds: 1 } },
         ],
       }),
     );
@@ -87,7 +90,7 @@ function refuse(request: FastifyRequest, reply: FastifyReply, graphqlPath: strin
       type: 'about:blank',
       title: 'Service Unavailable',
       status: 503,
-      code: 'SHUTTING_DOWN',
+      code: SHUTTING_DOWN,
       detail: DETAIL,
       correlationId,
     }),

@@ -1,6 +1,5 @@
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { OPERATION_NOT_SUPPORTED } from '../../../src/graphql/client-errors.listener';
-import { SHUTTING_DOWN } from '../../../src/health/drain.hook';
 import { FAILURE_MAPPING } from '../../../src/problem/failure-mapping';
 import { readme } from '../../support/readme';
 
@@ -23,7 +22,7 @@ function errorTableCodes(text: string = readme()): Set<string> {
 const UNREACHABLE_APOLLO_CODES = new Set<string>([ApolloServerErrorCode.PERSISTED_QUERY_NOT_FOUND]);
 
 describe("the README's error table", () => {
-  it('lists every code a caller can get: the failure table, Apollo’s own, and the gateway’s GraphQL and drain refusals', () => {
+  it('lists every code a caller can get: the failure table, Apollo’s own, and the gateway’s GraphQL refusals', () => {
     const answered = new Set<string>([
       ...Object.values(FAILURE_MAPPING).flatMap((mapping) => [
         mapping.code,
@@ -31,7 +30,6 @@ describe("the README's error table", () => {
       ]),
       ...Object.values(ApolloServerErrorCode).filter((code) => !UNREACHABLE_APOLLO_CODES.has(code)),
       OPERATION_NOT_SUPPORTED,
-      SHUTTING_DOWN,
     ]);
     const documented = errorTableCodes();
     expect([...answered].filter((code) => !documented.has(code)).sort()).toEqual([]);

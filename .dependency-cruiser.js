@@ -30,7 +30,7 @@ const allowed = {
   graphql: ['common', 'request-context', 'auth', 'problem', 'usage-budget'],
   hardening: ['common', 'config', 'request-context', 'shared-state', 'problem'],
   observability: ['common', 'request-context', 'auth'],
-  health: ['auth', 'partner-center', 'shared-state', 'observability'],
+  health: ['auth', 'partner-center', 'shared-state', 'observability', 'problem'],
   'sandbox-mode': ['config', 'auth', 'partner-center'],
 };
 

@@ -1,10 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
+import { Failure } from '../problem/failure';
+import { graphqlErrorFromFailure } from '../problem/graphql-error';
+import { PROBLEM_CONTENT_TYPE, toProblemDetails } from '../problem/problem-details';
 import { ShutdownState } from './shutdown-state';
 
 const STILL_SERVED = new Set(['/healthz', '/readyz', '/metrics']);
 
-const DETAIL = 'This gateway instance is shutting down; retry the request.';
+/** Slots free up on another replica at once: the load balancer has taken this one out, or is about to. */
+const RETRY_AFTER_SECONDS = 1;
+
+/** Rendered by the failure table like every other refusal: the same `type`, `title` and `retryAfterSeconds` members. */
+const SHUTTING_DOWN: Failure = {
+  kind: 'shutting-down',
+  detail: 'This gateway instance is shutting down; retry the request.',
+  retryAfterSeconds: RETRY_AFTER_SECONDS,
+};
 
 /** How long a refused request's body may take to arrive before the refusal is sent anyway (the connection then ends). */
 const BODY_WAIT_MAX_MS = 5_000;
@@ -71,25 +82,12 @@ function afterBody(request: FastifyRequest, then: () => void): void {
 function refuse(request: FastifyRequest, reply: FastifyReply, graphqlPath: string | undefined): void {
   if (reply.sent || request.raw.destroyed) return;
   const correlationId = request.correlationId || undefined;
-  reply.code(503).header('Connection', 'close').header('Retry-After', '1');
+  reply.code(503).header('Connection', 'close').header('Retry-After', String(RETRY_AFTER_SECONDS));
   if (graphqlPath !== undefined && request.routeOptions.url === graphqlPath) {
-    void reply.type('application/json; charset=utf-8').send(
-      JSON.stringify({
-        errors: [
-          { message: DETAIL, extensions: { code: 'SHUTTING_DOWN', correlationId, retryAfterSeconds: 1 } },
-        ],
-      }),
-    );
+    void reply
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify({ errors: [graphqlErrorFromFailure(SHUTTING_DOWN, correlationId)] }));
     return;
   }
-  void reply.type('application/problem+json; charset=utf-8').send(
-    JSON.stringify({
-      type: 'about:blank',
-      title: 'Service Unavailable',
-      status: 503,
-      code: 'SHUTTING_DOWN',
-      detail: DETAIL,
-      correlationId,
-    }),
-  );
+  void reply.type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(toProblemDetails(SHUTTING_DOWN, correlationId)));
 }

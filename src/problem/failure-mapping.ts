@@ -16,6 +16,7 @@ export type GatewayFailureKind =
   | 'unsupported-media-type'
   | 'expectation-failed'
   | 'headers-too-large'
+  | 'shutting-down'
   | 'internal';
 
 export interface FailureMapping {
@@ -59,6 +60,8 @@ export const FAILURE_MAPPING: Readonly<Record<GatewayFailureKind, FailureMapping
     title: 'The request headers are too large',
   },
   'rate-limited': { code: 'RATE_LIMITED', status: 429, title: 'Too many requests' },
+  // This replica is draining after SIGTERM (health/drain.hook.ts); another replica answers the retry.
+  'shutting-down': { code: 'SHUTTING_DOWN', status: 503, title: 'The gateway is shutting down' },
   internal: { code: 'INTERNAL_SERVER_ERROR', status: 500, title: 'Internal error' },
   // Partner Center refused the caller's request: answered with Partner Center's own status (400, 409, 412; see
   // Failure.status), never a 5xx, which clients would retry.

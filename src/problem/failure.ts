@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { IssuerUnavailableError } from '../auth/issuer-unavailable.error';
 import { FailureSource, PartnerCenterError } from '../partner-center/errors/partner-center-error';
 import { UNSTATED_THROTTLE_WAIT_SECONDS } from '../partner-center/pipeline/backoff';
+import { RateBudgetExhaustedError } from '../partner-center/quota/rate-budget-exhausted.error';
 import { GatewayFailureKind } from './failure-mapping';
 import { FieldViolation, InvalidInputError } from '../common/invalid-input.error';
 import { MalformedJsonError } from '../common/malformed-json.error';
@@ -120,6 +121,11 @@ function upstreamDetail(error: PartnerCenterError): string {
         ? `${who} requires the user to authenticate again (claims challenge).`
         : `${who} did not accept the gateway's credentials.`;
     case 'rate-limited':
+      if (error instanceof RateBudgetExhaustedError)
+        return (
+          "This gateway's budget of Partner Center requests per second had no room in time, so the request was not " +
+          `sent; retry after ${error.retryAfterSeconds} seconds.`
+        );
       return error.retryAfterSeconds !== undefined
         ? `${who} is throttling requests; retry after ${error.retryAfterSeconds} seconds.`
         : `${who} is throttling requests; retry later.`;

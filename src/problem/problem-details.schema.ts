@@ -90,7 +90,8 @@ export class ProblemDetailsSchema {
   partnerCenter?: PartnerCenterFactsSchema;
 
   @ApiPropertyOptional({
-    description: 'For 429: seconds to wait, also in the Retry-After header.',
+    description:
+      'Seconds to wait, also in the Retry-After header: on every 429, and on a 503 when the gateway knows (an open circuit, a full queue, a shutdown, an upstream 503 that named a wait).',
     example: 30,
   })
   retryAfterSeconds?: number;
@@ -251,8 +252,9 @@ const RESPONSES: ProblemResponse[] = [
   },
   {
     status: 503,
-    kinds: ['unavailable'],
-    description: 'Partner Center or Entra ID is unavailable.',
+    kinds: ['unavailable', 'shutting-down'],
+    description:
+      'Partner Center or Entra ID is unavailable (UPSTREAM_UNAVAILABLE), or this replica is shutting down (SHUTTING_DOWN: retry, another replica answers).',
     examples: {
       unavailable: {
         summary: 'Partner Center answered 503 on every attempt',
@@ -335,8 +337,13 @@ function problemResponses(responses: ProblemResponse[]): MethodDecorator & Class
       ApiResponse({
         status,
         description: `${description} Code: ${kinds.map((kind) => FAILURE_MAPPING[kind].code).join(', ')}.`,
-        ...(status === 429 && {
-          headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } },
+        ...((status === 429 || status === 503) && {
+          headers: {
+            'Retry-After': {
+              description: status === 429 ? 'Seconds to wait.' : 'Seconds to wait, when the gateway knows.',
+              schema: { type: 'integer' },
+            },
+          },
         }),
         content: {
           'application/problem+json': {

@@ -92,6 +92,34 @@ describe('GraphQL conformance', () => {
     });
   });
 
+  describe('a document whose operation cannot be chosen', () => {
+    const twoOperations = `query Read { customerUsageBudget(customerId: "${CONTOSO}") { amount } } query Other { __typename }`;
+
+    it.each<[string, Record<string, unknown>]>([
+      ['several operations and no operationName', { query: twoOperations }],
+      ['an operationName the document does not define', { query: twoOperations, operationName: 'Missing' }],
+    ])(
+      '%s is OPERATION_RESOLUTION_FAILURE, 400, with the correlation id, before any upstream call',
+      async (_case, body) => {
+        const response = await gateway.http.post('/graphql', body, {
+          headers: { 'ms-correlationid': CORRELATION_ID },
+        });
+        expect(response.status).toBe(400);
+        expect(response.headers['ms-correlationid']).toBe(CORRELATION_ID);
+        expect(response.data).not.toHaveProperty('data');
+        expect(response.data.errors).toEqual([
+          expect.objectContaining({
+            extensions: expect.objectContaining({
+              code: 'OPERATION_RESOLUTION_FAILURE',
+              correlationId: CORRELATION_ID,
+            }),
+          }),
+        ]);
+        expect(partnerCenterCalls()).toEqual([]);
+      },
+    );
+  });
+
   describe('the media type of a refusal made before Apollo, as the Accept header asks (GraphQL over HTTP)', () => {
     const GRAPHQL_RESPONSE = 'application/graphql-response+json; charset=utf-8';
     const JSON_TYPE = 'application/json; charset=utf-8';

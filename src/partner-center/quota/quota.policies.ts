@@ -2,6 +2,7 @@ import { PartnerCenterError } from '../errors/partner-center-error';
 import { requestedWaitSeconds, UNSTATED_THROTTLE_WAIT_SECONDS } from '../pipeline/backoff';
 import type { PipelinePolicy, PipelineRequest, PipelineResponse, SendRequest } from '../pipeline/pipeline';
 import type { QuotaShaper } from './quota-shaper';
+import { RateBudgetExhaustedError } from './rate-budget-exhausted.error';
 
 const CUSTOMER_IN_PATH = /\/v1\/customers\/([^/]+)\//;
 
@@ -122,7 +123,7 @@ export function rateBudgetPolicy(quota: QuotaShaper): PipelinePolicy {
     const ticket = await quota.takeRateBudget(request.timeoutMs ?? 0);
     if (!ticket) {
       request.state.unansweredAttempt = false;
-      throw rateLimited(request.requestId, 1);
+      throw new RateBudgetExhaustedError(request.requestId);
     }
     const waitedMs = Date.now() - startedAt;
     const timeoutMs = request.timeoutMs === undefined ? undefined : Math.max(1, request.timeoutMs - waitedMs);
@@ -130,6 +131,7 @@ export function rateBudgetPolicy(quota: QuotaShaper): PipelinePolicy {
   }
 }
 
+/** A pause in force after Partner Center's own 429: answered from memory, as that 429 would be again. */
 function rateLimited(requestId: string, retryAfterSeconds: number): PartnerCenterError {
   return new PartnerCenterError({
     kind: 'rate-limited',

@@ -11,6 +11,7 @@ import { Metrics } from '../../../src/observability/metrics';
 import { QuotaShaper } from '../../../src/partner-center/quota/quota-shaper';
 import { rateBudgetPolicy } from '../../../src/partner-center/quota/quota.policies';
 import { MemorySharedState } from '../../../src/shared-state/memory-shared-state';
+import { describeFailure } from '../../../src/problem/failure';
 
 const RETRY = {
   maxAttempts: 3,
@@ -63,6 +64,22 @@ describe("the fleet's request budget in the pipeline", () => {
     expect(error).toMatchObject({ kind: 'rate-limited', retryAfterSeconds: 1 });
     expect(sent).not.toHaveBeenCalled();
     expect(patch.state.maybeApplied).toBeFalsy();
+  });
+
+  it("tells the caller the gateway's own budget refused, not Partner Center: no Partner Center status, nothing sent", async () => {
+    const quota = shaper(1);
+    expect(await quota.takeRateBudget(0)).toBeDefined();
+    const error = await createPipeline(
+      [retryPolicy(RETRY), rateBudgetPolicy(quota)],
+      jest.fn(async () => answer(200)),
+    )(request('GET')).catch((e: unknown) => e);
+    const failure = describeFailure(error);
+    expect(failure).toMatchObject({ kind: 'rate-limited', retryAfterSeconds: 1 });
+    // partnerCenter.status is what Partner Center answered; it answered nothing, so a 429 there would send the
+    // caller and the operator after a Partner Center throttle that never happened.
+    expect(failure.partnerCenter).not.toHaveProperty('status');
+    expect(failure.detail).not.toMatch(/Partner Center is throttling/);
+    expect(failure.detail).toMatch(/not sent/);
   });
 
   it('shows the attempts it refused on the upstream histogram, as status "rate-budget"', async () => {

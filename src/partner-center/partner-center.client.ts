@@ -69,12 +69,18 @@ export class PartnerCenterClient {
    * PATCH /v1/customers/{customer-tenant-id}/usagebudget, in the body shape Partner Center documents. Its deadline
    * leaves room for confirmUsageBudget within PARTNER_CENTER_DEADLINE_MS: a write and the read that settles an unknown
    * outcome answer within one deadline, not two.
+   *
+   * `earlierCallMayHaveApplied`: an earlier call under the same MS-RequestId (the caller's retry of its change) may
+   * have applied it, or may still be under way. Then no answer to this call says the change was not made (a 409
+   * "being processed", a 429, an open circuit speak for this call only), exactly as after an attempt of this call
+   * that got no answer: the outcome is unknown unless Partner Center answers with the change.
    */
   updateUsageBudget(
     customerId: string,
     amount: number,
     requestId?: string,
     context?: RequestContext,
+    earlierCallMayHaveApplied = false,
   ): Promise<PartnerCenterSpendingBudget> {
     return this.call(
       'PATCH',
@@ -83,6 +89,7 @@ export class PartnerCenterClient {
       JSON.stringify({ Amount: amount, Attributes: { ObjectType: 'SpendingBudget' } }),
       context,
       this.options.retry.deadlineMs - this.confirmingReadMs(),
+      earlierCallMayHaveApplied,
     );
   }
 
@@ -103,6 +110,7 @@ export class PartnerCenterClient {
     body?: string,
     context?: RequestContext,
     deadlineMs?: number,
+    maybeApplied = false,
   ): Promise<PartnerCenterSpendingBudget> {
     const isWrite = method === 'PATCH';
     // The inbound side validates too; this guard keeps anything but a GUID out of the upstream path.
@@ -114,7 +122,7 @@ export class PartnerCenterClient {
       requestId,
       headers: {},
       body,
-      state: {},
+      state: maybeApplied ? { maybeApplied } : {},
       context,
       ...(deadlineMs !== undefined && { deadlineMs }),
     };

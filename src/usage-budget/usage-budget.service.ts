@@ -92,17 +92,24 @@ export class UsageBudgetService {
     const { context } = options;
     const idempotencyKey = options.idempotencyKey ?? randomUUID();
     const requestId = upstreamRequestId(context?.caller, idempotencyKey);
-    const replayed = await this.claimKey(requestId, customerId, amount);
-    if (replayed) return toCustomerBudget(customerId, replayed);
+    const claim = await this.claimKey(requestId, customerId, amount);
+    if (claim.budget) return toCustomerBudget(customerId, claim.budget);
     const oldAmount = this.reads.known(customerId, context?.caller)?.amount;
     await this.reads.invalidate(customerId);
     try {
-      const updated = await this.partnerCenter.updateUsageBudget(customerId, amount, requestId, context);
+      const updated = await this.partnerCenter.updateUsageBudget(
+        customerId,
+        amount,
+        requestId,
+        context,
+        claim.unsettled,
+      );
       if (!answersChange(updated, amount)) {
-        // With the caller's key: Partner Center replayed an earlier change made under this MS-RequestId (its record
-        // here was lost, e.g. Redis flushed): the key named another change, and this one was not applied. With a key
-        // made here for this change, an answer naming another amount says nothing sure: settled by a read.
-        if (options.idempotencyKey !== undefined) {
+        // With the caller's key, used here for the first time: Partner Center replayed an earlier change made under
+        // this MS-RequestId (its record here was lost, e.g. Redis flushed): the key named another change, and this
+        // one was not applied. With a key made here for this change, or one this change claimed already, an answer
+        // naming another amount says nothing sure: settled by a read.
+        if (options.idempotencyKey !== undefined && !claim.unsettled) {
           // This change's claim would refuse the retries of the change the key really names: it goes, and the next
           // use of the key is asked of Partner Center again (it replays that change; which customer it was for is
           // not known here, so it is not recorded in its place).
@@ -130,6 +137,9 @@ export class UsageBudgetService {
         }
         return toCustomerBudget(customerId, outcome.confirmed);
       }
+      if (!outcome.unknown && !claim.unsettled && outcome.error instanceof PartnerCenterError) {
+        await this.recordNotApplied(requestId, customerId, amount);
+      }
       this.audit.budgetChanged({
         customerId,
         oldAmount,
@@ -149,14 +159,34 @@ export class UsageBudgetService {
    * anything is sent: the same key with another change is refused, not applied, even while the first is under way.
    * A change already applied under it is answered from its record, without asking Partner Center again; the same
    * change still under way (a concurrent retry) goes too, under the same MS-RequestId: Partner Center applies it once.
+   * That retry is `unsettled`: the earlier call may be under way still, or have ended without knowing (OUTCOME_UNKNOWN,
+   * a caller that went away, a replica that died), so no refusal of the retry says the change was not made. Only an
+   * earlier call that Partner Center answered with "not applied" leaves the retry's own answer the answer.
    */
-  private async claimKey(requestId: string, customerId: string, amount: number) {
+  private async claimKey(
+    requestId: string,
+    customerId: string,
+    amount: number,
+  ): Promise<{ budget?: PartnerCenterSpendingBudget; unsettled: boolean }> {
     const claim: WriteRecord = { customerId: customerId.toLowerCase(), amount };
     const raw = await this.shared.setIfAbsent(`writes:${requestId}`, JSON.stringify(claim), WRITE_RECORD_MS);
-    if (!raw) return undefined;
+    if (!raw) return { unsettled: false };
     const record = JSON.parse(raw) as WriteRecord;
     if (!sameChange(record, { customerId, amount })) throw keyUsedForAnotherChange();
-    return record.budget;
+    if (record.budget) return { budget: record.budget, unsettled: false };
+    if (!record.notApplied) return { unsettled: true };
+    // This call is under way now: a retry arriving meanwhile must not take the earlier refusal for its own answer.
+    await this.shared.set(`writes:${requestId}`, JSON.stringify(claim), WRITE_RECORD_MS);
+    return { unsettled: false };
+  }
+
+  /**
+   * Partner Center refused the change, or it was never sent (an open circuit, a full queue, no token): it was not
+   * applied, and the key's next use may take its own answer as the answer. Not for a retry of an unsettled change.
+   */
+  private async recordNotApplied(requestId: string, customerId: string, amount: number): Promise<void> {
+    const record: WriteRecord = { customerId: customerId.toLowerCase(), amount, notApplied: true };
+    await this.shared.set(`writes:${requestId}`, JSON.stringify(record), WRITE_RECORD_MS);
   }
 
   /**
@@ -206,6 +236,8 @@ interface WriteRecord {
   customerId: string;
   amount: number;
   budget?: PartnerCenterSpendingBudget;
+  /** The last call under the key was answered "not applied" (see recordNotApplied). */
+  notApplied?: true;
 }
 
 /** graphql-js reports an Error in a list as that item's error, at its index. */

@@ -1,0 +1,197 @@
+import type { ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { HostilePartnerCenter, startHostilePartnerCenter } from '../support/hostile-partner-center';
+import { startGateway, TestGateway } from './support/gateway';
+import { SET_BUDGET } from './support/ids';
+
+const CUSTOMER = 'b2c3d4e5-0000-4000-8000-0000000000d2';
+const BUDGET = `/v1/customers/${CUSTOMER}/usagebudget`;
+
+/** One MS-RequestId as Partner Center's idempotency layer keeps it. */
+interface KeptChange {
+  amount: number;
+  done: boolean;
+}
+
+/**
+ * Partner Center keeping the contract's idempotency promise (MS-RequestId is the key), as a real service with an
+ * idempotency layer does: a new id is processed (for `processingMs`), then applied and answered; the same id again
+ * while it is processed is refused with 409, and after it is replayed (the answer recorded, not applied again).
+ * `misbehave` may take over the answer of a PATCH after it was applied, or of a GET.
+ */
+class IdempotentPartnerCenter {
+  readonly kept = new Map<string, KeptChange>();
+  /** Every change Partner Center applied, in order: the truth the gateway's answers are checked against. */
+  readonly applied: number[] = [];
+  processingMs = 0;
+  /** PATCHes refused (400, a value this customer does not take) before any processing: nothing kept, nothing applied. */
+  refusals = 0;
+  misbehave?: (request: { method: string; nth: number }, response: ServerResponse) => boolean;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(readonly fake: HostilePartnerCenter) {}
+
+  install(): void {
+    const budgetBody = () => JSON.stringify(this.fake.amounts.size ? this.budget() : {});
+    let nth = 0;
+    this.fake.answer = (request, response) => {
+      nth += 1;
+      const answer = (status: number, body: string) => {
+        if (response.destroyed || response.headersSent) return;
+        response.writeHead(status, { 'Content-Type': 'application/json' });
+        response.end(body);
+      };
+      if (request.method === 'GET') {
+        if (this.misbehave?.({ method: 'GET', nth }, response)) return;
+        return answer(200, budgetBody());
+      }
+      if (this.refusals > 0) {
+        this.refusals -= 1;
+        return answer(400, '{"code":400,"description":"The amount is not valid for this customer"}');
+      }
+      const id = String(request.headers['ms-requestid']);
+      const amount = (JSON.parse(request.body) as { Amount: number }).Amount;
+      const kept = this.kept.get(id);
+      if (kept && !kept.done) {
+        return answer(
+          409,
+          '{"code":409,"description":"A request with this MS-RequestId is being processed"}',
+        );
+      }
+      if (kept) return answer(200, JSON.stringify({ ...this.budget(), amount: kept.amount }));
+      const change: KeptChange = { amount, done: false };
+      this.kept.set(id, change);
+      const apply = () => {
+        this.fake.amounts.set(CUSTOMER, amount);
+        this.applied.push(amount);
+        change.done = true;
+        if (this.misbehave?.({ method: 'PATCH', nth }, response)) return;
+        answer(200, budgetBody());
+      };
+      if (this.processingMs === 0) return apply();
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        apply();
+      }, this.processingMs);
+      this.timers.add(timer);
+    };
+  }
+
+  budget(): Record<string, unknown> {
+    const amount = this.fake.amounts.get(CUSTOMER) ?? null;
+    return { amount, usageSpendingBudget: amount, attributes: { objectType: 'SpendingBudget' } };
+  }
+
+  /** Resolves once every change under way was applied (bounded: processing takes `processingMs`). */
+  async settled(): Promise<void> {
+    for (let i = 0; i < 100 && [...this.kept.values()].some((c) => !c.done); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  reset(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.kept.clear();
+    this.applied.length = 0;
+    this.processingMs = 0;
+    this.refusals = 0;
+    this.misbehave = undefined;
+    this.fake.reset();
+    this.fake.amounts.set(CUSTOMER, 100);
+    this.install();
+  }
+}
+
+/**
+ * Writes against an independent Partner Center that keeps its idempotency promise and misbehaves as real services
+ * do: whatever it does, each change is applied at most once, and the caller is told truly whether it was applied,
+ * not applied, or that the gateway cannot know (OUTCOME_UNKNOWN, with the key to retry with).
+ */
+describe('write outcomes against a misbehaving Partner Center', () => {
+  let fake: HostilePartnerCenter;
+  let partnerCenter: IdempotentPartnerCenter;
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    fake = await startHostilePartnerCenter();
+    partnerCenter = new IdempotentPartnerCenter(fake);
+    gateway = await startGateway({
+      partnerCenter: fake.connection(),
+      secrets: [fake.clientSecret],
+      // Short attempts: a change Partner Center takes 3 s to process outlives the gateway's call.
+      retry: { maxAttempts: 3, attemptTimeoutMs: 1_000, deadlineMs: 2_500, baseDelayMs: 10, maxDelayMs: 50 },
+      env: { PARTNER_CENTER_CIRCUIT_FAILURE_THRESHOLD: '1000' },
+    });
+  });
+  afterAll(async () => {
+    partnerCenter?.reset();
+    await gateway?.close();
+    await fake?.close();
+  });
+  beforeEach(() => partnerCenter.reset());
+
+  const patch = (amount: number, key: string, timeout?: number) =>
+    gateway.http.patch(BUDGET, { amount }, { headers: { 'MS-RequestId': key }, ...(timeout && { timeout }) });
+  const upstreamIds = () =>
+    new Set(
+      fake
+        .requests()
+        .filter((r) => r.method === 'PATCH')
+        .map((r) => r.headers['ms-requestid']),
+    );
+
+  describe("a retry under the caller's key while its change is still being processed", () => {
+    it('is not reported refused when the caller gave up waiting and retried (REST)', async () => {
+      partnerCenter.processingMs = 600;
+      const key = randomUUID();
+      // The caller's own client gives up first and retries with its key, as the README tells it to.
+      await expect(patch(700, key, 150)).rejects.toThrow();
+      const retry = await patch(700, key);
+      // Partner Center's 409 says "being processed": the change may be applied, so never "refused, not applied".
+      expect([200, 504]).toContain(retry.status);
+      if (retry.status === 504)
+        expect(retry.data).toMatchObject({ code: 'OUTCOME_UNKNOWN', idempotencyKey: key });
+      await partnerCenter.settled();
+      const last = await patch(700, key);
+      expect(last.status).toBe(200);
+      expect(last.data.amount).toBe(700);
+      expect(partnerCenter.applied).toEqual([700]);
+      expect(upstreamIds().size).toBe(1);
+    });
+
+    it('is not reported refused when it follows the OUTCOME_UNKNOWN the gateway answered (REST and GraphQL)', async () => {
+      partnerCenter.processingMs = 3_000;
+      const key = randomUUID();
+      const first = await patch(701, key);
+      expect(first.status).toBe(504);
+      expect(first.data).toMatchObject({ code: 'OUTCOME_UNKNOWN', idempotencyKey: key });
+      // The retry the answer asks for, at once: Partner Center is still processing the first request.
+      const rest = await patch(701, key);
+      expect(rest.status).toBe(504);
+      expect(rest.data).toMatchObject({ code: 'OUTCOME_UNKNOWN', idempotencyKey: key });
+      const gql = await gateway.graphql(SET_BUDGET, {
+        input: { customerId: CUSTOMER, amount: 701, idempotencyKey: key },
+      });
+      expect(gql.errors?.[0].extensions).toMatchObject({ code: 'OUTCOME_UNKNOWN', idempotencyKey: key });
+      await partnerCenter.settled();
+      const last = await patch(701, key);
+      expect(last.status).toBe(200);
+      expect(last.data.amount).toBe(701);
+      expect(partnerCenter.applied).toEqual([701]);
+      expect(upstreamIds().size).toBe(1);
+    });
+
+    it("passes on Partner Center's refusal of a retry when the key's earlier call was refused too", async () => {
+      partnerCenter.refusals = 2;
+      const key = randomUUID();
+      for (const answer of [await patch(702, key), await patch(702, key)]) {
+        expect(answer.status).toBe(400);
+        expect(answer.data).toMatchObject({ code: 'UPSTREAM_ERROR', partnerCenter: { status: 400 } });
+      }
+      // Refused, then accepted: the retry under the same key applies it, once.
+      expect((await patch(702, key)).data.amount).toBe(702);
+      expect(partnerCenter.applied).toEqual([702]);
+    });
+  });
+});

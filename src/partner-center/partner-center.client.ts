@@ -2,11 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Caller } from '../request-context/caller';
 import type { RequestContext } from '../request-context/request-context';
-import { failureFromResponse } from './errors/failure-from-response';
+import { failureFromResponse, waitAskedBy } from './errors/failure-from-response';
 import { PartnerCenterError } from './errors/partner-center-error';
 import { TransportError } from '../common/http/https-exchange';
 import { PARTNER_CENTER_OPTIONS, PartnerCenterOptions } from './partner-center.options';
-import { PipelineRequest, SendRequest } from './pipeline/pipeline';
+import { PipelineRequest, PipelineResponse, SendRequest } from './pipeline/pipeline';
 import { DeadlineExceededError } from './pipeline/retry.policy';
 import { DEFAULT_MAX_PAUSE_MS } from './quota/quota-shaper';
 import { parseSpendingBudget, PartnerCenterSpendingBudget } from './spending-budget';
@@ -130,11 +130,11 @@ export class PartnerCenterClient {
     try {
       response = await this.send(request);
     } catch (error) {
-      throw outcomeUnknown(request, error) ?? noAnswer(error, requestId);
+      throw outcomeUnknown(request, error, this.maxThrottleWaitSeconds) ?? noAnswer(error, requestId);
     }
     if (response.status < 200 || response.status > 299) {
       throw (
-        outcomeUnknown(request, response) ??
+        outcomeUnknown(request, response, this.maxThrottleWaitSeconds) ??
         failureFromResponse(response, requestId, this.maxThrottleWaitSeconds)
       );
     }
@@ -174,22 +174,38 @@ export class PartnerCenterClient {
  * have been applied, and saying "unavailable" would invite a retry that doubles it for a caller without an
  * idempotency key. Whatever the last attempt was answered (a 5xx, a 429, or a 4xx such as the 409 an idempotency
  * layer gives a key whose first request is still under way) speaks for that attempt only, never for the earlier one
- * that got no answer. Without such an earlier attempt, Partner Center's answer is the answer.
+ * that got no answer. Without such an earlier attempt, Partner Center's answer is the answer. A wait that last answer
+ * asked for (a 429's or 503's Retry-After, an open circuit's) is the caller's too, before its retry under the key.
  */
-function outcomeUnknown(request: PipelineRequest, last: unknown): PartnerCenterError | undefined {
+function outcomeUnknown(
+  request: PipelineRequest,
+  last: unknown,
+  maxWaitSeconds: number,
+): PartnerCenterError | undefined {
   if (request.method !== 'PATCH' || !request.state.maybeApplied) return undefined;
   const status =
     typeof last === 'object' && last !== null && 'status' in last
       ? (last as { status?: number }).status
       : undefined;
   const attempts = (last as { attempts?: number }).attempts ?? 1;
+  const retryAfterSeconds =
+    last instanceof PartnerCenterError
+      ? last.retryAfterSeconds
+      : isResponse(last)
+        ? waitAskedBy(last, maxWaitSeconds)
+        : undefined;
   return new PartnerCenterError({
     kind: 'outcome-unknown',
     source: 'partner-center',
     status,
+    retryAfterSeconds,
     requestId: request.requestId,
     attempts,
   });
+}
+
+function isResponse(value: unknown): value is PipelineResponse {
+  return typeof value === 'object' && value !== null && 'status' in value && 'headers' in value;
 }
 
 function noAnswer(error: unknown, requestId: string | undefined): Error {

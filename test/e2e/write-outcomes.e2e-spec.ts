@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { HostilePartnerCenter, startHostilePartnerCenter } from '../support/hostile-partner-center';
 import { startGateway, TestGateway } from './support/gateway';
-import { SET_BUDGET } from './support/ids';
+import { GUID, SET_BUDGET } from './support/ids';
 
 const CUSTOMER = 'b2c3d4e5-0000-4000-8000-0000000000d2';
 const BUDGET = `/v1/customers/${CUSTOMER}/usagebudget`;
@@ -193,5 +193,21 @@ describe('write outcomes against a misbehaving Partner Center', () => {
       expect((await patch(702, key)).data.amount).toBe(702);
       expect(partnerCenter.applied).toEqual([702]);
     });
+  });
+
+  it('tells the caller when to retry a change Partner Center answered 503 with a Retry-After date', async () => {
+    const until = new Date(Date.now() + 20_000).toUTCString();
+    partnerCenter.misbehave = ({ method }, response) => {
+      response.writeHead(503, { 'Content-Type': 'text/html', 'Retry-After': until });
+      response.end(`<html><body>${method} unavailable</body></html>`);
+      return true;
+    };
+    const rest = await gateway.http.patch(BUDGET, { amount: 703 });
+    expect(rest.status).toBe(504);
+    expect(rest.data).toMatchObject({ code: 'OUTCOME_UNKNOWN', idempotencyKey: expect.stringMatching(GUID) });
+    expect(Number(rest.headers['retry-after'])).toBeGreaterThanOrEqual(15);
+    const gql = await gateway.graphql(SET_BUDGET, { input: { customerId: CUSTOMER, amount: 704 } });
+    expect(gql.errors?.[0].extensions).toMatchObject({ code: 'OUTCOME_UNKNOWN' });
+    expect(gql.errors?.[0].extensions.retryAfterSeconds).toBeGreaterThanOrEqual(15);
   });
 });

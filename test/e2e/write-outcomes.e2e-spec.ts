@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { HostilePartnerCenter, startHostilePartnerCenter } from '../support/hostile-partner-center';
+import { startRedis, TestRedis } from '../support/redis-server';
 import { startGateway, TestGateway } from './support/gateway';
 import { GUID, SET_BUDGET } from './support/ids';
 
@@ -209,5 +210,125 @@ describe('write outcomes against a misbehaving Partner Center', () => {
     const gql = await gateway.graphql(SET_BUDGET, { input: { customerId: CUSTOMER, amount: 704 } });
     expect(gql.errors?.[0].extensions).toMatchObject({ code: 'OUTCOME_UNKNOWN' });
     expect(gql.errors?.[0].extensions.retryAfterSeconds).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each([
+    ['stops', 'stall'],
+    ['loses its connection', 'drop'],
+  ])(
+    'applies a change once whose 200 arrives in part and then %s: the retry under its MS-RequestId is replayed',
+    async (_name, how) => {
+      partnerCenter.misbehave = ({ method }, response) => {
+        if (method !== 'PATCH') return false;
+        response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '200' });
+        response.write('{"amount": 7');
+        if (how === 'drop') setTimeout(() => response.socket?.destroy(), 20);
+        return true;
+      };
+      const answer = await patch(705, randomUUID());
+      expect(answer.status).toBe(200);
+      expect(answer.data.amount).toBe(705);
+      expect(partnerCenter.applied).toEqual([705]);
+      expect(fake.requests().filter((r) => r.method === 'PATCH')).toHaveLength(2);
+      expect(upstreamIds().size).toBe(1);
+    },
+  );
+
+  it('applies concurrent changes of one customer under different keys once each, each told so', async () => {
+    partnerCenter.processingMs = 100;
+    const amounts = [801, 802, 803, 804, 805, 806];
+    const answers = await Promise.all(amounts.map((amount) => patch(amount, randomUUID())));
+    expect(answers.map((answer) => [answer.status, answer.data.amount])).toEqual(
+      amounts.map((amount) => [200, amount]),
+    );
+    expect([...partnerCenter.applied].sort()).toEqual(amounts);
+    expect(upstreamIds().size).toBe(amounts.length);
+  });
+
+  it('answers a retry under an unsettled key while the circuit is open OUTCOME_UNKNOWN, with when to retry', async () => {
+    const breaking = await startGateway({
+      partnerCenter: fake.connection(),
+      secrets: [fake.clientSecret],
+      retry: { maxAttempts: 2, attemptTimeoutMs: 1_000, deadlineMs: 2_500, baseDelayMs: 10, maxDelayMs: 50 },
+      env: { PARTNER_CENTER_CIRCUIT_FAILURE_THRESHOLD: '1', PARTNER_CENTER_CIRCUIT_BREAK_MS: '20000' },
+    });
+    try {
+      fake.answer = (_request, response) => {
+        response.writeHead(503, { 'Content-Type': 'text/html' });
+        response.end('<html>Service Unavailable</html>');
+      };
+      const key = randomUUID();
+      const send = (amount: number, headers: Record<string, string> = {}) =>
+        breaking.http.patch(BUDGET, { amount }, { headers });
+      const first = await send(730, { 'MS-RequestId': key });
+      expect(first.data).toMatchObject({ code: 'OUTCOME_UNKNOWN', idempotencyKey: key });
+      // The circuit is open now: a new change is refused, nothing sent: not applied, and it says when to come back.
+      const sent = fake.requests().length;
+      const fresh = await send(731);
+      expect(fresh.status).toBe(503);
+      expect(fresh.data.code).toBe('UPSTREAM_UNAVAILABLE');
+      expect(Number(fresh.headers['retry-after'])).toBeGreaterThan(0);
+      // The first change's retry is refused by the circuit too, which says nothing of the first call's PATCHes.
+      const retry = await send(730, { 'MS-RequestId': key });
+      expect(retry.status).toBe(504);
+      expect(retry.data).toMatchObject({ code: 'OUTCOME_UNKNOWN', idempotencyKey: key });
+      expect(Number(retry.headers['retry-after'])).toBeGreaterThan(0);
+      expect(fake.requests()).toHaveLength(sent);
+    } finally {
+      await breaking.close();
+    }
+  });
+});
+
+describe('write outcomes on two replicas sharing Redis', () => {
+  let redis: TestRedis;
+  let fake: HostilePartnerCenter;
+  let partnerCenter: IdempotentPartnerCenter;
+  const replicas: TestGateway[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    fake = await startHostilePartnerCenter();
+    partnerCenter = new IdempotentPartnerCenter(fake);
+    for (let i = 0; i < 2; i++) {
+      replicas.push(
+        await startGateway({
+          partnerCenter: fake.connection(),
+          secrets: [fake.clientSecret],
+          retry: {
+            maxAttempts: 3,
+            attemptTimeoutMs: 1_000,
+            deadlineMs: 2_500,
+            baseDelayMs: 10,
+            maxDelayMs: 50,
+          },
+          env: { REDIS_URL: redis.url, PARTNER_CENTER_CIRCUIT_FAILURE_THRESHOLD: '1000' },
+        }),
+      );
+    }
+  });
+  afterAll(async () => {
+    partnerCenter?.reset();
+    for (const replica of replicas) await replica.close();
+    await fake?.close();
+    await redis?.close();
+  });
+  beforeEach(() => partnerCenter.reset());
+
+  it("answers a retry on another replica, while the first replica's change is processed, truly", async () => {
+    partnerCenter.processingMs = 3_000;
+    const key = randomUUID();
+    const send = (replica: TestGateway) =>
+      replica.http.patch(BUDGET, { amount: 720 }, { headers: { 'Idempotency-Key': key } });
+    const first = await send(replicas[0]);
+    expect(first.data).toMatchObject({ code: 'OUTCOME_UNKNOWN', idempotencyKey: key });
+    const retry = await send(replicas[1]);
+    expect(retry.status).toBe(504);
+    expect(retry.data).toMatchObject({ code: 'OUTCOME_UNKNOWN', idempotencyKey: key });
+    await partnerCenter.settled();
+    const last = await send(replicas[1]);
+    expect(last.status).toBe(200);
+    expect(last.data.amount).toBe(720);
+    expect(partnerCenter.applied).toEqual([720]);
   });
 });

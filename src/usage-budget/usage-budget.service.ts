@@ -104,20 +104,9 @@ export class UsageBudgetService {
         context,
         claim.unsettled,
       );
-      if (!answersChange(updated, amount)) {
-        // With the caller's key, used here for the first time: Partner Center replayed an earlier change made under
-        // this MS-RequestId (its record here was lost, e.g. Redis flushed): the key named another change, and this
-        // one was not applied. With a key made here for this change, or one this change claimed already, an answer
-        // naming another amount says nothing sure: settled by a read.
-        if (options.idempotencyKey !== undefined && !claim.unsettled) {
-          // This change's claim would refuse the retries of the change the key really names: it goes, and the next
-          // use of the key is asked of Partner Center again (it replays that change; which customer it was for is
-          // not known here, so it is not recorded in its place).
-          await this.shared.delete(`writes:${requestId}`);
-          throw keyUsedForAnotherChange();
-        }
-        throw answerNotThisChange(requestId);
-      }
+      // An answer naming another amount says nothing sure (a front end's stale copy of the budget, or Partner
+      // Center's replay of another change under this MS-RequestId): settled by a read.
+      if (!answersChange(updated, amount)) throw new AnotherAmountAnswered(requestId);
       if (await this.recordOutcome(requestId, customerId, amount, updated)) {
         this.audit.budgetChanged({ customerId, oldAmount, newAmount: amount, outcome: 'success', context });
       }
@@ -136,6 +125,30 @@ export class UsageBudgetService {
           });
         }
         return toCustomerBudget(customerId, outcome.confirmed);
+      }
+      if (
+        outcome.readAnotherAmount &&
+        error instanceof AnotherAmountAnswered &&
+        options.idempotencyKey !== undefined &&
+        !claim.unsettled
+      ) {
+        // The caller's key, used here for the first time, answered with another amount that the read confirms:
+        // Partner Center replayed an earlier change made under this MS-RequestId (its record here was lost, e.g.
+        // Redis flushed): the key named another change, and this one was not applied. This change's claim would
+        // refuse the retries of the change the key really names: it goes, and the next use of the key is asked of
+        // Partner Center again (it replays that change; which customer it was for is not known here, so it is not
+        // recorded in its place).
+        await this.shared.delete(`writes:${requestId}`);
+        const refusal = keyUsedForAnotherChange();
+        this.audit.budgetChanged({
+          customerId,
+          oldAmount,
+          newAmount: amount,
+          outcome: 'failure',
+          error: refusal,
+          context,
+        });
+        throw refusal;
       }
       if (!outcome.unknown && !claim.unsettled && outcome.error instanceof PartnerCenterError) {
         await this.recordNotApplied(requestId, customerId, amount);
@@ -219,15 +232,27 @@ export class UsageBudgetService {
     error: unknown,
     idempotencyKey: string,
     context: RequestContext | undefined,
-  ): Promise<{ confirmed?: PartnerCenterSpendingBudget; unknown?: boolean; error: unknown }> {
+  ): Promise<{
+    confirmed?: PartnerCenterSpendingBudget;
+    unknown?: boolean;
+    /** The read answered, with another amount than the one asked for. */
+    readAnotherAmount?: boolean;
+    error: unknown;
+  }> {
     if (!(error instanceof PartnerCenterError) || error.kind !== 'outcome-unknown') return { error };
+    let readAnotherAmount = false;
     try {
       const current = await this.partnerCenter.confirmUsageBudget(customerId, context);
       if (answersChange(current, amount)) return { confirmed: current, error };
+      readAnotherAmount = true;
     } catch {
       // The read failed too: the outcome stays unknown.
     }
-    return { unknown: true, error: new PartnerCenterError({ ...error, idempotencyKey }, error.message) };
+    return {
+      unknown: true,
+      readAnotherAmount,
+      error: new PartnerCenterError({ ...error, idempotencyKey }, error.message),
+    };
   }
 }
 
@@ -245,11 +270,14 @@ export function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-function answerNotThisChange(requestId: string): PartnerCenterError {
-  return new PartnerCenterError(
-    { kind: 'outcome-unknown', source: 'partner-center', status: 200, requestId, attempts: 1 },
-    'Partner Center answered the change with another amount than the one sent',
-  );
+/** Partner Center answered the change with a budget of another amount: its outcome is for a read to settle. */
+class AnotherAmountAnswered extends PartnerCenterError {
+  constructor(requestId: string) {
+    super(
+      { kind: 'outcome-unknown', source: 'partner-center', status: 200, requestId, attempts: 1 },
+      'Partner Center answered the change with another amount than the one sent',
+    );
+  }
 }
 
 function keyUsedForAnotherChange(): InvalidInputError {

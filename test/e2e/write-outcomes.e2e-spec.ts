@@ -212,6 +212,26 @@ describe('write outcomes against a misbehaving Partner Center', () => {
     expect(gql.errors?.[0].extensions.retryAfterSeconds).toBeGreaterThanOrEqual(15);
   });
 
+  it("reports a change applied whose 200 names the budget as it was before, the caller's key or not", async () => {
+    // A front end's cache, or an answer read before the write landed: the change was made all the same.
+    partnerCenter.misbehave = ({ method }, response) => {
+      if (method !== 'PATCH') return false;
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ ...partnerCenter.budget(), amount: 100 }));
+      return true;
+    };
+    const keyed = await patch(740, randomUUID());
+    expect(keyed.status).toBe(200);
+    expect(keyed.data.amount).toBe(740);
+    const gql = await gateway.graphql(SET_BUDGET, {
+      input: { customerId: CUSTOMER, amount: 741, idempotencyKey: randomUUID() },
+    });
+    expect(gql.data?.updateUsageBudget.amount).toBe(741);
+    const keyless = await gateway.http.patch(BUDGET, { amount: 742 });
+    expect(keyless.data.amount).toBe(742);
+    expect(partnerCenter.applied).toEqual([740, 741, 742]);
+  });
+
   it.each([
     ['stops', 'stall'],
     ['loses its connection', 'drop'],

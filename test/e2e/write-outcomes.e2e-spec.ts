@@ -28,6 +28,10 @@ class IdempotentPartnerCenter {
   /** PATCHes refused (400, a value this customer does not take) before any processing: nothing kept, nothing applied. */
   refusals = 0;
   misbehave?: (request: { method: string; nth: number }, response: ServerResponse) => boolean;
+  /** May take over the answer of a PATCH before anything is processed (nothing kept, nothing applied). */
+  before?: (response: ServerResponse) => boolean;
+  /** How long the next new change takes to process, when it varies. */
+  processing?: () => number;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(readonly fake: HostilePartnerCenter) {}
@@ -46,6 +50,7 @@ class IdempotentPartnerCenter {
         if (this.misbehave?.({ method: 'GET', nth }, response)) return;
         return answer(200, budgetBody());
       }
+      if (this.before?.(response)) return;
       if (this.refusals > 0) {
         this.refusals -= 1;
         return answer(400, '{"code":400,"description":"The amount is not valid for this customer"}');
@@ -69,11 +74,12 @@ class IdempotentPartnerCenter {
         if (this.misbehave?.({ method: 'PATCH', nth }, response)) return;
         answer(200, budgetBody());
       };
-      if (this.processingMs === 0) return apply();
+      const processingMs = this.processing?.() ?? this.processingMs;
+      if (processingMs === 0) return apply();
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         apply();
-      }, this.processingMs);
+      }, processingMs);
       this.timers.add(timer);
     };
   }
@@ -97,6 +103,8 @@ class IdempotentPartnerCenter {
     this.applied.length = 0;
     this.processingMs = 0;
     this.refusals = 0;
+    this.before = undefined;
+    this.processing = undefined;
     this.misbehave = undefined;
     this.fake.reset();
     this.fake.amounts.set(CUSTOMER, 100);
@@ -265,6 +273,73 @@ describe('write outcomes against a misbehaving Partner Center', () => {
     expect(upstreamIds().size).toBe(amounts.length);
   });
 
+  it('applies every change at most once and reports each truly, retried as told, through a seeded storm', async () => {
+    const random = seeded(11);
+    const fail = (response: ServerResponse, status: number, headers: Record<string, string> = {}) => {
+      response.writeHead(status, { 'Content-Type': 'text/html', ...headers });
+      response.end(`<html><body>${status}</body></html>`);
+      return true;
+    };
+    const past = new Date(Date.now() - 60_000).toUTCString();
+    partnerCenter.before = (response) => {
+      const roll = random();
+      if (roll < 0.1) return fail(response, 503, { 'Retry-After': past });
+      if (roll < 0.2) return fail(response, 429, { 'Retry-After': '0' });
+      return false;
+    };
+    // Some changes take longer than an attempt: their retries meet "being processed".
+    partnerCenter.processing = () => (random() < 0.15 ? 1_300 : 0);
+    partnerCenter.misbehave = ({ method }, response) => {
+      const roll = random();
+      if (method === 'GET') return roll < 0.2 && fail(response, 503);
+      if (roll < 0.15) {
+        response.socket?.destroy(); // applied, the answer lost
+        return true;
+      }
+      if (roll < 0.25) return fail(response, 500); // applied, then an error
+      return false;
+    };
+
+    const outcomes: Array<{ amount: number; statuses: number[]; codes: string[]; answered?: number }> = [];
+    for (let i = 0; i < 25; i++) {
+      const amount = 2_000 + i;
+      const key = randomUUID();
+      const statuses: number[] = [];
+      const codes: string[] = [];
+      let answer = await patch(amount, key);
+      statuses.push(answer.status);
+      codes.push(answer.data?.code ?? 'OK');
+      // As the README tells a caller: OUTCOME_UNKNOWN, 503 and 429 are retried under the same key, after Retry-After.
+      for (let retry = 0; retry < 6 && [429, 503, 504].includes(answer.status); retry++) {
+        const wait = Math.min(200, 1_000 * Number(answer.headers['retry-after'] ?? 0));
+        await new Promise((resolve) => setTimeout(resolve, wait + 20));
+        answer = await patch(amount, key);
+        statuses.push(answer.status);
+        codes.push(answer.data?.code ?? 'OK');
+      }
+      outcomes.push({ amount, statuses, codes, answered: answer.data?.amount });
+    }
+    await partnerCenter.settled();
+
+    for (const { amount, statuses, codes, answered } of outcomes) {
+      const applied = partnerCenter.applied.filter((a) => a === amount).length;
+      const final = statuses[statuses.length - 1];
+      expect({ amount, applied: Math.min(applied, 2) }).toEqual({ amount, applied: Math.min(applied, 1) });
+      expect({ amount, codes }).toEqual({
+        amount,
+        codes: codes.filter((c) => c !== 'INTERNAL_SERVER_ERROR'),
+      });
+      if (final === 200)
+        expect({ amount, applied, answered }).toEqual({ amount, applied: 1, answered: amount });
+      // This Partner Center refuses nothing for good: a final 4xx but 429 would be a refusal of a change it made.
+      expect({ amount, final: final >= 400 && final < 500 && final !== 429 }).toEqual({
+        amount,
+        final: false,
+      });
+    }
+    expect(outcomes.filter((o) => o.statuses.at(-1) === 200).length).toBeGreaterThan(15);
+  });
+
   it('answers a retry under an unsettled key while the circuit is open OUTCOME_UNKNOWN, with when to retry', async () => {
     const breaking = await startGateway({
       partnerCenter: fake.connection(),
@@ -352,3 +427,14 @@ describe('write outcomes on two replicas sharing Redis', () => {
     expect(partnerCenter.applied).toEqual([720]);
   });
 });
+
+/** A small seeded generator (mulberry32): the same storm on every run. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -92,7 +92,7 @@ export class UsageBudgetService {
     const { context } = options;
     const idempotencyKey = options.idempotencyKey ?? randomUUID();
     const requestId = upstreamRequestId(context?.caller, idempotencyKey);
-    const claim = await this.claimKey(requestId, customerId, amount);
+    const claim = await this.claimKey(requestId, customerId, amount, options.idempotencyKey !== undefined);
     if (claim.budget) return toCustomerBudget(customerId, claim.budget);
     const oldAmount = this.reads.known(customerId, context?.caller)?.amount;
     await this.reads.invalidate(customerId);
@@ -175,15 +175,18 @@ export class UsageBudgetService {
    * That retry is `unsettled`: the earlier call may be under way still, or have ended without knowing (OUTCOME_UNKNOWN,
    * a caller that went away, a replica that died), so no refusal of the retry says the change was not made. Only an
    * earlier call that Partner Center answered with "not applied" leaves the retry's own answer the answer.
+   * While Redis is unreachable a replica claims in its own memory, where the fleet's earlier uses of the caller's key
+   * are not seen: a claim made there proves no first use, and the change is taken to be unsettled.
    */
   private async claimKey(
     requestId: string,
     customerId: string,
     amount: number,
+    callersKey: boolean,
   ): Promise<{ budget?: PartnerCenterSpendingBudget; unsettled: boolean }> {
     const claim: WriteRecord = { customerId: customerId.toLowerCase(), amount };
     const raw = await this.shared.setIfAbsent(`writes:${requestId}`, JSON.stringify(claim), WRITE_RECORD_MS);
-    if (!raw) return { unsettled: false };
+    if (!raw) return { unsettled: callersKey && this.shared.degraded };
     const record = JSON.parse(raw) as WriteRecord;
     if (!sameChange(record, { customerId, amount })) throw keyUsedForAnotherChange();
     if (record.budget) return { budget: record.budget, unsettled: false };

@@ -426,6 +426,27 @@ describe('write outcomes on two replicas sharing Redis', () => {
     expect(last.data.amount).toBe(720);
     expect(partnerCenter.applied).toEqual([720]);
   });
+
+  it('answers that retry truly on the other replica while Redis is down, too (each replica in its own memory)', async () => {
+    await redis.stop();
+    try {
+      partnerCenter.processingMs = 3_000;
+      const key = randomUUID();
+      const send = (replica: TestGateway) =>
+        replica.http.patch(BUDGET, { amount: 721 }, { headers: { 'Idempotency-Key': key } });
+      const first = await send(replicas[0]);
+      expect(first.data).toMatchObject({ code: 'OUTCOME_UNKNOWN', idempotencyKey: key });
+      // The other replica cannot know the key was used: no answer of Partner Center's but the change is its answer.
+      const retry = await send(replicas[1]);
+      expect(retry.status).toBe(504);
+      expect(retry.data).toMatchObject({ code: 'OUTCOME_UNKNOWN', idempotencyKey: key });
+      await partnerCenter.settled();
+      expect((await send(replicas[1])).data.amount).toBe(721);
+      expect(partnerCenter.applied).toEqual([721]);
+    } finally {
+      await redis.start();
+    }
+  });
 });
 
 /** A small seeded generator (mulberry32): the same storm on every run. */

@@ -2,11 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Caller } from '../request-context/caller';
 import type { RequestContext } from '../request-context/request-context';
-import { failureFromResponse } from './errors/failure-from-response';
+import { failureFromResponse, waitAskedBy } from './errors/failure-from-response';
 import { PartnerCenterError } from './errors/partner-center-error';
 import { TransportError } from '../common/http/https-exchange';
 import { PARTNER_CENTER_OPTIONS, PartnerCenterOptions } from './partner-center.options';
-import { PipelineRequest, SendRequest } from './pipeline/pipeline';
+import { PipelineRequest, PipelineResponse, SendRequest } from './pipeline/pipeline';
 import { DeadlineExceededError } from './pipeline/retry.policy';
 import { DEFAULT_MAX_PAUSE_MS } from './quota/quota-shaper';
 import { parseSpendingBudget, PartnerCenterSpendingBudget } from './spending-budget';
@@ -69,12 +69,18 @@ export class PartnerCenterClient {
    * PATCH /v1/customers/{customer-tenant-id}/usagebudget, in the body shape Partner Center documents. Its deadline
    * leaves room for confirmUsageBudget within PARTNER_CENTER_DEADLINE_MS: a write and the read that settles an unknown
    * outcome answer within one deadline, not two.
+   *
+   * `earlierCallMayHaveApplied`: an earlier call under the same MS-RequestId (the caller's retry of its change) may
+   * have applied it, or may still be under way. Then no answer to this call says the change was not made (a 409
+   * "being processed", a 429, an open circuit speak for this call only), exactly as after an attempt of this call
+   * that got no answer: the outcome is unknown unless Partner Center answers with the change.
    */
   updateUsageBudget(
     customerId: string,
     amount: number,
     requestId?: string,
     context?: RequestContext,
+    earlierCallMayHaveApplied = false,
   ): Promise<PartnerCenterSpendingBudget> {
     return this.call(
       'PATCH',
@@ -83,6 +89,7 @@ export class PartnerCenterClient {
       JSON.stringify({ Amount: amount, Attributes: { ObjectType: 'SpendingBudget' } }),
       context,
       this.options.retry.deadlineMs - this.confirmingReadMs(),
+      earlierCallMayHaveApplied,
     );
   }
 
@@ -103,6 +110,7 @@ export class PartnerCenterClient {
     body?: string,
     context?: RequestContext,
     deadlineMs?: number,
+    maybeApplied = false,
   ): Promise<PartnerCenterSpendingBudget> {
     const isWrite = method === 'PATCH';
     // The inbound side validates too; this guard keeps anything but a GUID out of the upstream path.
@@ -114,7 +122,7 @@ export class PartnerCenterClient {
       requestId,
       headers: {},
       body,
-      state: {},
+      state: maybeApplied ? { maybeApplied } : {},
       context,
       ...(deadlineMs !== undefined && { deadlineMs }),
     };
@@ -122,11 +130,11 @@ export class PartnerCenterClient {
     try {
       response = await this.send(request);
     } catch (error) {
-      throw outcomeUnknown(request, error) ?? noAnswer(error, requestId);
+      throw outcomeUnknown(request, error, this.maxThrottleWaitSeconds) ?? noAnswer(error, requestId);
     }
     if (response.status < 200 || response.status > 299) {
       throw (
-        outcomeUnknown(request, response) ??
+        outcomeUnknown(request, response, this.maxThrottleWaitSeconds) ??
         failureFromResponse(response, requestId, this.maxThrottleWaitSeconds)
       );
     }
@@ -166,22 +174,38 @@ export class PartnerCenterClient {
  * have been applied, and saying "unavailable" would invite a retry that doubles it for a caller without an
  * idempotency key. Whatever the last attempt was answered (a 5xx, a 429, or a 4xx such as the 409 an idempotency
  * layer gives a key whose first request is still under way) speaks for that attempt only, never for the earlier one
- * that got no answer. Without such an earlier attempt, Partner Center's answer is the answer.
+ * that got no answer. Without such an earlier attempt, Partner Center's answer is the answer. A wait that last answer
+ * asked for (a 429's or 503's Retry-After, an open circuit's) is the caller's too, before its retry under the key.
  */
-function outcomeUnknown(request: PipelineRequest, last: unknown): PartnerCenterError | undefined {
+function outcomeUnknown(
+  request: PipelineRequest,
+  last: unknown,
+  maxWaitSeconds: number,
+): PartnerCenterError | undefined {
   if (request.method !== 'PATCH' || !request.state.maybeApplied) return undefined;
   const status =
     typeof last === 'object' && last !== null && 'status' in last
       ? (last as { status?: number }).status
       : undefined;
   const attempts = (last as { attempts?: number }).attempts ?? 1;
+  const retryAfterSeconds =
+    last instanceof PartnerCenterError
+      ? last.retryAfterSeconds
+      : isResponse(last)
+        ? waitAskedBy(last, maxWaitSeconds)
+        : undefined;
   return new PartnerCenterError({
     kind: 'outcome-unknown',
     source: 'partner-center',
     status,
+    retryAfterSeconds,
     requestId: request.requestId,
     attempts,
   });
+}
+
+function isResponse(value: unknown): value is PipelineResponse {
+  return typeof value === 'object' && value !== null && 'status' in value && 'headers' in value;
 }
 
 function noAnswer(error: unknown, requestId: string | undefined): Error {

@@ -91,11 +91,12 @@ function describeUpstreamFailure(error: PartnerCenterError): Failure {
     ...(error.description !== undefined && { description: error.description }),
     ...(error.requestId !== undefined && { requestId: error.requestId }),
   };
-  // A 429 always says when to come back, also when Entra ID's throttle named no wait.
+  // A 429 always says when to come back, also when Entra ID's throttle named no wait; a change whose outcome is
+  // unknown after a 429 or 503 that named a wait says it too, before the retry under its key.
   const retryAfterSeconds =
     error.kind === 'rate-limited'
       ? (error.retryAfterSeconds ?? UNSTATED_THROTTLE_WAIT_SECONDS)
-      : error.kind === 'unavailable'
+      : error.kind === 'unavailable' || error.kind === 'outcome-unknown'
         ? error.retryAfterSeconds
         : undefined;
   return {

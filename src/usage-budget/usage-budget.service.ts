@@ -92,25 +92,21 @@ export class UsageBudgetService {
     const { context } = options;
     const idempotencyKey = options.idempotencyKey ?? randomUUID();
     const requestId = upstreamRequestId(context?.caller, idempotencyKey);
-    const replayed = await this.claimKey(requestId, customerId, amount);
-    if (replayed) return toCustomerBudget(customerId, replayed);
+    const claim = await this.claimKey(requestId, customerId, amount, options.idempotencyKey !== undefined);
+    if (claim.budget) return toCustomerBudget(customerId, claim.budget);
     const oldAmount = this.reads.known(customerId, context?.caller)?.amount;
     await this.reads.invalidate(customerId);
     try {
-      const updated = await this.partnerCenter.updateUsageBudget(customerId, amount, requestId, context);
-      if (!answersChange(updated, amount)) {
-        // With the caller's key: Partner Center replayed an earlier change made under this MS-RequestId (its record
-        // here was lost, e.g. Redis flushed): the key named another change, and this one was not applied. With a key
-        // made here for this change, an answer naming another amount says nothing sure: settled by a read.
-        if (options.idempotencyKey !== undefined) {
-          // This change's claim would refuse the retries of the change the key really names: it goes, and the next
-          // use of the key is asked of Partner Center again (it replays that change; which customer it was for is
-          // not known here, so it is not recorded in its place).
-          await this.shared.delete(`writes:${requestId}`);
-          throw keyUsedForAnotherChange();
-        }
-        throw answerNotThisChange(requestId);
-      }
+      const updated = await this.partnerCenter.updateUsageBudget(
+        customerId,
+        amount,
+        requestId,
+        context,
+        claim.unsettled,
+      );
+      // An answer naming another amount says nothing sure (a front end's stale copy of the budget, or Partner
+      // Center's replay of another change under this MS-RequestId): settled by a read.
+      if (!answersChange(updated, amount)) throw new AnotherAmountAnswered(requestId);
       if (await this.recordOutcome(requestId, customerId, amount, updated)) {
         this.audit.budgetChanged({ customerId, oldAmount, newAmount: amount, outcome: 'success', context });
       }
@@ -129,6 +125,33 @@ export class UsageBudgetService {
           });
         }
         return toCustomerBudget(customerId, outcome.confirmed);
+      }
+      if (
+        outcome.readAnotherAmount &&
+        error instanceof AnotherAmountAnswered &&
+        options.idempotencyKey !== undefined &&
+        !claim.unsettled
+      ) {
+        // The caller's key, used here for the first time, answered with another amount that the read confirms:
+        // Partner Center replayed an earlier change made under this MS-RequestId (its record here was lost, e.g.
+        // Redis flushed): the key named another change, and this one was not applied. This change's claim would
+        // refuse the retries of the change the key really names: it goes, and the next use of the key is asked of
+        // Partner Center again (it replays that change; which customer it was for is not known here, so it is not
+        // recorded in its place).
+        await this.shared.delete(`writes:${requestId}`);
+        const refusal = keyUsedForAnotherChange();
+        this.audit.budgetChanged({
+          customerId,
+          oldAmount,
+          newAmount: amount,
+          outcome: 'failure',
+          error: refusal,
+          context,
+        });
+        throw refusal;
+      }
+      if (!outcome.unknown && !claim.unsettled && outcome.error instanceof PartnerCenterError) {
+        await this.recordNotApplied(requestId, customerId, amount);
       }
       this.audit.budgetChanged({
         customerId,
@@ -149,14 +172,37 @@ export class UsageBudgetService {
    * anything is sent: the same key with another change is refused, not applied, even while the first is under way.
    * A change already applied under it is answered from its record, without asking Partner Center again; the same
    * change still under way (a concurrent retry) goes too, under the same MS-RequestId: Partner Center applies it once.
+   * That retry is `unsettled`: the earlier call may be under way still, or have ended without knowing (OUTCOME_UNKNOWN,
+   * a caller that went away, a replica that died), so no refusal of the retry says the change was not made. Only an
+   * earlier call that Partner Center answered with "not applied" leaves the retry's own answer the answer.
+   * While Redis is unreachable a replica claims in its own memory, where the fleet's earlier uses of the caller's key
+   * are not seen: a claim made there proves no first use, and the change is taken to be unsettled.
    */
-  private async claimKey(requestId: string, customerId: string, amount: number) {
+  private async claimKey(
+    requestId: string,
+    customerId: string,
+    amount: number,
+    callersKey: boolean,
+  ): Promise<{ budget?: PartnerCenterSpendingBudget; unsettled: boolean }> {
     const claim: WriteRecord = { customerId: customerId.toLowerCase(), amount };
     const raw = await this.shared.setIfAbsent(`writes:${requestId}`, JSON.stringify(claim), WRITE_RECORD_MS);
-    if (!raw) return undefined;
+    if (!raw) return { unsettled: callersKey && this.shared.degraded };
     const record = JSON.parse(raw) as WriteRecord;
     if (!sameChange(record, { customerId, amount })) throw keyUsedForAnotherChange();
-    return record.budget;
+    if (record.budget) return { budget: record.budget, unsettled: false };
+    if (!record.notApplied) return { unsettled: true };
+    // This call is under way now: a retry arriving meanwhile must not take the earlier refusal for its own answer.
+    await this.shared.set(`writes:${requestId}`, JSON.stringify(claim), WRITE_RECORD_MS);
+    return { unsettled: false };
+  }
+
+  /**
+   * Partner Center refused the change, or it was never sent (an open circuit, a full queue, no token): it was not
+   * applied, and the key's next use may take its own answer as the answer. Not for a retry of an unsettled change.
+   */
+  private async recordNotApplied(requestId: string, customerId: string, amount: number): Promise<void> {
+    const record: WriteRecord = { customerId: customerId.toLowerCase(), amount, notApplied: true };
+    await this.shared.set(`writes:${requestId}`, JSON.stringify(record), WRITE_RECORD_MS);
   }
 
   /**
@@ -189,15 +235,27 @@ export class UsageBudgetService {
     error: unknown,
     idempotencyKey: string,
     context: RequestContext | undefined,
-  ): Promise<{ confirmed?: PartnerCenterSpendingBudget; unknown?: boolean; error: unknown }> {
+  ): Promise<{
+    confirmed?: PartnerCenterSpendingBudget;
+    unknown?: boolean;
+    /** The read answered, with another amount than the one asked for. */
+    readAnotherAmount?: boolean;
+    error: unknown;
+  }> {
     if (!(error instanceof PartnerCenterError) || error.kind !== 'outcome-unknown') return { error };
+    let readAnotherAmount = false;
     try {
       const current = await this.partnerCenter.confirmUsageBudget(customerId, context);
       if (answersChange(current, amount)) return { confirmed: current, error };
+      readAnotherAmount = true;
     } catch {
       // The read failed too: the outcome stays unknown.
     }
-    return { unknown: true, error: new PartnerCenterError({ ...error, idempotencyKey }, error.message) };
+    return {
+      unknown: true,
+      readAnotherAmount,
+      error: new PartnerCenterError({ ...error, idempotencyKey }, error.message),
+    };
   }
 }
 
@@ -206,6 +264,8 @@ interface WriteRecord {
   customerId: string;
   amount: number;
   budget?: PartnerCenterSpendingBudget;
+  /** The last call under the key was answered "not applied" (see recordNotApplied). */
+  notApplied?: true;
 }
 
 /** graphql-js reports an Error in a list as that item's error, at its index. */
@@ -213,11 +273,14 @@ export function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-function answerNotThisChange(requestId: string): PartnerCenterError {
-  return new PartnerCenterError(
-    { kind: 'outcome-unknown', source: 'partner-center', status: 200, requestId, attempts: 1 },
-    'Partner Center answered the change with another amount than the one sent',
-  );
+/** Partner Center answered the change with a budget of another amount: its outcome is for a read to settle. */
+class AnotherAmountAnswered extends PartnerCenterError {
+  constructor(requestId: string) {
+    super(
+      { kind: 'outcome-unknown', source: 'partner-center', status: 200, requestId, attempts: 1 },
+      'Partner Center answered the change with another amount than the one sent',
+    );
+  }
 }
 
 function keyUsedForAnotherChange(): InvalidInputError {

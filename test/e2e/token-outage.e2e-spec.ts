@@ -58,6 +58,18 @@ describe('token endpoint outages', () => {
     expect(Date.now() - recoveredAt).toBeLessThan(5_000);
   });
 
+  it('refuses a change while no token can be had as not applied, saying when the gateway asks Entra ID again', async () => {
+    gateway = await startGateway();
+    gateway.sandbox.faults.add({ target: 'token', kind: 'status', status: 503 });
+    const rest = await gateway.http.patch(path, { amount: 17 });
+    expect(rest.status).toBe(503);
+    expect(rest.data).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', partnerCenter: { source: 'entra-id' } });
+    // The gateway fails calls fast until its next token request: a caller retrying sooner meets the same refusal.
+    expect(Number(rest.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(rest.data.retryAfterSeconds).toBe(Number(rest.headers['retry-after']));
+    expect(gateway.sandbox.requestLog.entries({ target: 'partner-center' })).toHaveLength(0);
+  });
+
   it("waits out Entra ID's throttling (429, Retry-After: 2) within the call, asking again exactly once", async () => {
     gateway = await startGateway();
     gateway.sandbox.faults.add({ target: 'token', kind: 'status', status: 429, retryAfter: '2', count: 1 });

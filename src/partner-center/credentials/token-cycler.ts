@@ -149,9 +149,13 @@ function retryAfterMs(error: unknown): number | undefined {
   return typeof seconds === 'number' ? seconds * 1000 : undefined;
 }
 
-/** A failure replayed during its wait says how much of the wait is left, not what was asked at first. */
+/**
+ * A failure replayed during the wait before the next token request says how much of the wait is left: not what
+ * Entra ID asked at first, and also when it asked nothing (the backoff's own wait), since calls fail fast until then
+ * and a caller that comes back sooner meets the same failure.
+ */
 function withWaitLeft(error: unknown, leftMs: number): unknown {
-  if (retryAfterMs(error) === undefined) return error;
+  if (typeof error !== 'object' || error === null) return error;
   const copy = Object.create(Object.getPrototypeOf(error) as object) as Record<string, unknown>;
   Object.assign(copy, error, { retryAfterSeconds: Math.max(1, Math.ceil(leftMs / 1000)) });
   return copy;

@@ -32,6 +32,24 @@ export function failureFromResponse(
   maxWaitSeconds = Infinity,
 ): PartnerCenterError {
   const body = parseErrorBody(response.body);
+  return new PartnerCenterError({
+    kind: kindOf(response.status),
+    source: 'partner-center',
+    status: response.status,
+    code: body.code,
+    description: body.description,
+    retryAfterSeconds: waitAskedBy(response, maxWaitSeconds),
+    requestId,
+    attempts: response.attempts ?? 1,
+  });
+}
+
+/**
+ * The wait, in seconds, a final answer asks the caller for: a 429's (or a 503's: when the gateway could not wait it
+ * out, the caller should), bounded by `maxWaitSeconds`. A write whose outcome is unknown after such an answer passes
+ * it on too: its retry under the key would only meet the same answer sooner.
+ */
+export function waitAskedBy(response: PipelineResponse, maxWaitSeconds = Infinity): number | undefined {
   const kind = kindOf(response.status);
   // A 429 says when to come back, and never "at once" (Retry-After: 0, or a date already past): the gateway has
   // spent its own attempts by now, and Partner Center's guidance is never to retry a throttled call at once.
@@ -41,15 +59,5 @@ export function failureFromResponse(
       : kind === 'unavailable'
         ? requestedWaitSeconds(response)
         : undefined;
-  return new PartnerCenterError({
-    kind,
-    source: 'partner-center',
-    status: response.status,
-    code: body.code,
-    description: body.description,
-    // A 503's Retry-After too: when the gateway could not wait it out, the caller should.
-    retryAfterSeconds: asked === undefined ? undefined : Math.min(asked, maxWaitSeconds),
-    requestId,
-    attempts: response.attempts ?? 1,
-  });
+  return asked === undefined ? undefined : Math.min(asked, maxWaitSeconds);
 }

@@ -59,4 +59,19 @@ describe('the token cycler', () => {
     await settle();
     expect(clock.acquisitions()).toBe(2);
   });
+
+  it('fails fast until its next token request, saying how long that is, when Entra ID named no wait', async () => {
+    const outage = Object.assign(new Error('Entra ID is unavailable'), { kind: 'unavailable' });
+    const clock = cycler(() => {
+      throw outage;
+    });
+    await expect(clock.tokens.getToken()).rejects.toBe(outage);
+    // Backoff 250 ms, jitter 0: half of it, 125 ms; a caller is told the whole seconds left, at least 1.
+    clock.advance(100);
+    await expect(clock.tokens.getToken()).rejects.toMatchObject({
+      kind: 'unavailable',
+      retryAfterSeconds: 1,
+    });
+    expect(clock.acquisitions()).toBe(1);
+  });
 });

@@ -6,6 +6,7 @@ import { UsageBudgetResolver } from './usage-budget.resolver';
 import { UsageBudgetService } from './usage-budget.service';
 import { BudgetCache } from './reads/budget-cache';
 import { BudgetReads } from './reads/budget-reads';
+import { BudgetWrites } from './writes/budget-writes';
 import { PartnerCenterClient } from '../partner-center/partner-center.client';
 import { SHARED_STATE, SharedState } from '../shared-state/shared-state';
 import { Metrics } from '../observability/metrics';
@@ -36,6 +37,7 @@ export class UsageBudgetModule {
             );
           },
         },
+        BudgetWrites,
         UsageBudgetService,
         UsageBudgetResolver,
         AuditTrail,

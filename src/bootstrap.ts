@@ -18,7 +18,6 @@ import {
   unmetExpectationListener,
 } from './hardening/http-parser-errors';
 import { registerClosingConnectionGuard } from './hardening/closing-connections';
-import { trustedProxies } from './hardening/trusted-proxies';
 import { httpServerOptions, registerHostHeaderCheck } from './hardening/http-server.options';
 import { registerMediaTypeCheck } from './hardening/media-type.hook';
 import { registerMethodNotAllowed } from './hardening/method-not-allowed.hook';
@@ -57,7 +56,7 @@ export async function createGateway(
     // Off: once the server stops accepting, Fastify's own 503 (bare JSON, no code, no correlation id) would answer the
     // requests still read on open connections; the drain gate answers them instead, as SHUTTING_DOWN.
     return503OnClosing: false,
-    trustProxy: trustedProxies(config.http.trustProxy),
+    trustProxy: config.http.trustProxy,
     frameworkErrors: frameworkErrorHandler(countRefusal),
     genReqId: correlationIdOfRequest,
     // No Express-style middleware is mounted (see LoggingModule): Fastify's hooks only, without the middleware engine.

@@ -34,7 +34,7 @@ export interface GatewayConfig {
     bodyLimitBytes: number;
     /** The whole request, headers and body, must have arrived within this (HTTP_REQUEST_TIMEOUT_MS; 408). */
     requestTimeoutMs: number;
-    trustProxy: boolean | number | string;
+    trustProxy: boolean | string;
   };
   logLevel: LogLevel;
   observability: ObservabilityConfig;
@@ -120,20 +120,28 @@ function checkBatchFitsInBody(bodyLimitBytes: number, batchMaxIds: number): void
 
 /**
  * TRUST_PROXY: whose X-Forwarded-For to believe for the caller's address (the rate limit of anonymous callers):
- * `false` (default, the socket's address), `true` (any proxy), a number of hops, or addresses / CIDRs, comma-separated.
+ * `false` (default, the socket's address), `true` (any proxy), or addresses / CIDRs, comma-separated.
+ * A number of hops is refused: it cannot tell the proxy from a caller that connects directly and writes hops of its
+ * own (CVE-2026-16732; Fastify 5.12 trusts no hop for it at all, which would silently count every caller as the
+ * proxy's address).
  */
-function trustProxyFromEnv(env: Env): boolean | number | string {
+function trustProxyFromEnv(env: Env): boolean | string {
   const raw = read(env, 'TRUST_PROXY');
   if (raw === undefined || raw.toLowerCase() === 'false') return false;
   if (raw.toLowerCase() === 'true') return true;
-  if (/^\d+$/.test(raw)) return integer(env, 'TRUST_PROXY', 0, 0, 100);
+  if (/^\d+$/.test(raw))
+    throw new ConfigError(
+      'TRUST_PROXY',
+      "a number of hops trusts whoever connects directly (CVE-2026-16732): list the proxies' addresses or CIDRs " +
+        'instead, e.g. 10.0.0.0/8',
+    );
   // Each entry checked here: Fastify compiles the list only when the server is built, and a bad one stopped the start
   // with a bare TypeError naming no variable.
   for (const entry of raw.split(',').map((part) => part.trim())) {
     if (!isTrustedProxyEntry(entry))
       throw new ConfigError(
         'TRUST_PROXY',
-        `must be true, false, a number of hops or addresses/CIDRs, comma-separated; "${entry}" is none of these`,
+        `must be true, false or addresses/CIDRs, comma-separated; "${entry}" is none of these`,
       );
   }
   return raw;

@@ -481,20 +481,21 @@ describe('inbound authentication and authorization', () => {
       expect((await limited.http.get('/metrics', { headers })).status).toBe(200);
     });
 
-    it('behind TRUST_PROXY=1, counts the address the nearest proxy saw, not what the caller wrote before it', async () => {
-      const oneHop = await startGateway({
+    it('behind TRUST_PROXY=<the proxy>, counts the address the proxy saw, not what the caller wrote before it', async () => {
+      const behindProxy = await startGateway({
         sandbox,
+        // The test's client connects from 127.0.0.1: it is the proxy.
         env: {
           AUTH_ISSUER: issuer,
           AUTH_AUDIENCE: sandbox.callerAudience,
           AUTH_FAILURES_PER_MINUTE: String(LIMIT),
-          TRUST_PROXY: '1',
+          TRUST_PROXY: '127.0.0.1',
         },
       });
       try {
         // The proxy appends the address it saw (192.0.2.8); what comes before it is the caller's to invent.
         const viaProxy = (invented: string, seen: string) =>
-          oneHop.http.get(BUDGET, {
+          behindProxy.http.get(BUDGET, {
             headers: { 'x-forwarded-for': `${invented}, ${seen}`, ...bearer(forged) },
           });
         for (let i = 0; i < LIMIT; i += 1)
@@ -503,7 +504,7 @@ describe('inbound authentication and authorization', () => {
         // Another address seen by the proxy is counted on its own (not the proxy's own socket address for all).
         expect((await viaProxy('198.51.100.1', '192.0.2.9')).status).toBe(401);
       } finally {
-        await oneHop.close();
+        await behindProxy.close();
       }
     });
 

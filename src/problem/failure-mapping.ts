@@ -66,9 +66,19 @@ export const FAILURE_MAPPING: Readonly<Record<GatewayFailureKind, FailureMapping
   // Partner Center refused the caller's request: answered with Partner Center's own status (400, 409, 412; see
   // Failure.status), never a 5xx, which clients would retry.
   refused: { code: 'UPSTREAM_ERROR', status: 400, title: 'Partner Center refused the request' },
-  rejected: { code: 'UPSTREAM_ERROR', status: 502, title: 'Partner Center refused the request' },
-  unavailable: { code: 'UPSTREAM_UNAVAILABLE', status: 503, title: 'Partner Center is unavailable' },
-  timeout: { code: 'UPSTREAM_UNAVAILABLE', status: 504, title: 'Partner Center did not answer in time' },
+  // A title names the problem type, the same for every occurrence (RFC 9457): these three come from Partner Center
+  // or from Entra ID (the gateway's tokens, the callers' issuer keys); the detail and `partnerCenter.source` say which.
+  rejected: { code: 'UPSTREAM_ERROR', status: 502, title: 'Partner Center or Entra ID refused the request' },
+  unavailable: {
+    code: 'UPSTREAM_UNAVAILABLE',
+    status: 503,
+    title: 'Partner Center or Entra ID is unavailable',
+  },
+  timeout: {
+    code: 'UPSTREAM_UNAVAILABLE',
+    status: 504,
+    title: 'Partner Center or Entra ID did not answer in time',
+  },
   'outcome-unknown': {
     code: 'OUTCOME_UNKNOWN',
     status: 504,

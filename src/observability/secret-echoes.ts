@@ -7,18 +7,43 @@
 const CUT = '[REDACTED]';
 /** Shorter secrets are cut as they are only: their encodings are too short to be told from other text. */
 const SHORTEST_ENCODED = 12;
+/**
+ * A quote cut short (a description clipped by the server) still starts a token: this many of a form's first
+ * characters, and as many more as follow, are cut too.
+ */
+const SHORTEST_PREFIX = 16;
 
-/** `text` without any of `secrets` in any shape it is commonly quoted in. */
+/** `text` without any of `secrets` in any shape it is commonly quoted in, whole or its beginning. */
 export function withoutEchoes(text: string, secrets: readonly string[]): string {
-  let cut = text;
-  for (const secret of secrets) {
-    if (!secret) continue;
-    for (const form of echoForms(secret)) if (cut.includes(form)) cut = cut.split(form).join(CUT);
+  // Ranges first, cut once: two forms can share a beginning (a secret and its URL encoding), and each quote is cut
+  // to the end of the longest form it matches.
+  const ranges = secrets
+    .filter(Boolean)
+    .flatMap((secret) => echoForms(secret).flatMap((form) => quotes(text, form)))
+    .sort((a, b) => a[0] - b[0]);
+  let cut = '';
+  let from = 0; // the text before this is copied or cut already
+  for (const [start, end] of ranges) {
+    if (end <= from) continue; // within a quote already cut
+    if (start >= from) cut += text.slice(from, start) + CUT; // else it extends the quote just cut
+    from = end;
   }
-  return cut;
+  return ranges.length ? cut + text.slice(from) : text;
 }
 
-/** The secret as it is, URL-, form- and JSON-encoded, and base64/base64url'd at any offset; longest first. */
+/** Where `text` quotes `form`: whole, or at least its first SHORTEST_PREFIX characters and as many more as follow. */
+function quotes(text: string, form: string): Array<[number, number]> {
+  const head = form.length > SHORTEST_PREFIX ? form.slice(0, SHORTEST_PREFIX) : form;
+  const found: Array<[number, number]> = [];
+  for (let at = text.indexOf(head); at >= 0; at = text.indexOf(head, at + 1)) {
+    let end = at + head.length;
+    while (end - at < form.length && text[end] === form[end - at]) end++;
+    found.push([at, end]);
+  }
+  return found;
+}
+
+/** The secret as it is, URL-, form- and JSON-encoded, and base64/base64url'd at any offset. */
 function echoForms(secret: string): string[] {
   const forms = new Set([secret]);
   if (secret.length >= SHORTEST_ENCODED) {
@@ -27,7 +52,7 @@ function echoForms(secret: string): string[] {
     forms.add(JSON.stringify(secret).slice(1, -1));
     for (const form of base64Forms(secret)) forms.add(form);
   }
-  return [...forms].sort((a, b) => b.length - a.length);
+  return [...forms];
 }
 
 /**

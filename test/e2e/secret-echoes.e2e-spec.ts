@@ -1,4 +1,13 @@
+import axios from 'axios';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type RunningSandbox } from 'partner-center-sandbox';
+import { startHostileIssuer, type HostileIssuer, type TokenAnswer } from '../support/hostile-issuer';
 import { HostilePartnerCenter, startHostilePartnerCenter } from '../support/hostile-partner-center';
+import { sandboxAsPartnerCenter } from '../support/sandbox-as-partner-center';
+import { startGatewayProcess, type GatewayProcess } from './observability/support/gateway-process';
 import { startGateway, TestGateway } from './support/gateway';
 import { findSecret } from './support/secret-forms';
 
@@ -83,4 +92,158 @@ describe('a Partner Center that echoes the bearer token it was sent', () => {
     expect(leakedToken(JSON.stringify(graphql))).toBeUndefined();
     expect(leakedToken(gateway.rawLogs().join('\n'))).toBeUndefined();
   });
+});
+
+/**
+ * Entra ID's token endpoint (fronted by a local server that rewrites the sandbox's answers) quoting the form it was
+ * sent, against the built gateway: neither the client secret nor the caller's token (the on-behalf-of assertion)
+ * reaches an answer, stdout or stderr, in any shape.
+ */
+describe('an Entra ID that echoes the token request it was sent', () => {
+  let sandbox: RunningSandbox;
+  let entraId: HostileIssuer;
+  let stateDir: string;
+  let caFile: string;
+  let gateway: GatewayProcess | undefined;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ quiet: true });
+    entraId = await startHostileIssuer({
+      url: sandbox.url,
+      tenantId: sandbox.tenantId,
+      caCertPem: sandbox.caCertPem,
+    });
+    stateDir = mkdtempSync(join(tmpdir(), 'secret-echoes-'));
+    caFile = join(stateDir, 'ca.pem');
+    writeFileSync(caFile, `${sandbox.caCertPem}\n${entraId.certPem}\n`);
+  });
+  afterEach(async () => {
+    await gateway?.stop();
+    gateway = undefined;
+    entraId.tokenAnswer = undefined;
+  });
+  afterAll(async () => {
+    await Promise.all([sandbox?.close(), entraId?.close()]);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  const start = async (tokenAnswer: TokenAnswer, env: Record<string, string> = {}) => {
+    entraId.tokenAnswer = tokenAnswer;
+    gateway = await startGatewayProcess(sandbox, {
+      ...sandboxAsPartnerCenter(sandbox),
+      AZURE_AUTHORITY_HOST: entraId.authorityHost,
+      NODE_EXTRA_CA_CERTS: caFile,
+      LOG_LEVEL: 'trace',
+      PARTNER_CENTER_MAX_ATTEMPTS: '1',
+      ...env,
+    });
+    return gateway;
+  };
+  const read = async (headers: Record<string, string> = {}) => {
+    const response = await axios.get(`${gateway!.url}${BUDGET}`, { headers, validateStatus: () => true });
+    const graphql = await axios.post(
+      `${gateway!.url}/graphql`,
+      { query: `{ customerUsageBudget(customerId: "${CUSTOMER}") { amount } }` },
+      { headers, validateStatus: () => true },
+    );
+    return {
+      status: response.status,
+      text: JSON.stringify([response.data, response.headers, graphql.data, graphql.headers]),
+    };
+  };
+  /** Everything the gateway said: both answers, and (once it stopped) stdout and stderr. */
+  const leaked = async (answer: string, secrets: Record<string, string>) => {
+    await gateway!.stop();
+    return findSecret([answer, gateway!.stdout(), gateway!.stderr()].join('\n'), secrets);
+  };
+  const refusal = (description: string, extra: Record<string, unknown> = {}) => ({
+    status: 400,
+    body: JSON.stringify({ error: 'invalid_request', error_description: description, ...extra }),
+  });
+
+  const formEchoes: Array<[string, TokenAnswer]> = [
+    [
+      'JSON in the description',
+      (_real, sent) => refusal(`AADSTS900144: got ${JSON.stringify(Object.fromEntries(sent))}`),
+    ],
+    [
+      'URL-encoded again',
+      (_real, sent) => refusal(`AADSTS900144: body=${encodeURIComponent(sent.toString())}`),
+    ],
+    [
+      'base64 in the description',
+      (_real, sent) => refusal(`AADSTS900144: ${Buffer.from(sent.toString()).toString('base64')}`),
+    ],
+    [
+      'as the error code',
+      (_real, sent) => refusal('AADSTS900144', { error: `invalid_client:${sent.get('client_secret')}` }),
+    ],
+    [
+      'in error_uri and a header',
+      (_real, sent) => ({
+        ...refusal('AADSTS900144: see error_uri', {
+          error_uri: `https://login.example/error?${sent.toString()}`,
+        }),
+        headers: { 'x-echo': String(sent.get('client_secret')) },
+      }),
+    ],
+    [
+      'in a redirect Location',
+      (_real, sent) => ({
+        status: 302,
+        headers: { location: `https://login.example/retry?${sent.toString()}` },
+        body: '',
+      }),
+    ],
+  ];
+
+  it.each(formEchoes)('never repeats the client secret quoted %s', async (_name, answer) => {
+    await start(answer);
+    const { status, text } = await read();
+    expect(status).toBeGreaterThanOrEqual(500);
+    expect(await leaked(text, { 'client secret': sandbox.defaultClient.clientSecret })).toBeUndefined();
+  });
+
+  const assertionEchoes: Array<[string, (assertion: string) => string]> = [
+    [
+      'base64',
+      (assertion) => `AADSTS50013: Assertion failed validation: ${Buffer.from(assertion).toString('base64')}`,
+    ],
+    [
+      'cut short',
+      (assertion) => `AADSTS50013: Assertion failed validation. Assertion: ${assertion.slice(0, 120)}`,
+    ],
+    [
+      'URL-encoded in a form',
+      (assertion) => `AADSTS50013: bad grant ${new URLSearchParams({ jwt: assertion }).toString()}`,
+    ],
+  ];
+
+  it.each(assertionEchoes)(
+    "never repeats the caller's token (the on-behalf-of assertion) quoted %s",
+    async (_name, quote) => {
+      const token = await sandbox.issueCallerToken({
+        scp: 'UsageBudget.ReadWrite',
+        oid: randomUUID(),
+        amr: ['pwd', 'mfa'],
+      });
+      await start(
+        (real, sent) =>
+          sent.get('assertion')
+            ? refusal(quote(sent.get('assertion')!), { error: 'invalid_grant' })
+            : { status: real.status, body: JSON.stringify(real.body) },
+        {
+          PARTNER_CENTER_AUTH_MODE: 'app+user',
+          AUTH_DISABLED: 'false',
+          AUTH_ISSUER: `${sandbox.url}/${sandbox.tenantId}/v2.0`,
+          AUTH_AUDIENCE: sandbox.callerAudience,
+        },
+      );
+      const { status, text } = await read({ authorization: `Bearer ${token}` });
+      expect(status).toBeGreaterThanOrEqual(400);
+      expect(
+        await leaked(text, { "caller's token": token, 'client secret': sandbox.defaultClient.clientSecret }),
+      ).toBeUndefined();
+    },
+  );
 });

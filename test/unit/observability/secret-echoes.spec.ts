@@ -26,3 +26,10 @@ describe('withoutEchoes', () => {
     );
   });
 });
+
+describe('withoutEchoes, a quote cut short', () => {
+  it('cuts the first characters of a secret a server clipped', () => {
+    const text = `Assertion: ${SECRET.slice(0, 24)}… (truncated)`;
+    expect(withoutEchoes(text, [SECRET])).toBe('Assertion: [REDACTED]… (truncated)');
+  });
+});

@@ -61,7 +61,10 @@ export function registerInboundTelemetry(fastify: FastifyInstance, deps: Inbound
       request.method,
       {
         kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': request.method, 'url.path': request.url.split('?')[0] },
+        attributes: {
+          'http.request.method': request.method,
+          'url.path': urlForLog(request.url.split('?')[0]),
+        },
       },
       parent,
     );

@@ -247,3 +247,35 @@ describe('an Entra ID that echoes the token request it was sent', () => {
     },
   );
 });
+
+/**
+ * A caller's token sent where no token belongs (the query string RFC 6750 §2.3 allows, a path a client built from the
+ * wrong variable, a body's key): the refusal may say what was wrong, never repeat the token, nor may the logs.
+ */
+describe('a caller token sent where no token belongs', () => {
+  let gateway: TestGateway;
+  let token: string;
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+    token = await gateway.sandbox.issueCallerToken({ roles: ['UsageBudget.ReadWrite'] });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  const leakedToken = (text: string) => findSecret(text, { "caller's token": token });
+
+  it.each([
+    ['in the query string of an unknown route', () => gateway.http.get(`/nope?access_token=${token}`)],
+    ['as an unknown route', () => gateway.http.get(`/${token}`)],
+    ['as the customer id', () => gateway.http.get(`/v1/customers/${token}/usagebudget`)],
+    ['as a body key', () => gateway.http.patch(`/v1/customers/${CUSTOMER}/usagebudget`, { [token]: 1 })],
+  ])('is not repeated when it is sent %s', async (_where, send) => {
+    const before = gateway.rawLogs().length;
+    const answer = await send();
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(leakedToken(JSON.stringify([answer.data, answer.headers]))).toBeUndefined();
+    expect(leakedToken(gateway.rawLogs().slice(before).join('\n'))).toBeUndefined();
+  });
+});

@@ -2,6 +2,7 @@ import axios from 'axios';
 import { createServer, Server } from 'node:http';
 import { AddressInfo, createServer as createNetServer, Socket } from 'node:net';
 import { RunningSandbox, startSandbox } from 'partner-center-sandbox';
+import { findSecret } from '../support/secret-forms';
 import { startGatewayProcess } from './support/gateway-process';
 
 const CONTOSO = 'c0000001-0000-4000-8000-000000000001';
@@ -135,6 +136,40 @@ describe('tracing with OpenTelemetry (node dist/main.js, OTLP/HTTP)', () => {
       await new Promise<void>((resolve) => refusing.close(() => resolve()));
     }
     expect(gateway.stdout() + gateway.stderr()).not.toContain('otlp-header-secret-value');
+  });
+
+  it('never logs the exporter credentials a collector quotes back in its refusal', async () => {
+    const basic = Buffer.from('tenant-42:otlp-basic-password-0123456789').toString('base64');
+    const apiKey = 'otlp-api-key-0123456789abcdefXYZ';
+    // A collector (or the proxy before it) that refuses the credentials, quoting them in its reason phrase and body.
+    const quoting = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const sent = `${req.headers.authorization} ${req.headers['x-api-key']}`;
+        res.writeHead(401, `Unauthorized: ${sent}`, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ code: 16, message: `bad credentials ${sent}` }));
+      });
+    });
+    await new Promise<void>((resolve) => quoting.listen(0, '127.0.0.1', resolve));
+    const { port } = quoting.address() as AddressInfo;
+    const gateway = await startGatewayProcess(sandbox, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+      OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Basic ${basic},x-api-key=${apiKey}`,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    try {
+      await axios.get(`${gateway.url}/v1/customers/${CONTOSO}/usagebudget`);
+      const until = Date.now() + 10_000;
+      const warned = () => gateway.stdout().includes('"context":"OpenTelemetry"');
+      while (!warned() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(warned()).toBe(true);
+    } finally {
+      await gateway.stop();
+      await new Promise<void>((resolve) => quoting.close(() => resolve()));
+    }
+    expect(
+      findSecret(gateway.stdout() + gateway.stderr(), { 'Basic credential': basic, 'API key': apiKey }),
+    ).toBeUndefined();
   });
 
   it("logs the SDK's own complaint about an OTEL_* value it cannot use, made while tracing starts", async () => {

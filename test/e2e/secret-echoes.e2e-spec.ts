@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type RunningSandbox } from 'partner-center-sandbox';
+import { createClientCertificate, startSandbox, type RunningSandbox } from 'partner-center-sandbox';
 import { startHostileIssuer, type HostileIssuer, type TokenAnswer } from '../support/hostile-issuer';
 import { HostilePartnerCenter, startHostilePartnerCenter } from '../support/hostile-partner-center';
 import { sandboxAsPartnerCenter } from '../support/sandbox-as-partner-center';
@@ -45,7 +45,17 @@ describe('a Partner Center that echoes the bearer token it was sent', () => {
       Object.fromEntries(partnerCenter.tokens().map((token, i) => [`token #${i + 1}`, token])),
     );
 
-  const echoes: Array<[string, (authorization: string) => { status: number; type: string; body: string }]> = [
+  const echoes: Array<
+    [
+      string,
+      (authorization: string) => {
+        status: number;
+        type: string;
+        body: string;
+        headers?: Record<string, string>;
+      },
+    ]
+  > = [
     [
       'base64 in a JSON description',
       (authorization) => ({
@@ -76,12 +86,30 @@ describe('a Partner Center that echoes the bearer token it was sent', () => {
         body: `rejected request header=${encodeURIComponent(authorization)}`,
       }),
     ],
+    [
+      'in a redirect, its Location and its page',
+      (authorization) => ({
+        status: 302,
+        type: 'text/html',
+        headers: { location: `https://login.example/?h=${encodeURIComponent(authorization)}` },
+        body: `<html>Moved: ${authorization}</html>`,
+      }),
+    ],
+    [
+      'in headers and a huge text body that is cut short',
+      (authorization) => ({
+        status: 500,
+        type: 'text/plain',
+        headers: { 'x-echo': authorization },
+        body: `${'x'.repeat(490)} ${authorization} ${'y'.repeat(5_000)}`,
+      }),
+    ],
   ];
 
   it.each(echoes)('never passes the token on when an error quotes it %s', async (_name, echo) => {
     partnerCenter.answer = (request, response) => {
       const answer = echo(String(request.headers.authorization));
-      response.writeHead(answer.status, { 'Content-Type': answer.type });
+      response.writeHead(answer.status, { 'Content-Type': answer.type, ...answer.headers });
       response.end(answer.body);
     };
     const rest = await gateway.http.get(BUDGET);
@@ -202,6 +230,41 @@ describe('an Entra ID that echoes the token request it was sent', () => {
     const { status, text } = await read();
     expect(status).toBeGreaterThanOrEqual(500);
     expect(await leaked(text, { 'client secret': sandbox.defaultClient.clientSecret })).toBeUndefined();
+  });
+
+  it('never repeats the client assertion signed with the certificate, quoted base64 or cut short', async () => {
+    const certificate = await createClientCertificate();
+    const clientId = randomUUID();
+    sandbox.registerClient({ clientId, certificatePem: certificate.certificatePem });
+    const certificatePath = join(stateDir, 'app.pem');
+    writeFileSync(certificatePath, `${certificate.privateKeyPem}\n${certificate.certificatePem}\n`);
+    const assertions: string[] = [];
+    entraId.tokenAnswer = (_real, sent) => {
+      const assertion = sent.get('client_assertion') ?? '';
+      assertions.push(assertion);
+      return refusal(
+        `AADSTS700027: Client assertion failed signature validation: ${assertion.slice(0, 150)} ` +
+          Buffer.from(assertion).toString('base64'),
+        { error: 'invalid_client' },
+      );
+    };
+    gateway = await startGatewayProcess(sandbox, {
+      AZURE_CLIENT_SECRET: '', // empty is unset
+      AZURE_CLIENT_ID: clientId,
+      AZURE_CLIENT_CERTIFICATE_PATH: certificatePath,
+      AZURE_AUTHORITY_HOST: entraId.authorityHost,
+      NODE_EXTRA_CA_CERTS: caFile,
+      LOG_LEVEL: 'trace',
+      PARTNER_CENTER_MAX_ATTEMPTS: '1',
+    });
+    const { status, text } = await read();
+    expect(status).toBe(502);
+    expect(assertions.length).toBeGreaterThan(0);
+    const secrets = Object.fromEntries(
+      assertions.map((assertion, i) => [`client assertion #${i + 1}`, assertion]),
+    );
+    const privateKeyLines = certificate.privateKeyPem.split('\n').filter((line) => line.length > 40);
+    expect(await leaked(text, { ...secrets, 'private key line': privateKeyLines[1] })).toBeUndefined();
   });
 
   const assertionEchoes: Array<[string, (assertion: string) => string]> = [

@@ -334,6 +334,25 @@ describe('a caller token sent where no token belongs', () => {
     ['as an unknown route', () => gateway.http.get(`/${token}`)],
     ['as the customer id', () => gateway.http.get(`/v1/customers/${token}/usagebudget`)],
     ['as a body key', () => gateway.http.patch(`/v1/customers/${CUSTOMER}/usagebudget`, { [token]: 1 })],
+    [
+      'as a GraphQL variable of another type',
+      () =>
+        gateway.http.post('/graphql', {
+          query: 'mutation($in: UpdateUsageBudgetInput!) { updateUsageBudget(input: $in) { amount } }',
+          variables: { in: { customerId: CUSTOMER, amount: token } },
+        }),
+    ],
+    [
+      'as a literal in the GraphQL query',
+      () =>
+        gateway.http.post('/graphql', {
+          query: `mutation { updateUsageBudget(input: {customerId: "${CUSTOMER}", amount: "${token}"}) { amount } }`,
+        }),
+    ],
+    [
+      'as the GraphQL operation name',
+      () => gateway.http.post('/graphql', { query: 'query A { __typename }', operationName: token }),
+    ],
   ])('is not repeated when it is sent %s', async (_where, send) => {
     const before = gateway.rawLogs().length;
     const answer = await send();

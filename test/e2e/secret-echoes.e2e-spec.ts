@@ -360,4 +360,10 @@ describe('a caller token sent where no token belongs', () => {
     expect(leakedToken(JSON.stringify([answer.data, answer.headers]))).toBeUndefined();
     expect(leakedToken(gateway.rawLogs().slice(before).join('\n'))).toBeUndefined();
   });
+
+  it('is in no metric label, nor in /readyz, after all of these', async () => {
+    const [metrics, ready] = await Promise.all([gateway.http.get('/metrics'), gateway.http.get('/readyz')]);
+    expect(metrics.status).toBe(200);
+    expect(leakedToken(String(metrics.data) + JSON.stringify(ready.data))).toBeUndefined();
+  });
 });

@@ -87,6 +87,14 @@ describe('a Partner Center that echoes the bearer token it was sent', () => {
       }),
     ],
     [
+      'in a 200 that is no budget',
+      (authorization) => ({
+        status: 200,
+        type: 'application/json',
+        body: JSON.stringify({ code: 0, description: `echo ${authorization}`, message: authorization }),
+      }),
+    ],
+    [
       'in a redirect, its Location and its page',
       (authorization) => ({
         status: 302,

@@ -74,8 +74,13 @@ function bodyOf(response: ExchangeResponse, sentSecrets: string[]): unknown {
   const type = response.headers['content-type']?.split(';')[0].trim() || 'no content type';
   try {
     const body: unknown = JSON.parse(response.body);
-    if (typeof body === 'object' && body !== null && !Array.isArray(body))
-      return withStatedLifetime(withoutSent(body, sentSecrets) as Record<string, unknown>);
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+      const answer = body as Record<string, unknown>;
+      // A token answer goes to no caller, and its own JWTs begin as the assertion sent does (the same header).
+      return typeof answer.access_token === 'string'
+        ? withStatedLifetime(answer)
+        : (withoutSent(answer, sentSecrets) as Record<string, unknown>);
+    }
   } catch {
     // not JSON: said below
   }

@@ -268,6 +268,26 @@ describe('gateway configuration', () => {
     expect(message).not.toContain(secretShaped.slice(10, 30));
   });
 
+  it('never quotes the access key of a REDIS_URL it refuses, inline or from REDIS_URL_FILE', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-redis-url-'));
+    try {
+      const file = join(dir, 'redis-url');
+      for (const url of ['https://:redis-key-0123456789@cache:6380', 'redis-key-0123456789 not a URL']) {
+        writeFileSync(file, url);
+        for (const env of [
+          { ...app, REDIS_URL: url },
+          { ...app, REDIS_URL_FILE: file },
+        ]) {
+          const message = failure(env);
+          expect(message).toMatch(/^REDIS_URL: /);
+          expect(message).not.toContain('redis-key-0123456789');
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('does not quote a PEM pasted into AZURE_CLIENT_CERTIFICATE_PATH, and still names a real path', () => {
     const { privateKey } = generateKeyPairSync('rsa', {
       modulusLength: 2048,

@@ -182,9 +182,11 @@ describe('an Entra ID that echoes the token request it was sent', () => {
       { query: `{ customerUsageBudget(customerId: "${CUSTOMER}") { amount } }` },
       { headers, validateStatus: () => true },
     );
+    // /readyz is public, and says why no token could be had (Entra ID's code).
+    const ready = await axios.get(`${gateway!.url}/readyz`, { validateStatus: () => true });
     return {
       status: response.status,
-      text: JSON.stringify([response.data, response.headers, graphql.data, graphql.headers]),
+      text: JSON.stringify([response.data, response.headers, graphql.data, graphql.headers, ready.data]),
     };
   };
   /** Everything the gateway said: both answers, and (once it stopped) stdout and stderr. */

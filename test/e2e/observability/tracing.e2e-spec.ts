@@ -85,6 +85,27 @@ describe('tracing with OpenTelemetry (node dist/main.js, OTLP/HTTP)', () => {
     expect(upstream[0].headers.traceparent).toBe(`00-${TRACE_ID}-${attempt!.spanId}-01`);
   });
 
+  it("exports no caller token sent in a request's path or query", async () => {
+    const traceId = TRACE_ID.replace('4bf9', '7d1e');
+    const token = await sandbox.issueCallerToken({ roles: ['UsageBudget.Read'] });
+    const gateway = await startGatewayProcess(sandbox, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    try {
+      for (const path of [`/${token}`, `/v1/customers/${CONTOSO}/usagebudget?access_token=${token}`])
+        await axios.get(`${gateway.url}${path}`, {
+          headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+          validateStatus: () => true,
+        });
+    } finally {
+      expect(await gateway.stop()).toBe(0);
+    }
+    const exported = receiver.spans.filter((span) => span.traceId === traceId);
+    expect(exported.length).toBeGreaterThanOrEqual(2);
+    expect(findSecret(JSON.stringify(exported), { "caller's token": token })).toBeUndefined();
+  });
+
   it('sends the trace on to Partner Center when the caller’s trace is not sampled, marked unsampled, exporting nothing', async () => {
     sandbox.reset();
     const unsampled = `00-${TRACE_ID.replace('4bf9', '5c0a')}-00f067aa0ba902b7-00`;

@@ -2,7 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { FastifyRequest } from 'fastify';
-import { scrubSecrets } from '../observability/redaction';
+import { scrubSecrets } from '../common/secret-text';
 import { describeFailure } from '../problem/failure';
 import { graphqlErrorFromFailure } from '../problem/graphql-error';
 import { type GatewayListener, SETTLED } from './listener-plugin';

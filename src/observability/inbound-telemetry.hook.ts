@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { RequestContext } from '../request-context/request-context';
 import type { Metrics } from './metrics';
-import { urlForLog } from './redaction';
+import { urlForLog } from '../common/secret-text';
 import { tracer, Tracing } from './tracing';
 
 /** Probes and scrapes: neither logged nor measured per request (they come every few seconds). */

@@ -1,6 +1,6 @@
 import { context, diag, DiagLogger, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { withoutEchoes } from './secret-echoes';
+import { withoutEchoes } from '../common/secret-echoes';
 // Types only: the SDK itself is required in startTracing(), when an endpoint is configured (see there).
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as Resources from '@opentelemetry/resources';

@@ -1,4 +1,4 @@
-import { scrubSecrets } from '../observability/redaction';
+import { scrubSecrets } from '../common/secret-text';
 
 /** The most characters of a client's own value (a path, a field name, a header) a refusal quotes back. */
 export const MAX_ECHOED_CHARACTERS = 64;

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isClientAbort } from '../request-context/client-abort';
-import { urlForLog } from '../observability/redaction';
+import { urlForLog } from '../common/secret-text';
 import { echoClientValue } from './client-value';
 import { describeFailure } from './failure';
 import { FAILURE_MAPPING } from './failure-mapping';

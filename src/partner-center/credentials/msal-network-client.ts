@@ -2,7 +2,7 @@ import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@az
 import { decodeJwt } from 'jose';
 import type { ConnectionPool } from '../../common/http/connection-pool';
 import { httpsExchange, type ExchangeResponse } from '../../common/http/https-exchange';
-import { withoutEchoes } from '../../observability/secret-echoes';
+import { withoutEchoes } from '../../common/secret-echoes';
 import type { EntraIdWaits } from './entra-id-waits';
 
 /**

@@ -1,4 +1,4 @@
-import { withoutEchoes } from '../../observability/secret-echoes';
+import { withoutEchoes } from '../../common/secret-echoes';
 import type { Caller } from '../../request-context/caller';
 import { CallState, PipelinePolicy, PipelineResponse } from './pipeline';
 

@@ -1,4 +1,4 @@
-import { withoutEchoes } from '../../../src/observability/secret-echoes';
+import { withoutEchoes } from '../../../src/common/secret-echoes';
 import { findSecret } from '../../e2e/support/secret-forms';
 
 const SECRET = 'pc-Qx8~v1.tk_Z3f+/9aLmN0pQrStUvWxYz012345';

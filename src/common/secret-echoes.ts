@@ -1,7 +1,7 @@
 /**
  * An upstream that quotes what it was sent (an error page, a proxy, an identity provider's description) rarely quotes
  * it as it is: a form is URL-encoded, a header is base64'd into a blob or a Basic credential, JSON escapes it. The
- * shape scrubbers (redaction.ts) cannot know such a blob is a token; whoever sent the secret can, and cuts it here.
+ * shape scrubbers (common/secret-text.ts) cannot know such a blob is a token; whoever sent the secret can, and cuts it here.
  */
 
 const CUT = '[REDACTED]';

@@ -138,15 +138,29 @@ export function secret(env: Env, name: string): string | undefined {
   if (file === undefined) return inline;
   try {
     const value = readFileSync(file, 'utf8').trim();
-    if (!value) throw new ConfigError(`${name}_FILE`, `the file ${file} is empty`);
+    if (!value) throw new ConfigError(`${name}_FILE`, `the file ${quotedPath(file)} is empty`);
     return value;
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(
       `${name}_FILE`,
-      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      `cannot read ${quotedPath(file)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
+}
+
+/** A file path as a mounted secret or certificate has it: absolute or explicitly relative, no spaces nor `+` `=` `:`. */
+const FILE_PATH = /^\.{0,2}\/[\w./-]*$/;
+
+/**
+ * How an error names the file a `…_FILE` or `…_PATH` variable gives: the path when it looks like one, else not quoted.
+ * The slip it guards against is the secret itself, a `rediss://:key@…` URL or a PEM pasted where its file's path
+ * goes: reading it fails, and the error would print it to stderr and the container logs.
+ */
+export function quotedPath(raw: string): string {
+  return FILE_PATH.test(raw) && raw.length <= 1024
+    ? raw
+    : `a value of ${raw.length} characters (not quoted: it is no absolute or ./ path, and may be the secret itself)`;
 }
 
 /**

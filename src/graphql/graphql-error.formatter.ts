@@ -2,6 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { FastifyRequest } from 'fastify';
+import { scrubSecrets } from '../common/secret-text';
 import { describeFailure } from '../problem/failure';
 import { graphqlErrorFromFailure } from '../problem/graphql-error';
 import { type GatewayListener, SETTLED } from './listener-plugin';
@@ -23,10 +24,19 @@ export function createGraphqlErrorFormatter(options: { production: boolean; hide
 
     if (original instanceof GraphQLError) {
       const { stacktrace: _dropped, ...extensions } = formatted.extensions ?? {};
+      // graphql-js and Apollo quote the client's value whole ('got invalid value "eyJ…"', 'Unknown operation named
+      // "…"'): a token pasted into a variable, the query or the operation name would come back, in the message and its
+      // stack, to every proxy, APM agent and browser console that keeps answers.
+      const message = scrubSecrets(
+        options.hideSchemaDetails ? withoutSuggestions(formatted.message) : formatted.message,
+      );
+      const trace = Array.isArray(stacktrace)
+        ? stacktrace.map((line) => scrubSecrets(String(line)))
+        : stacktrace;
       return {
         ...formatted,
-        ...(options.hideSchemaDetails && { message: withoutSuggestions(formatted.message) }),
-        extensions: { ...extensions, ...(stacktrace !== undefined && { stacktrace }) },
+        message,
+        extensions: { ...extensions, ...(trace !== undefined && { stacktrace: trace }) },
       };
     }
 

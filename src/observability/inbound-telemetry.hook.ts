@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { RequestContext } from '../request-context/request-context';
 import type { Metrics } from './metrics';
-import { urlForLog } from './redaction';
+import { urlForLog } from '../common/secret-text';
 import { tracer, Tracing } from './tracing';
 
 /** Probes and scrapes: neither logged nor measured per request (they come every few seconds). */
@@ -61,7 +61,10 @@ export function registerInboundTelemetry(fastify: FastifyInstance, deps: Inbound
       request.method,
       {
         kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': request.method, 'url.path': request.url.split('?')[0] },
+        attributes: {
+          'http.request.method': request.method,
+          'url.path': urlForLog(request.url.split('?')[0]),
+        },
       },
       parent,
     );

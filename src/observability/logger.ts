@@ -1,5 +1,6 @@
 import pino, { DestinationStream, Logger } from 'pino';
-import { REDACTED_PATHS, scrubSecrets } from './redaction';
+import { scrubSecrets } from '../common/secret-text';
+import { REDACTED_PATHS } from './redaction';
 
 /** The process's pino logger, injectable (global, like Metrics) where a hot path must know its level. */
 export const PROCESS_LOGGER = Symbol('PROCESS_LOGGER');

@@ -24,33 +24,3 @@ export const REDACTED_PATHS = [
   'assertion',
   '*.assertion',
 ];
-
-const BEARER = /\b(Bearer\s+)[A-Za-z0-9\-._~+/]{16,}=*/gi;
-const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
-const SECRET_PARAM = /\b(client_secret|client_assertion|assertion|access_token|refresh_token)=([^&\s"]+)/gi;
-
-/** Last line of defence for free text (error messages, library log lines): strips tokens and form secrets. */
-export function scrubSecrets(text: string): string {
-  return text
-    .replace(BEARER, '$1[REDACTED]')
-    .replace(JWT, '[REDACTED-JWT]')
-    .replace(SECRET_PARAM, '$1=[REDACTED]');
-}
-
-/**
- * A request URL as a log line may hold it: the path, and of the query string only the parameter names. A query can
- * carry a token (`?access_token=`, RFC 6750 §2.3), a signature or a code, under any name; what a GraphQL GET's
- * `?query=` asked is in the line's `operation`, so no value is worth the risk.
- */
-export function urlForLog(url: string): string {
-  const queryAt = url.indexOf('?');
-  if (queryAt < 0) return url;
-  const names = url
-    .slice(queryAt + 1)
-    .split('&')
-    .map((pair) => {
-      const equals = pair.indexOf('=');
-      return equals < 0 ? pair : `${pair.slice(0, equals)}=[REDACTED]`;
-    });
-  return `${url.slice(0, queryAt)}?${names.join('&')}`;
-}

@@ -1,5 +1,6 @@
 import { context, diag, DiagLogger, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import { withoutEchoes } from '../common/secret-echoes';
 // Types only: the SDK itself is required in startTracing(), when an endpoint is configured (see there).
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as Resources from '@opentelemetry/resources';
@@ -32,7 +33,7 @@ export function startTracing(
 
   // The SDK reports a failed export (a collector down or refusing), and an OTEL_* value it cannot use while it is
   // built below, only to its diagnostic logger, silent unless one is set: set first, so neither passes unseen.
-  if (logger) diag.setLogger(diagnostics(logger), DiagLogLevel.WARN);
+  if (logger) diag.setLogger(diagnostics(logger, exporterCredentials(env)), DiagLogLevel.WARN);
 
   // Required here, not imported at the top: the SDK and the OTLP exporter (protobufjs, sdk-metrics via
   // otlp-transformer: ~250 modules) cost ~10 MB of RSS in every process, and most run without tracing.
@@ -80,17 +81,47 @@ export function tracer() {
   return trace.getTracer(TRACER_NAME);
 }
 
-/** The SDK's warnings and errors as `warn` lines of the process logger (its messages pass the logger's scrubber). */
-function diagnostics(logger: Logger): DiagLogger {
+/**
+ * The SDK's warnings and errors as `warn` lines of the process logger (its messages pass the logger's scrubber), without
+ * the exporter's credentials: a collector, or the proxy before it, that refuses them may quote them back in its reason
+ * phrase or body, which the SDK puts in its error, and a Basic credential or an API key has no shape a scrubber knows.
+ */
+function diagnostics(logger: Logger, credentials: string[]): DiagLogger {
   const warn = (message: string, ...args: unknown[]) =>
     logger.warn(
       { context: 'OpenTelemetry' },
-      [readable(message), ...args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg)))]
-        .join(' ')
-        .slice(0, 1_000),
+      withoutEchoes(
+        [readable(message), ...args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg)))].join(
+          ' ',
+        ),
+        credentials,
+      ).slice(0, 1_000),
     );
   const ignore = () => undefined;
   return { error: warn, warn, info: ignore, debug: ignore, verbose: ignore };
+}
+
+/**
+ * The values of the exporter's headers (OTEL_EXPORTER_OTLP_HEADERS and its traces variant, `key=value,…`,
+ * URL-encoded), whole and without their scheme (`Basic …`, `Bearer …`): what a collector may quote back.
+ */
+function exporterCredentials(env: Record<string, string | undefined>): string[] {
+  const raw = [env.OTEL_EXPORTER_OTLP_HEADERS, env.OTEL_EXPORTER_OTLP_TRACES_HEADERS]
+    .filter(Boolean)
+    .join(',');
+  return raw.split(',').flatMap((pair) => {
+    const value = safelyDecoded(pair.slice(pair.indexOf('=') + 1).trim());
+    const credential = /^[A-Za-z][\w-]*\s+(\S.*)$/.exec(value)?.[1];
+    return pair.includes('=') && value ? [value, ...(credential ? [credential] : [])] : [];
+  });
+}
+
+function safelyDecoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 /** A failed export arrives as a whole error serialised to JSON, stack included: its message and code are the news. */

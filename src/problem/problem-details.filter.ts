@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isClientAbort } from '../request-context/client-abort';
+import { urlForLog } from '../common/secret-text';
 import { echoClientValue } from './client-value';
 import { describeFailure } from './failure';
 import { FAILURE_MAPPING } from './failure-mapping';
@@ -47,9 +48,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (failure.kind === 'payload-too-large' && this.options.bodyLimitBytes !== undefined) {
       failure.detail = `The request body is larger than ${this.options.bodyLimitBytes} bytes.`;
     }
-    // Nest's "Cannot GET <url>" would quote a 5 KB path whole.
+    // Nest's "Cannot GET <url>" would quote a 5 KB path whole, and the values of its query (`?access_token=`).
     if (failure.kind === 'route-not-found' && request.is404) {
-      failure.detail = `Cannot ${request.method} ${echoClientValue(request.url)}`;
+      failure.detail = `Cannot ${request.method} ${echoClientValue(urlForLog(request.url))}`;
     }
     // The route the request reached, not its raw path: `/%67raphql` and `/graphql/` are answered by GraphQL too.
     if (this.options.graphqlPath !== undefined && routedPath(request) === this.options.graphqlPath) {

@@ -1,6 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../../config/env';
+import { ConfigError, quotedPath } from '../../config/env';
 
 /** What MSAL needs to sign a client assertion with a certificate. */
 export interface CertificateCredential {
@@ -24,7 +24,7 @@ export function loadCertificateCredential(path: string, password?: string): Cert
   } catch (error) {
     throw new ConfigError(
       VARIABLE,
-      `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      `cannot read ${quotedPath(path)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
   const keyBlock =

@@ -2,6 +2,7 @@ import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@az
 import { decodeJwt } from 'jose';
 import type { ConnectionPool } from '../../common/http/connection-pool';
 import { httpsExchange, type ExchangeResponse } from '../../common/http/https-exchange';
+import { withoutEchoes } from '../../common/secret-echoes';
 import type { EntraIdWaits } from './entra-id-waits';
 
 /**
@@ -28,7 +29,7 @@ export function createMsalNetworkClient(
       timeoutMs: Math.min(timeout ?? timeoutMs, timeoutMs),
     });
     waits?.note(response.status, response.headers['retry-after']);
-    const body = bodyOf(response);
+    const body = bodyOf(response, sentSecrets(options?.body));
     if (method === 'GET') waits?.noteMetadata(response.status, body);
     return { status: response.status, headers: response.headers, body: body as T };
   };
@@ -36,6 +37,29 @@ export function createMsalNetworkClient(
     sendGetRequestAsync: (url, options, timeout) => send('GET', url, options, timeout),
     sendPostRequestAsync: (url, options) => send('POST', url, options),
   };
+}
+
+/** The parameters of a token request that are credentials: the app's secret or signed assertion, the caller's token. */
+const SECRET_PARAMETERS = ['client_secret', 'client_assertion', 'assertion', 'refresh_token'];
+
+function sentSecrets(form: string | undefined): string[] {
+  if (!form) return [];
+  const sent = new URLSearchParams(form);
+  return SECRET_PARAMETERS.flatMap((name) => sent.getAll(name));
+}
+
+/**
+ * An answer's strings without the credentials the request sent. A token endpoint (or a proxy before it) that quotes the
+ * request in its error hands them to MSAL's error, then to the caller's answer and the logs, as the code, the
+ * description, cut short past 300 characters or base64'd where no shape scrubber finds them: only here, where the
+ * request is known, can they be told apart from other text, whatever their shape.
+ */
+function withoutSent(value: unknown, secrets: string[]): unknown {
+  if (typeof value === 'string') return withoutEchoes(value, secrets);
+  if (Array.isArray(value)) return value.map((item) => withoutSent(item, secrets));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withoutSent(item, secrets)]));
+  return value;
 }
 
 /** What an answer that is no OAuth JSON (an HTML page from a proxy, an empty 404) is called in its error. */
@@ -46,12 +70,17 @@ const NON_JSON_ANSWER = 'non_json_answer';
  * error with the status but "no access token", which the gateway could only read as "Entra ID could not be reached",
  * and retry: an HTML 400 from a proxy is no outage, and the operator needs to see what answered.
  */
-function bodyOf(response: ExchangeResponse): unknown {
+function bodyOf(response: ExchangeResponse, sentSecrets: string[]): unknown {
   const type = response.headers['content-type']?.split(';')[0].trim() || 'no content type';
   try {
     const body: unknown = JSON.parse(response.body);
-    if (typeof body === 'object' && body !== null && !Array.isArray(body))
-      return withStatedLifetime(body as Record<string, unknown>);
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+      const answer = body as Record<string, unknown>;
+      // A token answer goes to no caller, and its own JWTs begin as the assertion sent does (the same header).
+      return typeof answer.access_token === 'string'
+        ? withStatedLifetime(answer)
+        : (withoutSent(answer, sentSecrets) as Record<string, unknown>);
+    }
   } catch {
     // not JSON: said below
   }

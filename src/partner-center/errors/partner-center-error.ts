@@ -1,4 +1,4 @@
-import { scrubSecrets } from '../../observability/redaction';
+import { scrubSecrets } from '../../common/secret-text';
 
 /** Where a failure came from: Partner Center itself, or Entra ID while getting its token. */
 export type FailureSource = 'partner-center' | 'entra-id';

@@ -1,3 +1,4 @@
+import { withoutEchoes } from '../../common/secret-echoes';
 import type { Caller } from '../../request-context/caller';
 import { CallState, PipelinePolicy, PipelineResponse } from './pipeline';
 
@@ -50,9 +51,12 @@ export function retryableTokenRejection(status: number, state: CallState): boole
 /**
  * An error answer that quotes the token it was sent ("the token … is not valid") would hand it on, in the error's
  * description, to the caller and the logs. The text scrubbers know tokens by their shape (a JWT, "Bearer …"); this
- * policy knows the very token, whatever its shape. Only error answers are searched: a budget quotes nothing back.
+ * policy knows the very token, whatever its shape, and cuts it in the shapes a proxy or an error page quotes it in
+ * too (base64'd into a blob, URL-encoded: a token that is no JWT is no recognisable shape once encoded). Only error
+ * answers are searched: a budget quotes nothing back.
  */
 function withoutToken(response: PipelineResponse, token: string): PipelineResponse {
-  if (response.status < 300 || !response.body.includes(token)) return response;
-  return { ...response, body: response.body.split(token).join('[REDACTED]') };
+  if (response.status < 300) return response;
+  const body = withoutEchoes(response.body, [token]);
+  return body === response.body ? response : { ...response, body };
 }

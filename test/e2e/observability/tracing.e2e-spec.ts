@@ -2,6 +2,7 @@ import axios from 'axios';
 import { createServer, Server } from 'node:http';
 import { AddressInfo, createServer as createNetServer, Socket } from 'node:net';
 import { RunningSandbox, startSandbox } from 'partner-center-sandbox';
+import { findSecret } from '../support/secret-forms';
 import { startGatewayProcess } from './support/gateway-process';
 
 const CONTOSO = 'c0000001-0000-4000-8000-000000000001';
@@ -84,6 +85,27 @@ describe('tracing with OpenTelemetry (node dist/main.js, OTLP/HTTP)', () => {
     expect(upstream[0].headers.traceparent).toBe(`00-${TRACE_ID}-${attempt!.spanId}-01`);
   });
 
+  it("exports no caller token sent in a request's path or query", async () => {
+    const traceId = TRACE_ID.replace('4bf9', '7d1e');
+    const token = await sandbox.issueCallerToken({ roles: ['UsageBudget.Read'] });
+    const gateway = await startGatewayProcess(sandbox, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    try {
+      for (const path of [`/${token}`, `/v1/customers/${CONTOSO}/usagebudget?access_token=${token}`])
+        await axios.get(`${gateway.url}${path}`, {
+          headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+          validateStatus: () => true,
+        });
+    } finally {
+      expect(await gateway.stop()).toBe(0);
+    }
+    const exported = receiver.spans.filter((span) => span.traceId === traceId);
+    expect(exported.length).toBeGreaterThanOrEqual(2);
+    expect(findSecret(JSON.stringify(exported), { "caller's token": token })).toBeUndefined();
+  });
+
   it('sends the trace on to Partner Center when the caller’s trace is not sampled, marked unsampled, exporting nothing', async () => {
     sandbox.reset();
     const unsampled = `00-${TRACE_ID.replace('4bf9', '5c0a')}-00f067aa0ba902b7-00`;
@@ -135,6 +157,40 @@ describe('tracing with OpenTelemetry (node dist/main.js, OTLP/HTTP)', () => {
       await new Promise<void>((resolve) => refusing.close(() => resolve()));
     }
     expect(gateway.stdout() + gateway.stderr()).not.toContain('otlp-header-secret-value');
+  });
+
+  it('never logs the exporter credentials a collector quotes back in its refusal', async () => {
+    const basic = Buffer.from('tenant-42:otlp-basic-password-0123456789').toString('base64');
+    const apiKey = 'otlp-api-key-0123456789abcdefXYZ';
+    // A collector (or the proxy before it) that refuses the credentials, quoting them in its reason phrase and body.
+    const quoting = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const sent = `${req.headers.authorization} ${req.headers['x-api-key']}`;
+        res.writeHead(401, `Unauthorized: ${sent}`, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ code: 16, message: `bad credentials ${sent}` }));
+      });
+    });
+    await new Promise<void>((resolve) => quoting.listen(0, '127.0.0.1', resolve));
+    const { port } = quoting.address() as AddressInfo;
+    const gateway = await startGatewayProcess(sandbox, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+      OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Basic ${basic},x-api-key=${apiKey}`,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    try {
+      await axios.get(`${gateway.url}/v1/customers/${CONTOSO}/usagebudget`);
+      const until = Date.now() + 10_000;
+      const warned = () => gateway.stdout().includes('"context":"OpenTelemetry"');
+      while (!warned() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(warned()).toBe(true);
+    } finally {
+      await gateway.stop();
+      await new Promise<void>((resolve) => quoting.close(() => resolve()));
+    }
+    expect(
+      findSecret(gateway.stdout() + gateway.stderr(), { 'Basic credential': basic, 'API key': apiKey }),
+    ).toBeUndefined();
   });
 
   it("logs the SDK's own complaint about an OTEL_* value it cannot use, made while tracing starts", async () => {

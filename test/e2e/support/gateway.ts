@@ -5,6 +5,7 @@ import { GatewayConfig, loadGatewayConfig } from '../../../src/gateway-config';
 import { sandboxConnection, withSandboxIssuer } from '../../../src/sandbox-mode/embedded-sandbox';
 import { PartnerCenterOptions, RetryOptions } from '../../../src/partner-center/partner-center.options';
 import { RunningSandbox, SandboxOptions, startSandbox } from 'partner-center-sandbox';
+import { findSecret } from './secret-forms';
 
 /** Retries fast enough for tests, with the same shape as production's. */
 export const FAST_RETRY: RetryOptions = {
@@ -139,12 +140,17 @@ const TOKEN_SHAPES: Array<[string, RegExp]> = [
   ['a client secret parameter', /client_secret=(?!\[REDACTED)/],
 ];
 
-/** Fails loudly, naming what leaked (never the secret itself), when captured logs hold a secret or a token. */
-export function assertNoSecrets(text: string, secrets: string[]): void {
-  for (const secret of secrets.filter((s) => s.length >= 6)) {
-    if (text.includes(secret)) throw new Error('a configured secret appears in the gateway logs');
-  }
+/**
+ * Fails loudly, naming what leaked (never the secret itself), when captured output holds a secret — as it is, encoded
+ * (URL, JSON, base64) or its first characters — or anything shaped like a token.
+ */
+export function assertNoSecrets(text: string, secrets: string[], where = 'the gateway logs'): void {
+  const leaked = findSecret(
+    text,
+    Object.fromEntries(secrets.map((secret, i) => [`secret #${i + 1}`, secret])),
+  );
+  if (leaked) throw new Error(`a configured secret appears in ${where}: ${leaked}`);
   for (const [what, shape] of TOKEN_SHAPES) {
-    if (shape.test(text)) throw new Error(`${what} appears in the gateway logs`);
+    if (shape.test(text)) throw new Error(`${what} appears in ${where}`);
   }
 }

@@ -249,6 +249,62 @@ describe('gateway configuration', () => {
   });
 
   it.each([
+    ['AZURE_CLIENT_SECRET_FILE', 'Xy8Q~swapped.secret_value-0123456789abcdefg'],
+    ['AZURE_CLIENT_CERTIFICATE_PASSWORD_FILE', 'Xy8Q~swapped.password_value-0123456789abc'],
+    ['REDIS_URL_FILE', 'rediss://:ACCESSKEY0123456789abcdefABCDEF=@cache.redis.cache.windows.net:6380'],
+  ])('does not quote a secret set as the path in %s', (variable, secretShaped) => {
+    const { AZURE_CLIENT_SECRET: _secret, ...withoutSecret } = app;
+    const env =
+      variable === 'AZURE_CLIENT_CERTIFICATE_PASSWORD_FILE'
+        ? {
+            ...withoutSecret,
+            AZURE_CLIENT_CERTIFICATE_PATH: '/no/such/certificate.pem',
+            [variable]: secretShaped,
+          }
+        : { ...(variable === 'REDIS_URL_FILE' ? app : withoutSecret), [variable]: secretShaped };
+    const message = failure(env);
+    expect(message).toMatch(
+      new RegExp(`^${variable}: cannot read a value of ${secretShaped.length} characters`),
+    );
+    expect(message).not.toContain(secretShaped.slice(10, 30));
+  });
+
+  it('never quotes the access key of a REDIS_URL it refuses, inline or from REDIS_URL_FILE', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-redis-url-'));
+    try {
+      const file = join(dir, 'redis-url');
+      for (const url of ['https://:redis-key-0123456789@cache:6380', 'redis-key-0123456789 not a URL']) {
+        writeFileSync(file, url);
+        for (const env of [
+          { ...app, REDIS_URL: url },
+          { ...app, REDIS_URL_FILE: file },
+        ]) {
+          const message = failure(env);
+          expect(message).toMatch(/^REDIS_URL: /);
+          expect(message).not.toContain('redis-key-0123456789');
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('does not quote a PEM pasted into AZURE_CLIENT_CERTIFICATE_PATH, and still names a real path', () => {
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const { AZURE_CLIENT_SECRET: _secret, ...withoutSecret } = app;
+    const pasted = failure({ ...withoutSecret, AZURE_CLIENT_CERTIFICATE_PATH: privateKey });
+    expect(pasted).toMatch(/^AZURE_CLIENT_CERTIFICATE_PATH: cannot read a value of \d+ characters/);
+    expect(pasted).not.toContain(privateKey.split('\n')[1]);
+    expect(failure({ ...withoutSecret, AZURE_CLIENT_CERTIFICATE_PATH: '/run/secrets/missing.pem' })).toBe(
+      'AZURE_CLIENT_CERTIFICATE_PATH: cannot read /run/secrets/missing.pem (ENOENT)',
+    );
+  });
+
+  it.each([
     [{ ...app, PARTNER_CENTER_BASE_URL: 'https://user:url-secret-1@api.partnercenter.microsoft.com' }],
     [{ ...app, AZURE_AUTHORITY_HOST: 'http://login.example.com/?key=url-secret-2' }],
     [{ ...app, AUTH_JWKS_URI: 'https://keys.example.com/jwks?sig=url-secret-3' }],

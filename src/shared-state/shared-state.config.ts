@@ -23,10 +23,32 @@ export function sharedStateConfigFromEnv(env: Env): SharedStateConfig {
       throw new ConfigError('REDIS_URL', `must use redis:// or rediss:// (TLS), got ${url.protocol}//`);
     }
     if (!url.hostname) throw new ConfigError('REDIS_URL', 'must name a host');
+    // ioredis decodes the user name and password itself, and a '%' that starts no escape made it throw a bare
+    // 'URI malformed' naming no variable.
+    if (!decodes(url.username) || !decodes(url.password))
+      throw new ConfigError(
+        'REDIS_URL',
+        "its user name or password has a '%' that starts no escape: write it as %25",
+      );
+    // The path is the database number (ioredis sends it to SELECT): anything else failed only once connected.
+    if (!/^\/?(\d+)?$/.test(url.pathname))
+      throw new ConfigError(
+        'REDIS_URL',
+        'its path must be a database number (redis://host:6379/0) or nothing',
+      );
   }
   if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(keyPrefix)) {
     throw new ConfigError('REDIS_KEY_PREFIX', 'must be 1–64 letters, digits or : _ . -');
   }
   const commandTimeoutMs = integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 10, 10_000);
   return { redisUrl, keyPrefix, commandTimeoutMs };
+}
+
+function decodes(component: string): boolean {
+  try {
+    decodeURIComponent(component);
+    return true;
+  } catch {
+    return false;
+  }
 }

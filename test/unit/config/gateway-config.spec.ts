@@ -273,7 +273,13 @@ describe('gateway configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gateway-redis-url-'));
     try {
       const file = join(dir, 'redis-url');
-      for (const url of ['https://:redis-key-0123456789@cache:6380', 'redis-key-0123456789 not a URL']) {
+      for (const url of [
+        'https://:redis-key-0123456789@cache:6380',
+        'redis-key-0123456789 not a URL',
+        // ioredis decoding these itself threw a bare 'URI malformed'; a path that is no database number failed later.
+        'rediss://:redis-key-0123456789%zz@cache:6380',
+        'rediss://:redis-key-0123456789@cache:6380/cache',
+      ]) {
         writeFileSync(file, url);
         for (const env of [
           { ...app, REDIS_URL: url },

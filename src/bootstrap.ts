@@ -23,6 +23,8 @@ import { httpServerOptions, registerHostHeaderCheck } from './hardening/http-ser
 import { registerMediaTypeCheck } from './hardening/media-type.hook';
 import { registerMethodNotAllowed } from './hardening/method-not-allowed.hook';
 import { KnownRoutes } from './hardening/known-routes';
+import { registerCors } from './hardening/cors.hook';
+import { BROWSER_API } from './browser-api';
 import { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { configureHttp } from './problem/configure-http';
 import { GRAPHQL_PATH } from './graphql/graphql.options';
@@ -69,9 +71,11 @@ export async function createGateway(
   // First hooks of all, so that every later step, and every response, has the correlation id and the trace.
   registerRequestContextHook(adapter.getInstance());
   registerInboundTelemetry(adapter.getInstance(), observability);
-  // Learnt before the routes exist: a known path asked with another method is 405, not 404. The GraphQL route's HEAD
-  // and OPTIONS are Apollo's own, not offered.
+  // Learnt before the routes exist: a known path asked with another method is 405, not 404, and a CORS preflight is
+  // granted what its route serves. The GraphQL route's HEAD and OPTIONS are Apollo's own, not offered.
   const routes = KnownRoutes.learn(adapter.getInstance(), { [GRAPHQL_PATH]: ['HEAD', 'OPTIONS'] });
+  // Before the drain gate: a preflight costs nothing and is granted even while draining (cors.hook.ts).
+  registerCors(adapter.getInstance(), config.cors, routes, BROWSER_API);
   registerDrainGate(adapter.getInstance(), shutdown, { graphqlPath: GRAPHQL_PATH });
   registerSecurityHeaders(adapter.getInstance());
   adapter.getInstance().server.on('checkExpectation', unmetExpectationListener(countRefusal));

@@ -143,11 +143,16 @@ async function portalCalls(page: Page, amount: number): Promise<Record<'graphql'
 }
 
 /** Preflights and requests the gateway itself answered (not the browser, not Playwright), from its request log. */
-function gatewayAnswers(): Array<{ method: string; url: string; status: number }> {
+function gatewayAnswers(): Array<{ method: string; url: string; status: number; operation: string }> {
   return gateway
     .logs()
     .filter((line) => line.msg === 'request completed')
-    .map((line) => ({ method: line.req.method, url: line.req.url, status: line.status }));
+    .map((line) => ({
+      method: line.req.method,
+      url: line.req.url,
+      status: line.status,
+      operation: line.operation,
+    }));
 }
 
 describe('a browser portal on another origin', () => {
@@ -179,8 +184,13 @@ describe('a browser portal on another origin', () => {
     // PATCH and the headers it reads, for CORS_MAX_AGE_SECONDS) already covers the PATCH that follows the GET.
     const preflights = gatewayAnswers().filter((answer) => answer.method === 'OPTIONS');
     expect(preflights).toEqual([
-      { method: 'OPTIONS', url: '/graphql', status: 204 },
-      { method: 'OPTIONS', url: `/v1/customers/${CONTOSO}/usagebudget`, status: 204 },
+      { method: 'OPTIONS', url: '/graphql', status: 204, operation: 'CORS preflight' },
+      {
+        method: 'OPTIONS',
+        url: `/v1/customers/${CONTOSO}/usagebudget`,
+        status: 204,
+        operation: 'CORS preflight',
+      },
     ]);
     expect(browser.problems.splice(0)).toEqual([]);
     await page.close();

@@ -21,6 +21,9 @@ import { registerClosingConnectionGuard } from './hardening/closing-connections'
 import { httpServerOptions, registerHostHeaderCheck } from './hardening/http-server.options';
 import { registerMediaTypeCheck } from './hardening/media-type.hook';
 import { registerMethodNotAllowed } from './hardening/method-not-allowed.hook';
+import { KnownRoutes } from './hardening/known-routes';
+import { registerCors } from './hardening/cors.hook';
+import { BROWSER_API } from './browser-api';
 import { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { configureHttp } from './problem/configure-http';
 import { GRAPHQL_PATH } from './graphql/graphql.options';
@@ -67,13 +70,17 @@ export async function createGateway(
   // First hooks of all, so that every later step, and every response, has the correlation id and the trace.
   registerRequestContextHook(adapter.getInstance());
   registerInboundTelemetry(adapter.getInstance(), observability);
+  // Learnt before the routes exist: a known path asked with another method is 405, not 404, and a CORS preflight is
+  // granted what its route serves. The GraphQL route's HEAD and OPTIONS are Apollo's own, not offered.
+  const routes = KnownRoutes.learn(adapter.getInstance(), { [GRAPHQL_PATH]: ['HEAD', 'OPTIONS'] });
+  // Before the drain gate: a preflight costs nothing and is granted even while draining (cors.hook.ts).
+  registerCors(adapter.getInstance(), config.cors, routes, BROWSER_API);
   registerDrainGate(adapter.getInstance(), shutdown, { graphqlPath: GRAPHQL_PATH });
   registerSecurityHeaders(adapter.getInstance());
   adapter.getInstance().server.on('checkExpectation', unmetExpectationListener(countRefusal));
   adapter.getInstance().server.on('connect', connectListener(countRefusal));
   registerHostHeaderCheck(adapter.getInstance());
-  // Before the routes exist: a known path asked with another method is 405, not 404.
-  registerMethodNotAllowed(adapter.getInstance(), { [GRAPHQL_PATH]: ['HEAD', 'OPTIONS'] });
+  registerMethodNotAllowed(adapter.getInstance(), routes);
   registerMediaTypeCheck(adapter.getInstance(), { graphqlPath: GRAPHQL_PATH });
   // The gateway's own JSON parser (nesting and member limits, prototype keys), instead of Nest's; no other body
   // type is parsed (415, registerMediaTypeCheck), text/plain stays Fastify's on /graphql so Apollo can refuse it as

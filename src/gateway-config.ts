@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { AuthConfig, authFromEnv } from './auth/auth.config';
 import { ConfigError, decimal, Env, integer, oneOf, quotedUrl, read } from './config/env';
+import { CorsConfig, corsConfigFromEnv } from './hardening/cors.config';
 import { RateLimitConfig, rateLimitConfigFromEnv } from './hardening/rate-limit.config';
 import { UpstreamConfig, upstreamFromEnv } from './partner-center/partner-center.config';
 import { SharedStateConfig, sharedStateConfigFromEnv } from './shared-state/shared-state.config';
@@ -36,6 +37,8 @@ export interface GatewayConfig {
     requestTimeoutMs: number;
     trustProxy: boolean | string;
   };
+  /** Browser pages on other origins allowed to call the API (`src/hardening/cors.hook.ts`); none by default. */
+  cors: CorsConfig;
   logLevel: LogLevel;
   observability: ObservabilityConfig;
   shutdown: ShutdownConfig;
@@ -85,6 +88,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   return {
     production,
     http,
+    cors: corsConfigFromEnv(env),
     logLevel,
     observability: {
       logging: { level: logLevel, format: oneOf<LogFormat>(env, 'LOG_FORMAT', ['json', 'pretty'], 'json') },

@@ -53,6 +53,9 @@ async function main(): Promise<void> {
   const metricsAddress = metricsServer?.address();
   if (typeof metricsAddress === 'object' && metricsAddress)
     new Logger('Gateway').log(`Metrics on http://${shownHost}:${metricsAddress.port}/metrics`);
+  // An operator can see that the setting took, and which portals it admits.
+  if (config.cors.allowedOrigins.length > 0)
+    new Logger('Gateway').log(`Browser portals allowed (CORS): ${config.cors.allowedOrigins.join(', ')}`);
   // The banner is for people: stderr, so that stdout stays one JSON log object per line.
   if (embedded)
     process.stderr.write(sandboxModeBanner(embedded.sandbox, `http://${shownHost}:${port}`) + '\n');

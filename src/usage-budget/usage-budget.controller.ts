@@ -30,6 +30,9 @@ const IDEMPOTENCY_HEADERS = {
   'Idempotency-Key': 'The same, by its IETF name; send either one, or both with the same GUID. Echoed back.',
 };
 
+/** The budget's path, Partner Center's own, as the router knows it. */
+export const USAGE_BUDGET_ROUTE = '/v1/customers/:customerId/usagebudget';
+
 /** Partner Center's own paths and shapes, so a service written against Partner Center only changes its base URL. */
 @ApiTags('usage budget')
 @ApiBearerAuth()
@@ -37,7 +40,7 @@ const IDEMPOTENCY_HEADERS = {
 @ApiProblemResponses()
 @ApiHeader({ name: 'MS-RequestId', required: false, description: IDEMPOTENCY_HEADERS['MS-RequestId'] })
 @ApiHeader({ name: 'Idempotency-Key', required: false, description: IDEMPOTENCY_HEADERS['Idempotency-Key'] })
-@Controller('v1/customers/:customerId/usagebudget')
+@Controller(USAGE_BUDGET_ROUTE)
 export class UsageBudgetController {
   constructor(private readonly usageBudgets: UsageBudgetService) {}
 

@@ -277,7 +277,8 @@ describe('the HTTP edge', () => {
     it.each(['PUT', 'DELETE', 'OPTIONS', 'HEAD'])(
       'answers %s on the GraphQL endpoint with 405, Allow: GET, POST, GraphQL-shaped',
       async (method) => {
-        // OPTIONS and HEAD are routes of Apollo's Fastify integration (CORS preflights), not offered: no CORS here.
+        // OPTIONS and HEAD are routes of Apollo's Fastify integration, not offered; CORS is off here, so even a preflight
+        // gets 405 (cors.e2e-spec.ts covers CORS_ALLOWED_ORIGINS).
         const response = await gateway.http.request({
           method,
           url: '/graphql',

@@ -38,11 +38,21 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
+export interface LaunchOptions {
+  /**
+   * Route every request through Playwright, which aborts those to another host (default). Off for a test of CORS:
+   * while it intercepts, Playwright answers every CORS preflight itself, granting whatever was asked, so the
+   * server's own answer would never be seen. Other hosts stay unreachable (the resolver rule) and are still recorded.
+   */
+  interceptRequests?: boolean;
+}
+
 /**
  * Starts headless Chromium with a fresh, empty profile. Every request a page makes to a host other than
  * 127.0.0.1 is aborted and recorded: a page under test must work without the internet.
  */
-export async function launchChromium(): Promise<BrowserSession> {
+export async function launchChromium(options: LaunchOptions = {}): Promise<BrowserSession> {
+  const intercept = options.interceptRequests ?? true;
   if (!existsSync(CHROMIUM_PATH)) throw new Error(CHROMIUM_MISSING);
   const profile = await mkdtemp(join(tmpdir(), 'chromium-profile-'));
   let context: BrowserContext;
@@ -59,12 +69,17 @@ export async function launchChromium(): Promise<BrowserSession> {
     throw new Error(`${CHROMIUM_MISSING} (${CHROMIUM_PATH} did not start: ${(error as Error).message})`);
   }
   const problems: PageProblem[] = [];
-  await context.route('**/*', async (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === '127.0.0.1') return route.continue();
+  const offMachine = (href: string) => {
+    const url = new URL(href);
+    if (url.hostname === '127.0.0.1') return false;
     problems.push({ kind: 'off-machine request', detail: url.href });
-    return route.abort('blockedbyclient');
-  });
+    return true;
+  };
+  if (intercept)
+    await context.route('**/*', async (route) =>
+      offMachine(route.request().url()) ? route.abort('blockedbyclient') : route.continue(),
+    );
+  else context.on('request', (request) => void offMachine(request.url()));
   await context.exposeBinding('__reportCspViolation', (_source, detail: string) => {
     problems.push({ kind: 'csp violation', detail });
   });

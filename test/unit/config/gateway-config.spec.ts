@@ -215,6 +215,51 @@ describe('gateway configuration', () => {
     expect(loadGatewayConfig({ ...sandbox, HTTP_BODY_LIMIT_BYTES: '21524' }).http.bodyLimitBytes).toBe(21524);
   });
 
+  it('has no CORS unless CORS_ALLOWED_ORIGINS lists origins', () => {
+    expect(loadGatewayConfig(sandbox).cors).toEqual({ allowedOrigins: [], maxAgeSeconds: 600 });
+    expect(loadGatewayConfig({ ...sandbox, CORS_ALLOWED_ORIGINS: ' ' }).cors.allowedOrigins).toEqual([]);
+  });
+
+  it('reads CORS_ALLOWED_ORIGINS as browsers serialise origins: lower case, no default port', () => {
+    const { cors } = loadGatewayConfig({
+      ...sandbox,
+      CORS_ALLOWED_ORIGINS:
+        'HTTPS://Portal.Example:443, http://127.0.0.1:8080,https://portal.example/, http://[::1]:80, https://bücher.example',
+      CORS_MAX_AGE_SECONDS: '0',
+    });
+    expect(cors).toEqual({
+      allowedOrigins: [
+        'https://portal.example',
+        'http://127.0.0.1:8080',
+        'http://[::1]',
+        'https://xn--bcher-kva.example',
+      ],
+      maxAgeSeconds: 0,
+    });
+  });
+
+  it.each([
+    ['*', /wildcard/],
+    ['https://*.portal.example', /wildcard/],
+    ['null', /"null"/],
+    ['portal.example', /"portal.example" is not an http/],
+    ['https://portal.example/app', /nothing after the port/],
+    ['https://portal.example?x=1', /nothing after the port/],
+    ['https://user@portal.example', /nothing after the port/],
+    ['ftp://portal.example', /not an http/],
+    ['https://portal.example:99999', /not an http/],
+    ['https://portal.example,,https://other.example', /an entry is empty/],
+  ])('refuses CORS_ALLOWED_ORIGINS=%s, naming the variable', (value, problem) => {
+    const message = failure({ ...sandbox, CORS_ALLOWED_ORIGINS: value });
+    expect(message).toMatch(/^CORS_ALLOWED_ORIGINS: must be origins/);
+    expect(message).toMatch(problem);
+  });
+
+  it('bounds CORS_MAX_AGE_SECONDS to what browsers honour at most (a day)', () => {
+    expect(failure({ ...sandbox, CORS_MAX_AGE_SECONDS: '86401' })).toMatch(/^CORS_MAX_AGE_SECONDS/);
+    expect(failure({ ...sandbox, CORS_MAX_AGE_SECONDS: '-1' })).toMatch(/^CORS_MAX_AGE_SECONDS/);
+  });
+
   it('reads TRUST_PROXY as a flag, or addresses, CIDRs and netmasks', () => {
     const trustProxy = (value: string) =>
       loadGatewayConfig({ ...sandbox, TRUST_PROXY: value }).http.trustProxy;

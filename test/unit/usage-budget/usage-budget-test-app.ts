@@ -54,6 +54,7 @@ export function testConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfi
   return {
     production: false,
     http: { host: '127.0.0.1', port: 0, bodyLimitBytes: 1024, requestTimeoutMs: 10_000, trustProxy: false },
+    cors: { allowedOrigins: [], maxAgeSeconds: 600 },
     logLevel: 'silent',
     observability: { logging: { level: 'silent', format: 'json' } },
     shutdown: { drainDelayMs: 0, timeoutMs: 1_000 },

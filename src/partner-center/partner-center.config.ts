@@ -1,3 +1,4 @@
+import { LANGUAGE_TAG } from '../common/language-tag';
 import {
   atLeast,
   ConfigError,
@@ -161,13 +162,7 @@ function connectionSettingsFromEnv(env: Env): SandboxConnectionSettings {
   return {
     authMode: oneOf<PartnerCenterAuthMode>(env, 'PARTNER_CENTER_AUTH_MODE', ['app', 'app+user'], 'app'),
     applicationName: headerValue(env, 'PARTNER_CENTER_APPLICATION_NAME', 'usage-budget-gateway'),
-    locale: headerValue(
-      env,
-      'PARTNER_CENTER_LOCALE',
-      'en-US',
-      /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/,
-      'a language tag such as en-US',
-    ),
+    locale: headerValue(env, 'PARTNER_CENTER_LOCALE', 'en-US', LANGUAGE_TAG, 'a language tag such as en-US'),
     retry: retryFromEnv(env),
     quota: quotaFromEnv(env),
     resilience: resilienceFromEnv(env),

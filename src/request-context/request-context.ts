@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isGuid } from '../common/guid';
+import { LANGUAGE_TAG } from '../common/language-tag';
 import type { Caller } from './caller';
 
 /**
@@ -54,8 +55,6 @@ export function localeFrom(header: string | string[] | undefined): string | unde
   const value = firstValue(header);
   return value !== undefined && value.length <= 35 && LANGUAGE_TAG.test(value) ? value : undefined;
 }
-
-const LANGUAGE_TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 
 export function firstValue(header: string | string[] | undefined): string | undefined {
   return (Array.isArray(header) ? header[0] : header)?.trim();

@@ -1,6 +1,7 @@
 import { context, diag, DiagLogger, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { withoutEchoes } from '../common/secret-echoes';
+import { decodedComponent } from '../common/uri-component';
 // Types only: the SDK itself is required in startTracing(), when an endpoint is configured (see there).
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as Resources from '@opentelemetry/resources';
@@ -110,18 +111,11 @@ function exporterCredentials(env: Record<string, string | undefined>): string[] 
     .filter(Boolean)
     .join(',');
   return raw.split(',').flatMap((pair) => {
-    const value = safelyDecoded(pair.slice(pair.indexOf('=') + 1).trim());
+    const encoded = pair.slice(pair.indexOf('=') + 1).trim();
+    const value = decodedComponent(encoded) ?? encoded;
     const credential = /^[A-Za-z][\w-]*\s+(\S.*)$/.exec(value)?.[1];
     return pair.includes('=') && value ? [value, ...(credential ? [credential] : [])] : [];
   });
-}
-
-function safelyDecoded(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
 }
 
 /** A failed export arrives as a whole error serialised to JSON, stack included: its message and code are the news. */

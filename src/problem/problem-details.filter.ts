@@ -8,6 +8,7 @@ import { FAILURE_MAPPING } from './failure-mapping';
 import { graphqlErrorFromFailure } from './graphql-error';
 import { graphqlAnswerMediaType } from './graphql-media-type';
 import { PROBLEM_CONTENT_TYPE, toProblemDetails } from './problem-details';
+import { decodedComponent } from '../common/uri-component';
 
 /**
  * Answers every failure of a REST request — handler errors, unknown routes, Fastify's body errors — as
@@ -92,9 +93,5 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 function routedPath(request: FastifyRequest): string | undefined {
   if (!request.is404) return request.routeOptions?.url;
   const path = request.url.split('?')[0];
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
+  return decodedComponent(path) ?? path;
 }

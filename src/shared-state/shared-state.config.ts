@@ -1,4 +1,5 @@
 import { ConfigError, Env, integer, read, secret } from '../config/env';
+import { decodedComponent } from '../common/uri-component';
 
 /** REDIS_URL (or REDIS_URL_FILE, since it may carry a password): a fleet's shared state; absent: memory. */
 export interface SharedStateConfig {
@@ -25,7 +26,7 @@ export function sharedStateConfigFromEnv(env: Env): SharedStateConfig {
     if (!url.hostname) throw new ConfigError('REDIS_URL', 'must name a host');
     // ioredis decodes the user name and password itself, and a '%' that starts no escape made it throw a bare
     // 'URI malformed' naming no variable.
-    if (!decodes(url.username) || !decodes(url.password))
+    if (decodedComponent(url.username) === undefined || decodedComponent(url.password) === undefined)
       throw new ConfigError(
         'REDIS_URL',
         "its user name or password has a '%' that starts no escape: write it as %25",
@@ -42,13 +43,4 @@ export function sharedStateConfigFromEnv(env: Env): SharedStateConfig {
   }
   const commandTimeoutMs = integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 10, 10_000);
   return { redisUrl, keyPrefix, commandTimeoutMs };
-}
-
-function decodes(component: string): boolean {
-  try {
-    decodeURIComponent(component);
-    return true;
-  } catch {
-    return false;
-  }
 }

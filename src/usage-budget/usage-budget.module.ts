@@ -7,6 +7,7 @@ import { UsageBudgetService } from './usage-budget.service';
 import { BudgetCache } from './reads/budget-cache';
 import { BudgetReads } from './reads/budget-reads';
 import { BudgetWrites } from './writes/budget-writes';
+import { OutcomeUnknownSeries } from './writes/outcome-unknown.series';
 import { PartnerCenterClient } from '../partner-center/partner-center.client';
 import { SHARED_STATE, SharedState } from '../shared-state/shared-state';
 import { Metrics } from '../observability/metrics';
@@ -38,6 +39,7 @@ export class UsageBudgetModule {
           },
         },
         BudgetWrites,
+        OutcomeUnknownSeries,
         UsageBudgetService,
         UsageBudgetResolver,
         AuditTrail,

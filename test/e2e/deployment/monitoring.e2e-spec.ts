@@ -17,15 +17,17 @@ import { freePort } from '../../support/processes';
 import { GatewayProcess, startGatewayProcess } from '../observability/support/gateway-process';
 
 /**
- * deploy/prometheus/: the alerting rules operators load, checked three ways. promtool validates them and runs their
+ * deploy/prometheus/ and deploy/grafana/: what operators load. The alerting rules are checked three ways. promtool validates them and runs their
  * unit tests (synthetic series: each alert fires after its `for`, and not on the look-alikes next to it); their
  * thresholds agree with the deployment; and a real Prometheus scrapes a real gateway process (`node dist/main.js`,
  * its metrics on METRICS_PORT as in deploy/kubernetes) on the sandbox, under a job name of its own, while the test
  * provokes what the rules watch for: the rules must read series the gateway really exports, with the label values it
- * really writes, and go pending (or fire) on them, and on nothing else.
+ * really writes, and go pending (or fire) on them, and on nothing else. Every query of the dashboard runs on that
+ * Prometheus and returns series.
  */
 const DIR = join(REPO_ROOT, 'deploy/prometheus');
 const RULES = join(DIR, 'gateway-alerts.yml');
+const DASHBOARD = join(REPO_ROOT, 'deploy/grafana/usage-budget-gateway.json');
 const CONTOSO = 'c0000001-0000-4000-8000-000000000001';
 const FABRIKAM = 'c0000002-0000-4000-8000-000000000002';
 const NORTHWIND = 'c0000003-0000-4000-8000-000000000003';
@@ -38,7 +40,7 @@ const rules: Rule[] = (
   parse(readFileSync(RULES, 'utf8')) as { groups: Array<{ rules: Rule[] }> }
 ).groups.flatMap((group) => group.rules);
 
-describe('Prometheus alerting rules (deploy/prometheus)', () => {
+describe('Prometheus alerting rules and the Grafana dashboard (deploy/)', () => {
   it('promtool accepts the rules and their unit tests pass', () => {
     const promtool = installedBinary(PROMTOOL_BINARIES);
     const run = (...args: string[]) =>
@@ -69,6 +71,20 @@ describe('Prometheus alerting rules (deploy/prometheus)', () => {
     expect(mebibytes).not.toBeNull();
     const rule = rules.find((r) => r.alert === 'UsageBudgetGatewayMemoryHigh')!;
     expect(rule.expr).toContain(`> 0.9 * ${Number(mebibytes![1]) * 1024 * 1024}`);
+  });
+
+  it('the Grafana dashboard: unique panel ids, a 24-column grid, every query on the chosen Prometheus', () => {
+    const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as Dashboard;
+    expect(dashboard.uid).toBe('usage-budget-gateway');
+    const ids = dashboard.panels.map((panel) => panel.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const panel of dashboard.panels) {
+      expect(panel.gridPos.x + panel.gridPos.w).toBeLessThanOrEqual(24);
+      for (const target of panel.targets ?? []) expect(target.datasource?.uid).toBe('${datasource}');
+    }
+    expect(dashboard.templating.list.map((variable) => [variable.name, variable.type])).toEqual([
+      ['datasource', 'datasource'],
+    ]);
   });
 
   describe('on a real gateway scraped by a real Prometheus', () => {
@@ -187,6 +203,18 @@ describe('Prometheus alerting rules (deploy/prometheus)', () => {
       expect(read.size).toBeGreaterThanOrEqual(10);
     }, 30_000);
 
+    it("every query of the Grafana dashboard is valid PromQL and reads the real gateway's series", async () => {
+      const queries = dashboardQueries();
+      expect(queries.length).toBeGreaterThanOrEqual(15);
+      const empty: string[] = [];
+      for (const { panel, expr } of queries) {
+        // Grafana's own variable, as Grafana would put it; query() throws on PromQL Prometheus refuses.
+        const result = await prometheus!.query(expr.replaceAll('$__rate_interval', '1m'));
+        if (result.length === 0) empty.push(`${panel}: ${expr}`);
+      }
+      expect(empty).toEqual([]);
+    }, 30_000);
+
     it('a replica that stops answering is UsageBudgetGatewayDown, named by its instance', async () => {
       expect(await gateway!.stop()).toBe(0);
       gateway = undefined;
@@ -202,6 +230,25 @@ describe('Prometheus alerting rules (deploy/prometheus)', () => {
     }, 30_000);
   });
 });
+
+interface Dashboard {
+  uid: string;
+  templating: { list: Array<{ name: string; type: string }> };
+  panels: Array<{
+    id: number;
+    title: string;
+    gridPos: { x: number; w: number };
+    targets?: Array<{ expr: string; datasource?: { uid: string } }>;
+  }>;
+}
+
+/** Every query of the dashboard's panels, with the panel's title. */
+function dashboardQueries(): Array<{ panel: string; expr: string }> {
+  const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as Dashboard;
+  return dashboard.panels.flatMap((panel) =>
+    (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })),
+  );
+}
 
 /** Polls `condition` every 250 ms for up to 20 s. */
 async function until(what: string, condition: () => Promise<boolean>): Promise<void> {

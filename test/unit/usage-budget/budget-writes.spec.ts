@@ -140,7 +140,9 @@ function fleet(replicaCount = 2) {
   );
   const change = (replica: number, amount: number, from: string, key = KEY) =>
     replicas[replica].change(CUSTOMER, amount, key, { correlationId: from });
-  return { store, upstream, audited, holdFirstReads, change };
+  /** One more replica, on a view of the store the test makes. */
+  const replicaOn = (shared: SharedState) => new BudgetWrites(upstream.client, reads, audit, shared);
+  return { store, upstream, audited, holdFirstReads, change, replicaOn };
 }
 
 const outcomeUnknown = (retryAfterSeconds?: number) =>
@@ -251,6 +253,32 @@ describe("a change's idempotency key under concurrent calls (the write protocol)
     expect(await store.get(`writes:${firstSent.requestId}`)).toBeDefined();
     upstream.patches[1].answer({ budget: { amount: 55 } });
     await expect(retry).rejects.toEqual(outcomeUnknown());
+  });
+
+  it('takes a retry that read the key not applied but lost Redis before claiming it as unsettled', async () => {
+    const { store, upstream, change, replicaOn } = fleet();
+    const first = change(0, 705, 'first');
+    upstream.refuse(await upstream.patch(1), BAD_AMOUNT);
+    await expect(first).rejects.toMatchObject({ kind: 'refused' });
+    // Redis answers this replica's read of the record, then stalls: what follows goes to its own memory.
+    let away: MemorySharedState | undefined;
+    const stalling = replicaView(store, {
+      setIfAbsent: async (key, value, ttlMs) => {
+        const held = await (away ?? store).setIfAbsent(key, value, ttlMs);
+        if (/^writes:[^:]+$/.test(key)) away ??= new MemorySharedState();
+        return held;
+      },
+      set: (key, value, ttlMs) => (away ?? store).set(key, value, ttlMs),
+      replaceIf: (key, expected, value, ttlMs) => (away ?? store).replaceIf(key, expected, value, ttlMs),
+      deleteIf: (key, expected) => (away ?? store).deleteIf(key, expected),
+    });
+    Object.defineProperty(stalling, 'degraded', { get: () => away !== undefined });
+    const retry = replicaOn(stalling).change(CUSTOMER, 705, KEY, { correlationId: 'retry' });
+    // The fleet never saw its claim: another retry may go as the key's only call meanwhile. This one proves nothing.
+    const sent = await upstream.patch(2);
+    expect(sent.maybeApplied).toBe(true);
+    upstream.refuse(sent, THROTTLED);
+    await expect(retry).rejects.toEqual(outcomeUnknown(30));
   });
 
   it('sends nothing when other calls under the key keep moving its record, and says the outcome is unknown', async () => {

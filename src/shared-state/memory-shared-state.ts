@@ -51,6 +51,18 @@ export class MemorySharedState implements SharedState {
     return undefined;
   }
 
+  async replaceIf(key: string, expected: string, value: string, ttlMs: number): Promise<boolean> {
+    if (this.live(key)?.value !== expected) return false;
+    this.put(key, value, ttlMs);
+    return true;
+  }
+
+  async deleteIf(key: string, expected: string): Promise<boolean> {
+    if (this.live(key)?.value !== expected) return false;
+    this.entries.delete(key);
+    return true;
+  }
+
   async tryLock(key: string, ttlMs: number): Promise<boolean> {
     if (this.live(key)) return false;
     this.put(key, '1', ttlMs);

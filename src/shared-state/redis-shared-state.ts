@@ -11,6 +11,18 @@ if held then return held end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return false`;
 
+/** SET with expiry only while the key holds ARGV[1] (compare-and-set; a missing key holds none): 1 when set. */
+const REPLACE_IF = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`;
+
+/** DEL only while the key holds ARGV[1]: 1 when deleted. */
+const DELETE_IF = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1`;
+
 /** How often a replica that found Redis away asks whether it answers again. */
 const PROBE_MS = 1_000;
 
@@ -185,6 +197,28 @@ export class RedisSharedState implements SharedState {
           | string
           | null) ?? undefined,
       () => this.fallback.setIfAbsent(key, value, ttlMs),
+    );
+  }
+
+  replaceIf(key: string, expected: string, value: string, ttlMs: number): Promise<boolean> {
+    return this.attempt(
+      async () =>
+        (await this.commands.eval(
+          REPLACE_IF,
+          1,
+          key,
+          expected,
+          value,
+          String(Math.max(1, Math.round(ttlMs))),
+        )) === 1,
+      () => this.fallback.replaceIf(key, expected, value, ttlMs),
+    );
+  }
+
+  deleteIf(key: string, expected: string): Promise<boolean> {
+    return this.attempt(
+      async () => (await this.commands.eval(DELETE_IF, 1, key, expected)) === 1,
+      () => this.fallback.deleteIf(key, expected),
     );
   }
 

@@ -22,6 +22,14 @@ export interface SharedState {
   writeMany(writes: SharedWrite[]): Promise<void>;
   /** Stores `value` for `ttlMs` unless the key holds one: undefined when stored, else the value it holds (atomic). */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<string | undefined>;
+  /**
+   * Stores `value` for `ttlMs` only while the key holds `expected` (compare-and-set, atomic): true when it did, false
+   * when the key holds anything else or nothing. A value moves on only from the state its writer saw. Answered from
+   * memory while `degraded`, as every operation is: true then says nothing of what other processes hold.
+   */
+  replaceIf(key: string, expected: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Deletes the key only while it holds `expected` (atomic): true when it did. */
+  deleteIf(key: string, expected: string): Promise<boolean>;
   /** Takes a lock for `ttlMs` when nobody holds it (SET NX PX); false when another process does. */
   tryLock(key: string, ttlMs: number): Promise<boolean>;
   /**

@@ -189,4 +189,69 @@ describe('shared state on Redis', () => {
       await state.close();
     }
   });
+  describe('compare-and-set (replaceIf, deleteIf)', () => {
+    it('replaces and deletes a value only while the key holds the one expected, with its own expiry', async () => {
+      const state = new RedisSharedState(redis.url, 'test:');
+      const admin = new Redis(redis.url);
+      try {
+        for (let i = 0; i < 100 && state.degraded; i++) await sleep(20);
+        await admin.set('test:cas', 'seen', 'PX', 60_000);
+        expect(await state.replaceIf('cas', 'other', 'lost', 60_000)).toBe(false);
+        expect(await admin.get('test:cas')).toBe('seen');
+        expect(await state.replaceIf('cas', 'seen', 'next', 1_000)).toBe(true);
+        expect(await admin.get('test:cas')).toBe('next');
+        expect(await admin.pttl('test:cas')).toBeLessThanOrEqual(1_000);
+        expect(await state.replaceIf('cas-absent', 'seen', 'next', 60_000)).toBe(false);
+        expect(await admin.exists('test:cas-absent')).toBe(0);
+        expect(await state.deleteIf('cas', 'seen')).toBe(false);
+        expect(await state.deleteIf('cas', 'next')).toBe(true);
+        expect(await admin.exists('test:cas')).toBe(0);
+        expect(state.degraded).toBe(false);
+      } finally {
+        admin.disconnect();
+        await state.close();
+      }
+    });
+
+    it('lets one of several replicas that saw the same value replace it, and no other', async () => {
+      const replicas = Array.from({ length: 4 }, () => new RedisSharedState(redis.url, 'test:'));
+      try {
+        for (let i = 0; i < 100 && replicas.some((r) => r.degraded); i++) await sleep(20);
+        for (let round = 0; round < 20; round++) {
+          await replicas[0].set('contended', `seen-${round}`, 60_000);
+          const won = await Promise.all(
+            replicas.flatMap((replica, r) =>
+              [0, 1, 2].map((c) => replica.replaceIf('contended', `seen-${round}`, `${r}-${c}`, 60_000)),
+            ),
+          );
+          expect(won.filter(Boolean)).toHaveLength(1);
+          const winner = won.indexOf(true);
+          expect(await replicas[1].get('contended')).toBe(`${Math.floor(winner / 3)}-${winner % 3}`);
+        }
+        expect(replicas.some((r) => r.degraded)).toBe(false);
+      } finally {
+        for (const replica of replicas) await replica.close();
+      }
+    });
+
+    it('answers from memory while Redis is away, where a value Redis holds is not seen', async () => {
+      const own = await startRedis();
+      const state = new RedisSharedState(own.url, 'test:', { commandTimeout: 100 });
+      try {
+        for (let i = 0; i < 100 && state.degraded; i++) await sleep(20);
+        await state.set('cas', 'seen', 60_000);
+        await own.stop();
+        // Redis holds 'seen', out of reach: memory holds nothing, so nothing is replaced, and the caller is told why.
+        expect(await state.replaceIf('cas', 'seen', 'next', 60_000)).toBe(false);
+        expect(state.degraded).toBe(true);
+        await state.set('away', 'seen', 60_000);
+        expect(await state.replaceIf('away', 'seen', 'next', 60_000)).toBe(true);
+        expect(await state.get('away')).toBe('next');
+        expect(await state.deleteIf('away', 'next')).toBe(true);
+      } finally {
+        await state.close();
+        await own.close();
+      }
+    });
+  });
 });

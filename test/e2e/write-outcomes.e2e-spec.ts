@@ -427,6 +427,60 @@ describe('write outcomes on two replicas sharing Redis', () => {
     expect(partnerCenter.applied).toEqual([720]);
   });
 
+  it("does not report a first call refused behind its caller's retry on another replica as refused", async () => {
+    const key = randomUUID();
+    const [first, retry] = [randomUUID(), randomUUID()];
+    const arrived = new Map<string, () => void>();
+    const arrival = (correlationId: string) =>
+      new Promise<void>((resolve) => arrived.set(correlationId, resolve));
+    const held = new Map<string, ServerResponse>();
+    const answer = (response: ServerResponse | undefined, status: number, body: string) => {
+      if (!response || response.destroyed || response.headersSent) return;
+      response.writeHead(status, { 'Content-Type': 'application/json' });
+      response.end(body);
+    };
+    const budget = () => JSON.stringify(partnerCenter.budget());
+    // Partner Center holds each PATCH until the test answers it: the first call's request waits at a front end, its
+    // retry's reaches the idempotency layer before it and is processed.
+    fake.answer = (request, response) => {
+      if (request.method === 'GET') return answer(response, 200, budget());
+      const from = String(request.headers['ms-correlationid']);
+      held.set(from, response);
+      arrived.get(from)?.();
+    };
+    const send = (replica: TestGateway, correlationId: string) =>
+      replica.http.patch(
+        BUDGET,
+        { amount: 722 },
+        { headers: { 'Idempotency-Key': key, 'MS-CorrelationId': correlationId } },
+      );
+    const firstArrived = arrival(first);
+    const firstCall = send(replicas[0], first);
+    await firstArrived;
+    // The caller gave up waiting and retried on the other replica.
+    const retryArrived = arrival(retry);
+    const retryCall = send(replicas[1], retry);
+    await retryArrived;
+    // The first request reaches the idempotency layer behind the retry's: "being processed". It was not applied; the
+    // change may be, by the retry.
+    answer(
+      held.get(first),
+      409,
+      '{"code":409,"description":"A request with this MS-RequestId is being processed"}',
+    );
+    const firstAnswer = await firstCall;
+    expect(firstAnswer.status).toBe(504);
+    expect(firstAnswer.data).toMatchObject({ code: 'OUTCOME_UNKNOWN', idempotencyKey: key });
+    // The retry's change is applied.
+    fake.amounts.set(CUSTOMER, 722);
+    answer(held.get(retry), 200, budget());
+    expect((await retryCall).data.amount).toBe(722);
+    const last = await send(replicas[0], randomUUID());
+    expect(last.status).toBe(200);
+    expect(last.data.amount).toBe(722);
+    expect(fake.requests().filter((r) => r.method === 'PATCH')).toHaveLength(2);
+  });
+
   it('answers that retry truly on the other replica while Redis is down, too (each replica in its own memory)', async () => {
     await redis.stop();
     try {

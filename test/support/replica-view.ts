@@ -14,6 +14,8 @@ export function replicaView(store: MemorySharedState, overrides: Partial<SharedS
     getMany: (keys) => store.getMany(keys),
     set: (key, value, ttlMs) => store.set(key, value, ttlMs),
     setIfAbsent: (key, value, ttlMs) => store.setIfAbsent(key, value, ttlMs),
+    replaceIf: (key, expected, value, ttlMs) => store.replaceIf(key, expected, value, ttlMs),
+    deleteIf: (key, expected) => store.deleteIf(key, expected),
     delete: (key) => store.delete(key),
     writeMany: (writes) => store.writeMany(writes),
     tryLock: (key, ttlMs) => store.tryLock(key, ttlMs),

@@ -43,6 +43,18 @@ export class BudgetWrites {
     const claim = await this.records.claim(requestId, customerId, amount, callersKey !== undefined);
     if (claim.budget) return claim.budget;
     const oldAmount = this.reads.known(customerId, context?.caller)?.amount;
+    if (claim.contended) {
+      const crowded = new KeyContended(requestId, idempotencyKey);
+      this.audit.budgetChanged({
+        customerId,
+        oldAmount,
+        newAmount: amount,
+        outcome: 'unknown',
+        error: crowded,
+        context,
+      });
+      throw crowded;
+    }
     await this.reads.invalidate(customerId);
     try {
       const updated = await this.partnerCenter.updateUsageBudget(
@@ -59,7 +71,21 @@ export class BudgetWrites {
         this.audit.budgetChanged({ customerId, oldAmount, newAmount: amount, outcome: 'success', context });
       }
       return updated;
-    } catch (error) {
+    } catch (answer) {
+      let error = answer;
+      if (
+        !claim.unsettled &&
+        error instanceof PartnerCenterError &&
+        error.kind !== 'outcome-unknown' &&
+        !(await this.records.recordNotApplied(requestId, claim, customerId, amount)) &&
+        callersKey !== undefined
+      ) {
+        // Another call under the caller's key came while this one was under way (its claim replaced this one's): its
+        // request may have reached Partner Center first, and this refusal (a 409 "being processed", a 429) speaks for
+        // this call only. Settled by a read, as any call that may have been applied. A key made here is this call's
+        // alone.
+        error = spokeForThisCallOnly(error);
+      }
       const outcome = await this.settle(customerId, amount, error, idempotencyKey, context);
       if (outcome.confirmed) {
         if (await this.records.recordApplied(requestId, customerId, amount, outcome.confirmed)) {
@@ -78,15 +104,16 @@ export class BudgetWrites {
         outcome.readAnotherAmount &&
         error instanceof AnotherAmountAnswered &&
         callersKey !== undefined &&
-        !claim.unsettled
+        !claim.unsettled &&
+        (await this.records.forget(requestId, claim))
       ) {
         // The caller's key, used here for the first time, answered with another amount that the read confirms:
         // Partner Center replayed an earlier change made under this MS-RequestId (its record here was lost, e.g.
         // Redis flushed): the key named another change, and this one was not applied. This change's claim would
         // refuse the retries of the change the key really names: it goes, and the next use of the key is asked of
         // Partner Center again (it replays that change; which customer it was for is not known here, so it is not
-        // recorded in its place).
-        await this.records.forget(requestId);
+        // recorded in its place). Unless another call under the key replaced the claim meanwhile: then this call
+        // was not alone, and its outcome stays unknown.
         const refusal = keyUsedForAnotherChange();
         this.audit.budgetChanged({
           customerId,
@@ -97,9 +124,6 @@ export class BudgetWrites {
           context,
         });
         throw refusal;
-      }
-      if (!outcome.unknown && !claim.unsettled && outcome.error instanceof PartnerCenterError) {
-        await this.records.recordNotApplied(requestId, customerId, amount);
       }
       this.audit.budgetChanged({
         customerId,
@@ -146,6 +170,31 @@ export class BudgetWrites {
       readAnotherAmount,
       error: new PartnerCenterError({ ...error, idempotencyKey }, error.message),
     };
+  }
+}
+
+/**
+ * A refusal of a call that was not alone under its key: it says this call was not applied, not that the change was
+ * not. The outcome is for a read to settle; a wait the refusal asked for (a 429's Retry-After) is the caller's too.
+ */
+function spokeForThisCallOnly(refusal: PartnerCenterError): PartnerCenterError {
+  return new PartnerCenterError({
+    kind: 'outcome-unknown',
+    source: 'partner-center',
+    status: refusal.status,
+    retryAfterSeconds: refusal.retryAfterSeconds,
+    requestId: refusal.requestId,
+    attempts: refusal.attempts,
+  });
+}
+
+/** Other calls under the key kept moving its record: this one sent nothing, and cannot tell the change's outcome. */
+class KeyContended extends PartnerCenterError {
+  constructor(requestId: string, idempotencyKey: string) {
+    super(
+      { kind: 'outcome-unknown', source: 'partner-center', requestId, attempts: 0, idempotencyKey },
+      'other calls under this idempotency key are under way; retry with it later',
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import {
   DynamicModule,
+  Global,
   Inject,
   Logger,
   Module,
@@ -17,7 +18,9 @@ import { TokenVerifier } from './token-verifier';
  * Inbound authentication and authorization: the Authenticator, which the GraphQL gate runs once per HTTP request,
  * and the AuthGuard (REST handlers, GraphQL resolvers), which the application registers as its first global guard
  * (app.module.ts). Failed tokens are counted in the rate limits' ThrottlerStorage, which the application provides.
+ * Global, so readiness (health/) can ask the TokenVerifier whether the issuer's keys are held.
  */
+@Global()
 @Module({})
 export class AuthModule implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Auth');
@@ -46,7 +49,7 @@ export class AuthModule implements OnApplicationBootstrap, OnModuleDestroy {
         Authenticator,
         AuthGuard,
       ],
-      exports: [Authenticator, AuthGuard],
+      exports: [Authenticator, AuthGuard, AUTH_CONFIG, TOKEN_VERIFIER],
     };
   }
 

@@ -52,6 +52,16 @@ export class IssuerKeys {
     }
   };
 
+  /** Whether keys were read (they are kept, stale or not, while the issuer is down). */
+  held(): boolean {
+    return this.local !== undefined;
+  }
+
+  /** Reads the keys unless held (IssuerUnavailableError when the issuer does not give them). */
+  async load(): Promise<void> {
+    if (!this.local) await this.reload();
+  }
+
   private coolingDown(): boolean {
     return this.now() < this.attemptedAtMs + this.options.cooldownMs;
   }

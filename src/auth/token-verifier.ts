@@ -46,7 +46,9 @@ const DISCOVERY_ATTEMPTS = 3;
 export class TokenVerifier {
   /** Discovery and the JWKS: bounded in time and size like every upstream answer. */
   private readonly pool: ConnectionPool;
-  private keys?: Promise<JWTVerifyGetKey>;
+  private keys?: Promise<IssuerKeys>;
+  /** The issuer's keys once discovered: what keysHeld() asks without waiting. */
+  private discovered?: IssuerKeys;
   private readonly verified = new Map<string, { payload: JWTPayload; until: number }>();
   /** The token verified last, answered without hashing: most requests come from a few callers' tokens in turn. */
   private last?: { token: string; payload: JWTPayload; until: number };
@@ -89,7 +91,7 @@ export class TokenVerifier {
     // The issuer's keys are asked for only once jose has parsed the token and accepted its algorithm: a token no key
     // could verify (alg none, HMAC, not a JWT) is refused as invalid even while discovery fails, never answered
     // "unavailable, retry later", and never makes the gateway call the issuer.
-    const keys: JWTVerifyGetKey = async (header, jws) => (await this.keySet())(header, jws);
+    const keys: JWTVerifyGetKey = async (header, jws) => (await this.keySet()).getKey(header, jws);
     try {
       const { payload } = await jwtVerify(token, keys, {
         algorithms: ALLOWED_ALGORITHMS,
@@ -107,11 +109,24 @@ export class TokenVerifier {
     }
   }
 
+  /** Whether the issuer's signing keys are held: tokens can be verified now, whether the issuer answers or not. */
+  keysHeld(): boolean {
+    return this.discovered?.held() ?? false;
+  }
+
+  /**
+   * Discovers and reads the issuer's keys unless they are held, as a caller's first token would (readiness asks so
+   * before any caller does); IssuerUnavailableError when the issuer does not give them.
+   */
+  async loadKeys(): Promise<void> {
+    await (await this.keySet()).load();
+  }
+
   close(): void {
     void this.pool.destroy();
   }
 
-  private keySet(): Promise<JWTVerifyGetKey> {
+  private keySet(): Promise<IssuerKeys> {
     this.keys ??= this.createKeySet().catch((error: unknown) => {
       this.keys = undefined; // the next token tries again
       throw error;
@@ -119,13 +134,14 @@ export class TokenVerifier {
     return this.keys;
   }
 
-  private async createKeySet(): Promise<JWTVerifyGetKey> {
+  private async createKeySet(): Promise<IssuerKeys> {
     const jwksUri = this.config.jwksUri ?? (await this.discoverJwksUri());
-    return new IssuerKeys(jwksUri, this.pool, {
+    this.discovered = new IssuerKeys(jwksUri, this.pool, {
       fetchTimeoutMs: FETCH_TIMEOUT_MS,
       cooldownMs: 30_000,
       maxAgeMs: 60 * 60_000,
-    }).getKey;
+    });
+    return this.discovered;
   }
 
   /**

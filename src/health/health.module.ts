@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { IssuerKeysCheck } from './issuer-keys.check';
 import { PartnerCenterTokenCheck } from './partner-center-token.check';
 import { ReadinessController } from './readiness.controller';
 import { ReadinessRegistry } from './readiness.registry';
@@ -21,6 +22,7 @@ export class HealthModule {
         { provide: ShutdownState, useValue: shutdown },
         ReadinessRegistry,
         PartnerCenterTokenCheck,
+        IssuerKeysCheck,
         UpstreamStateCheck,
       ],
       exports: [ShutdownState, ReadinessRegistry],

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ACCESS_TOKEN_SOURCE } from '../partner-center/partner-center.module';
 import type { AccessTokenSource } from '../partner-center/pipeline/bearer-token.policy';
+import { ProbedReadiness } from './probed-readiness';
 import { ReadinessRegistry, ReadinessResult } from './readiness.registry';
 
 /** How long a probe's answer is reused when no token is held, so probes do not hammer Entra ID. */
@@ -17,8 +18,21 @@ interface HoldsTokens extends AccessTokenSource {
  */
 @Injectable()
 export class PartnerCenterTokenCheck implements OnModuleInit {
-  private last?: { at: number; result: ReadinessResult };
-  private probing?: Promise<ReadinessResult>;
+  private readonly probe = new ProbedReadiness(
+    () =>
+      this.tokens.getToken().then(
+        (): ReadinessResult => ({ ready: true, detail: 'token obtained' }),
+        (error: unknown): ReadinessResult => ({
+          ready: false,
+          detail: `no token: ${(error as { code?: string; kind?: string }).code ?? (error as { kind?: string }).kind ?? 'error'}`,
+        }),
+      ),
+    {
+      timeoutMs: TOKEN_PROBE_TIMEOUT_MS,
+      reuseMs: TOKEN_PROBE_CACHE_MS,
+      timedOut: { ready: false, detail: 'no token from Entra ID in time' },
+    },
+  );
 
   constructor(
     @Inject(ACCESS_TOKEN_SOURCE) private readonly tokens: HoldsTokens,
@@ -33,28 +47,6 @@ export class PartnerCenterTokenCheck implements OnModuleInit {
     if (typeof this.tokens.hasUsableToken !== 'function')
       return { ready: true, detail: 'per-caller tokens (app+user)' };
     if (this.tokens.hasUsableToken()) return { ready: true, detail: 'token held' };
-    if (this.last && now - this.last.at < TOKEN_PROBE_CACHE_MS) return this.last.result;
-    this.probing ??= this.probe().finally(() => (this.probing = undefined));
-    return this.probing;
-  }
-
-  private async probe(): Promise<ReadinessResult> {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<ReadinessResult>((resolve) => {
-      timer = setTimeout(
-        () => resolve({ ready: false, detail: 'no token from Entra ID in time' }),
-        TOKEN_PROBE_TIMEOUT_MS,
-      );
-    });
-    const obtained = this.tokens.getToken().then(
-      (): ReadinessResult => ({ ready: true, detail: 'token obtained' }),
-      (error: unknown): ReadinessResult => ({
-        ready: false,
-        detail: `no token: ${(error as { code?: string; kind?: string }).code ?? (error as { kind?: string }).kind ?? 'error'}`,
-      }),
-    );
-    const result = await Promise.race([obtained, timedOut]).finally(() => clearTimeout(timer));
-    this.last = { at: Date.now(), result };
-    return result;
+    return this.probe.check(now);
   }
 }

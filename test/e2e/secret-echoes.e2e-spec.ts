@@ -4,9 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClientCertificate, type RunningSandbox } from 'partner-center-sandbox';
 import type { HostileIssuer, TokenAnswer } from '../support/hostile-issuer';
-import { HostilePartnerCenter, startHostilePartnerCenter } from '../support/hostile-partner-center';
+import type { HostilePartnerCenter } from '../support/hostile-partner-center';
 import { startGateway, TestGateway } from './support/gateway';
 import { sandboxBehindHostileEntraId } from './support/hostile-entra-id';
+import { gatewayBeforeIndependentPartnerCenter } from './support/independent-partner-center';
 import { findSecret } from './support/secret-forms';
 
 const CUSTOMER = 'a1b2c3d4-0000-4000-8000-0000000000e1';
@@ -17,25 +18,10 @@ const BUDGET = `/v1/customers/${CUSTOMER}/usagebudget`;
  * Partner Center token never reaches a caller's answer or a log line, whole, encoded or cut short.
  */
 describe('a Partner Center that echoes the bearer token it was sent', () => {
+  const fixture = gatewayBeforeIndependentPartnerCenter(CUSTOMER, { retry: { maxAttempts: 1 } });
   let partnerCenter: HostilePartnerCenter;
   let gateway: TestGateway;
-
-  beforeAll(async () => {
-    partnerCenter = await startHostilePartnerCenter();
-    gateway = await startGateway({
-      partnerCenter: partnerCenter.connection(),
-      secrets: [partnerCenter.clientSecret],
-      retry: { maxAttempts: 1 },
-    });
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    await partnerCenter?.close();
-  });
-  beforeEach(() => {
-    partnerCenter.reset();
-    partnerCenter.amounts.set(CUSTOMER, 100);
-  });
+  beforeAll(() => ({ partnerCenter, gateway } = fixture));
 
   const leakedToken = (text: string) =>
     findSecret(

@@ -1,12 +1,8 @@
-import {
-  encode,
-  HostilePartnerCenter,
-  PartnerCenterAnswer,
-  startHostilePartnerCenter,
-} from '../support/hostile-partner-center';
+import { encode, HostilePartnerCenter, PartnerCenterAnswer } from '../support/hostile-partner-center';
 import { randomUUID } from 'node:crypto';
 import { startGateway, TestGateway } from './support/gateway';
 import { GET_BUDGET, SET_BUDGET } from './support/ids';
+import { gatewayBeforeIndependentPartnerCenter } from './support/independent-partner-center';
 
 const CUSTOMER = 'a1b2c3d4-0000-4000-8000-0000000000c1';
 const BUDGET = `/v1/customers/${CUSTOMER}/usagebudget`;
@@ -17,24 +13,10 @@ const BUDGET = `/v1/customers/${CUSTOMER}/usagebudget`;
  * against Partner Center gets from the REST mirror, and what GraphQL clients get, for each upstream answer.
  */
 describe('the upstream contract, against an independent Partner Center', () => {
+  const fixture = gatewayBeforeIndependentPartnerCenter(CUSTOMER);
   let partnerCenter: HostilePartnerCenter;
   let gateway: TestGateway;
-
-  beforeAll(async () => {
-    partnerCenter = await startHostilePartnerCenter();
-    gateway = await startGateway({
-      partnerCenter: partnerCenter.connection(),
-      secrets: [partnerCenter.clientSecret],
-    });
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    await partnerCenter?.close();
-  });
-  beforeEach(() => {
-    partnerCenter.reset();
-    partnerCenter.amounts.set(CUSTOMER, 100);
-  });
+  beforeAll(() => ({ partnerCenter, gateway } = fixture));
 
   /** No answer of the gateway may carry a bearer token Partner Center was sent. */
   const expectNoToken = (answer: unknown) => {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { startGateway, TestGateway } from './support/gateway';
 import { GET_BUDGET, SET_BUDGET } from './support/ids';
 import { gatewayBeforeIndependentPartnerCenter } from './support/independent-partner-center';
+import { seeded } from './support/seeded';
 
 const CUSTOMER = 'a1b2c3d4-0000-4000-8000-0000000000c1';
 const BUDGET = `/v1/customers/${CUSTOMER}/usagebudget`;
@@ -485,14 +486,3 @@ describe('the upstream contract, against an independent Partner Center', () => {
     });
   });
 });
-
-/** A small seeded generator (mulberry32): the same faults on every run. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

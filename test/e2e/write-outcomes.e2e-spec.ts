@@ -4,6 +4,7 @@ import { HostilePartnerCenter, startHostilePartnerCenter } from '../support/host
 import { startRedis, TestRedis } from '../support/redis-server';
 import { startGateway, StartOptions, TestGateway } from './support/gateway';
 import { GUID, SET_BUDGET } from './support/ids';
+import { seeded } from './support/seeded';
 
 const CUSTOMER = 'b2c3d4e5-0000-4000-8000-0000000000d2';
 const BUDGET = `/v1/customers/${CUSTOMER}/usagebudget`;
@@ -449,14 +450,3 @@ describe('write outcomes on two replicas sharing Redis', () => {
     }
   });
 });
-
-/** A small seeded generator (mulberry32): the same storm on every run. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,5 +1,6 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A process the bench started; stop() ends it (SIGTERM, then SIGKILL after a grace period). */
@@ -8,49 +9,74 @@ export interface Child {
   pid: number;
   process: ChildProcess;
   logPath: string;
-  stop(): Promise<void>;
+  /** The folder made for the child's own files (tempDirIn), removed the moment the child is gone. */
+  tempDir?: string;
+  stop(graceMs?: number): Promise<void>;
 }
 
 const running = new Set<Child>();
 
-/** Starts `command args` with its output in `${logDir}/${name}.log`; with ipc, an IPC channel too (node scripts only). */
+/**
+ * Starts `command args` with its output in `${logDir}/${name}.log`; with ipc, an IPC channel too (node scripts only).
+ * With tempDirIn, the child finds a folder of its own in that environment variable: the bench makes it and removes it
+ * once the child is gone, however it went, since a child killed after the grace cannot remove its files itself.
+ */
 export function startChild(
   name: string,
   command: string,
   args: string[],
-  options: { env: NodeJS.ProcessEnv; logDir: string; cwd?: string; ipc?: boolean },
+  options: { env: NodeJS.ProcessEnv; logDir: string; cwd?: string; ipc?: boolean; tempDirIn?: string },
 ): Child {
   const logPath = join(options.logDir, `${name}.log`);
   const log = createWriteStream(logPath);
+  const tempDir = options.tempDirIn ? mkdtempSync(join(tmpdir(), `usage-budget-${name}-`)) : undefined;
+  const env = options.tempDirIn ? { ...options.env, [options.tempDirIn]: tempDir } : options.env;
   const child = options.ipc
-    ? fork(args[0], args.slice(1), {
-        env: options.env,
-        cwd: options.cwd,
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      })
-    : spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    ? fork(args[0], args.slice(1), { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+    : spawn(command, args, { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
-  if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (child.pid === undefined) {
+    if (tempDir) removeFolder(tempDir);
+    throw new Error(`${name}: could not start ${command}`);
+  }
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      // At the exit itself, before anything else hears of it: the bench may exit right after a failure it causes.
+      if (tempDir) removeFolder(tempDir);
+      resolve();
+    }),
+  );
+  let stopping: Promise<void> | undefined;
   const handle: Child = {
     name,
     pid: child.pid,
     process: child,
     logPath,
-    stop: async () => {
-      running.delete(handle);
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(killer);
-      }
-      log.end();
-    },
+    tempDir,
+    // Once: a second caller (the clean-up after an interrupt, the upstream's own stop) waits for the same exit.
+    stop: (graceMs = 5000) =>
+      (stopping ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+          await exited;
+          clearTimeout(killer);
+        }
+        log.end();
+        running.delete(handle);
+      })()),
   };
   running.add(handle);
   return handle;
+}
+
+function removeFolder(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch (error) {
+    console.error(`[bench] could not remove ${path}: ${error instanceof Error ? error.message : error}`);
+  }
 }
 
 /** The first IPC message of a child that reports `{ ready: ... }`, or its exit as an error. */

@@ -18,9 +18,8 @@ const ROOT = resolve(__dirname, '..', '..');
 /** The spread of the upstream's latency in the 10-connection latency run, around --latency's mean. */
 const LATENCY_JITTER_MS = 10;
 
-async function main(options: BenchOptions, cleanups: (() => Promise<void>)[]): Promise<void> {
+async function main(options: BenchOptions, logDir: string, cleanups: (() => Promise<void>)[]): Promise<void> {
   const machine = describeMachine();
-  const logDir = mkdtempSync(join(tmpdir(), 'usage-budget-bench-'));
   const log = (line: string) => console.error(`[bench] ${line}`);
   log(`process logs in ${logDir}`);
 
@@ -147,8 +146,17 @@ async function main(options: BenchOptions, cleanups: (() => Promise<void>)[]): P
 }
 
 const cleanups: (() => Promise<void>)[] = [];
-async function cleanUp(): Promise<void> {
+let cleaning: Promise<void> | undefined;
+/** Once: an interrupt and the failure it causes in main() both clean up. */
+function cleanUp(): Promise<void> {
+  return (cleaning ??= stopEverything());
+}
+async function stopEverything(): Promise<void> {
   await Promise.allSettled([stopAllChildren(), ...cleanups.map((c) => c())]);
+  // Kept on purpose, whatever the outcome, and named again last (the first mention scrolled away behind the table):
+  // the bench's own messages point into it (a child that was not ready names its log), and it is the only record of
+  // what the gateway, the sandbox and the peer said. The sandbox's own files are not in it (processes.ts, tempDirIn).
+  console.error(`[bench] process logs kept in ${logDir}`);
 }
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -167,7 +175,9 @@ try {
   console.error(error instanceof Error ? error.message : error);
   process.exit(2);
 }
-main(options, cleanups)
+// Made here, before anything can call cleanUp (which names it): everything up to main() runs in one go.
+const logDir = mkdtempSync(join(tmpdir(), 'usage-budget-bench-'));
+main(options, logDir, cleanups)
   .then(cleanUp, async (error: unknown) => {
     console.error(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
     await cleanUp();

@@ -7,6 +7,7 @@ async function main(): Promise<void> {
     quiet: true,
     extraCustomers: Number(process.env.BENCH_EXTRA_CUSTOMERS ?? 1000),
     requestLogLimit: 1000,
+    stateDir: process.env.SANDBOX_STATE_DIR, // the bench's, removed by the bench
   });
   const stop = () => sandbox.close().finally(() => process.exit(0));
   process.once('SIGTERM', stop);

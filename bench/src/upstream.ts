@@ -68,6 +68,8 @@ export async function startUpstream(options: {
     env: { ...process.env, BENCH_EXTRA_CUSTOMERS: String(options.extraCustomers) },
     logDir: options.logDir,
     ipc: true,
+    // Its CA lives there: a sandbox killed after the grace leaves it for the bench to remove.
+    tempDirIn: 'SANDBOX_STATE_DIR',
   });
   const info = await readyMessage<UpstreamInfo>(child, 30_000);
   return { ...drive(info, () => child.stop()), pid: child.pid };

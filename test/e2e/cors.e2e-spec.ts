@@ -45,6 +45,17 @@ describe('CORS for browser portals listed in CORS_ALLOWED_ORIGINS', () => {
   beforeEach(() => gateway.sandbox.reset());
 
   const upstreamCalls = () => gateway.sandbox.requestLog.entries({ target: 'partner-center' }).length;
+  /** A second gateway on the same sandbox for PORTAL: callers' tokens checked, one call a minute let through. */
+  const startGuarded = () =>
+    startGateway({
+      sandbox: gateway.sandbox,
+      env: {
+        CORS_ALLOWED_ORIGINS: PORTAL,
+        RATE_LIMIT_PER_MINUTE: '1',
+        AUTH_ISSUER: `${gateway.sandbox.url}/${gateway.sandbox.tenantId}/v2.0`,
+        AUTH_AUDIENCE: gateway.sandbox.callerAudience,
+      },
+    });
 
   describe('preflights', () => {
     it('grants the budget path its methods and the headers it reads, with no call upstream', async () => {
@@ -86,15 +97,7 @@ describe('CORS for browser portals listed in CORS_ALLOWED_ORIGINS', () => {
     });
 
     it('needs no token and takes no rate-limit slot', async () => {
-      const limited = await startGateway({
-        sandbox: gateway.sandbox,
-        env: {
-          CORS_ALLOWED_ORIGINS: PORTAL,
-          RATE_LIMIT_PER_MINUTE: '1',
-          AUTH_ISSUER: `${gateway.sandbox.url}/${gateway.sandbox.tenantId}/v2.0`,
-          AUTH_AUDIENCE: gateway.sandbox.callerAudience,
-        },
-      });
+      const limited = await startGuarded();
       try {
         for (let i = 0; i < 3; i++) {
           const answer = await limited.http.options(BUDGET, { headers: preflight(PORTAL, 'GET') });
@@ -251,15 +254,7 @@ describe('CORS for browser portals listed in CORS_ALLOWED_ORIGINS', () => {
     });
 
     it('refusals of the GraphQL gate and the REST guard (401 with WWW-Authenticate, 429 with Retry-After)', async () => {
-      const guarded = await startGateway({
-        sandbox: gateway.sandbox,
-        env: {
-          CORS_ALLOWED_ORIGINS: PORTAL,
-          RATE_LIMIT_PER_MINUTE: '1',
-          AUTH_ISSUER: `${gateway.sandbox.url}/${gateway.sandbox.tenantId}/v2.0`,
-          AUTH_AUDIENCE: gateway.sandbox.callerAudience,
-        },
-      });
+      const guarded = await startGuarded();
       try {
         const anonymous = await guarded.graphql(GET_BUDGET, { id: CONTOSO }, { origin: PORTAL });
         expect(anonymous.status).toBe(401);

@@ -1,15 +1,17 @@
 import axios from 'axios';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startSandbox, type RunningSandbox } from 'partner-center-sandbox';
-import { startHostileIssuer, type HostileIssuer, type TokenAnswer } from '../support/hostile-issuer';
+import type { RunningSandbox } from 'partner-center-sandbox';
+import type { HostileIssuer, TokenAnswer } from '../support/hostile-issuer';
 import { sandboxAsPartnerCenter } from '../support/sandbox-as-partner-center';
-import { startGatewayProcess, type GatewayProcess } from './observability/support/gateway-process';
+import type { GatewayProcess } from './observability/support/gateway-process';
 import { assertNoSecrets } from './support/gateway';
+import { sandboxBehindHostileEntraId } from './support/hostile-entra-id';
 import { CONTOSO } from './support/ids';
 
 const BUDGET = `/v1/customers/${CONTOSO}/usagebudget`;
+
+/** Nothing the gateway wrote holds the client secret, nor anything shaped like a token. */
+const noSecretWritten = (gateway: GatewayProcess, sandbox: RunningSandbox) =>
+  assertNoSecrets(gateway.stdout() + gateway.stderr(), [sandbox.defaultClient.clientSecret]);
 
 /**
  * Entra ID's token endpoint answering as real services misbehave (fronted by a local server that rewrites the
@@ -17,46 +19,17 @@ const BUDGET = `/v1/customers/${CONTOSO}/usagebudget`;
  * an answer or a log line, and no more token requests than the tokens' lifetimes call for.
  */
 describe('a misbehaving Entra ID token endpoint', () => {
+  const fixture = sandboxBehindHostileEntraId({
+    folderPrefix: 'entra-id-faults-',
+    afterStop: noSecretWritten,
+  });
   let sandbox: RunningSandbox;
   let entraId: HostileIssuer;
-  let gateway: GatewayProcess | undefined;
-  let stateDir: string;
-  let caFile: string;
+  beforeAll(() => ({ sandbox, entraId } = fixture));
 
-  beforeAll(async () => {
-    sandbox = await startSandbox({ quiet: true });
-    entraId = await startHostileIssuer({
-      url: sandbox.url,
-      tenantId: sandbox.tenantId,
-      caCertPem: sandbox.caCertPem,
-    });
-    stateDir = mkdtempSync(join(tmpdir(), 'entra-id-faults-'));
-    caFile = join(stateDir, 'ca.pem');
-    writeFileSync(caFile, `${sandbox.caCertPem}\n${entraId.certPem}\n`);
-  });
-  afterEach(async () => {
-    await gateway?.stop();
-    if (gateway) assertNoSecrets(gateway.stdout() + gateway.stderr(), [sandbox.defaultClient.clientSecret]);
-    gateway = undefined;
-    entraId.tokenAnswer = undefined;
-  });
-  afterAll(async () => {
-    await Promise.all([sandbox?.close(), entraId?.close()]);
-    rmSync(stateDir, { recursive: true, force: true });
-  });
-
-  const start = async (tokenAnswer: TokenAnswer, env: Record<string, string> = {}) => {
-    entraId.tokenAnswer = tokenAnswer;
-    gateway = await startGatewayProcess(sandbox, {
-      ...sandboxAsPartnerCenter(sandbox),
-      AZURE_AUTHORITY_HOST: entraId.authorityHost,
-      NODE_EXTRA_CA_CERTS: caFile,
-      ...env,
-    });
-    return gateway;
-  };
+  const { start } = fixture;
   const read = async () => {
-    const response = await axios.get(`${gateway!.url}${BUDGET}`, {
+    const response = await axios.get(`${fixture.gateway!.url}${BUDGET}`, {
       validateStatus: () => true,
       timeout: 30_000,
     });
@@ -201,7 +174,11 @@ describe('a misbehaving Entra ID token endpoint', () => {
 
   it('answers an AZURE_TENANT_ID Entra ID does not know (AADSTS90002) with a typed 502 naming it, not "unavailable"', async () => {
     // Entra ID refuses the authority's metadata, which MSAL reports only as "endpoints_resolution_error".
-    gateway = await startGatewayProcess(sandbox, { AZURE_TENANT_ID: '11111111-2222-4333-8444-555555555555' });
+    // The sandbox's own Entra ID answers here, not the hostile one.
+    await start(undefined, {
+      ...sandboxAsPartnerCenter(sandbox),
+      AZURE_TENANT_ID: '11111111-2222-4333-8444-555555555555',
+    });
     const answer = await read();
     expect(answer.status).toBe(502);
     expect(answer.data).toMatchObject({
@@ -240,43 +217,26 @@ describe('a misbehaving Entra ID token endpoint', () => {
  * without the parts MSAL keys its cache by: each user gets Entra ID's own verdict, typed, and only their own token.
  */
 describe('a misbehaving Entra ID on-behalf-of exchange', () => {
+  const fixture = sandboxBehindHostileEntraId({
+    folderPrefix: 'entra-id-obo-faults-',
+    afterStop: noSecretWritten,
+  });
   let sandbox: RunningSandbox;
   let entraId: HostileIssuer;
-  let gateway: GatewayProcess;
-  let stateDir: string;
   const ADA = '5e0b8a4f-1c2d-4e3f-9a8b-7c6d5e4f3a2b';
   const BOB = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ quiet: true });
-    entraId = await startHostileIssuer({
-      url: sandbox.url,
-      tenantId: sandbox.tenantId,
-      caCertPem: sandbox.caCertPem,
-    });
-    stateDir = mkdtempSync(join(tmpdir(), 'entra-id-obo-faults-'));
-    const caFile = join(stateDir, 'ca.pem');
-    writeFileSync(caFile, `${sandbox.caCertPem}\n${entraId.certPem}\n`);
-    gateway = await startGatewayProcess(sandbox, {
-      ...sandboxAsPartnerCenter(sandbox),
-      AZURE_AUTHORITY_HOST: entraId.authorityHost,
-      NODE_EXTRA_CA_CERTS: caFile,
+    ({ sandbox, entraId } = fixture);
+    // One gateway for every test: it is stopped, and what it wrote checked, after the last.
+    await fixture.start(undefined, {
       PARTNER_CENTER_AUTH_MODE: 'app+user',
       AUTH_DISABLED: 'false',
       AUTH_ISSUER: `${sandbox.url}/${sandbox.tenantId}/v2.0`,
       AUTH_AUDIENCE: sandbox.callerAudience,
     });
   });
-  afterEach(() => {
-    entraId.tokenAnswer = undefined;
-    sandbox.reset();
-  });
-  afterAll(async () => {
-    await gateway?.stop();
-    if (gateway) assertNoSecrets(gateway.stdout() + gateway.stderr(), [sandbox.defaultClient.clientSecret]);
-    await Promise.all([sandbox?.close(), entraId?.close()]);
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  afterEach(() => sandbox.reset());
 
   const userToken = (oid: string) =>
     sandbox.issueCallerToken({
@@ -286,7 +246,7 @@ describe('a misbehaving Entra ID on-behalf-of exchange', () => {
       amr: ['pwd', 'mfa'],
     });
   const read = async (token: string) => {
-    const response = await axios.get(`${gateway.url}${BUDGET}`, {
+    const response = await axios.get(`${fixture.gateway!.url}${BUDGET}`, {
       headers: { authorization: `Bearer ${token}` },
       validateStatus: () => true,
       timeout: 30_000,

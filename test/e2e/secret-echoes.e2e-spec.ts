@@ -1,14 +1,13 @@
 import axios from 'axios';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClientCertificate, startSandbox, type RunningSandbox } from 'partner-center-sandbox';
-import { startHostileIssuer, type HostileIssuer, type TokenAnswer } from '../support/hostile-issuer';
-import { HostilePartnerCenter, startHostilePartnerCenter } from '../support/hostile-partner-center';
-import { sandboxAsPartnerCenter } from '../support/sandbox-as-partner-center';
-import { startGatewayProcess, type GatewayProcess } from './observability/support/gateway-process';
+import { createClientCertificate, type RunningSandbox } from 'partner-center-sandbox';
+import type { HostileIssuer, TokenAnswer } from '../support/hostile-issuer';
+import type { HostilePartnerCenter } from '../support/hostile-partner-center';
 import { startGateway, TestGateway } from './support/gateway';
+import { sandboxBehindHostileEntraId } from './support/hostile-entra-id';
+import { gatewayBeforeIndependentPartnerCenter } from './support/independent-partner-center';
 import { findSecret } from './support/secret-forms';
 
 const CUSTOMER = 'a1b2c3d4-0000-4000-8000-0000000000e1';
@@ -19,25 +18,10 @@ const BUDGET = `/v1/customers/${CUSTOMER}/usagebudget`;
  * Partner Center token never reaches a caller's answer or a log line, whole, encoded or cut short.
  */
 describe('a Partner Center that echoes the bearer token it was sent', () => {
+  const fixture = gatewayBeforeIndependentPartnerCenter(CUSTOMER, { retry: { maxAttempts: 1 } });
   let partnerCenter: HostilePartnerCenter;
   let gateway: TestGateway;
-
-  beforeAll(async () => {
-    partnerCenter = await startHostilePartnerCenter();
-    gateway = await startGateway({
-      partnerCenter: partnerCenter.connection(),
-      secrets: [partnerCenter.clientSecret],
-      retry: { maxAttempts: 1 },
-    });
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    await partnerCenter?.close();
-  });
-  beforeEach(() => {
-    partnerCenter.reset();
-    partnerCenter.amounts.set(CUSTOMER, 100);
-  });
+  beforeAll(() => ({ partnerCenter, gateway } = fixture));
 
   const leakedToken = (text: string) =>
     findSecret(
@@ -136,54 +120,28 @@ describe('a Partner Center that echoes the bearer token it was sent', () => {
  * reaches an answer, stdout or stderr, in any shape.
  */
 describe('an Entra ID that echoes the token request it was sent', () => {
+  const fixture = sandboxBehindHostileEntraId({
+    folderPrefix: 'secret-echoes-',
+    env: { LOG_LEVEL: 'trace', PARTNER_CENTER_MAX_ATTEMPTS: '1' },
+  });
   let sandbox: RunningSandbox;
   let entraId: HostileIssuer;
   let stateDir: string;
-  let caFile: string;
-  let gateway: GatewayProcess | undefined;
+  beforeAll(() => ({ sandbox, entraId, stateDir } = fixture));
 
-  beforeAll(async () => {
-    sandbox = await startSandbox({ quiet: true });
-    entraId = await startHostileIssuer({
-      url: sandbox.url,
-      tenantId: sandbox.tenantId,
-      caCertPem: sandbox.caCertPem,
-    });
-    stateDir = mkdtempSync(join(tmpdir(), 'secret-echoes-'));
-    caFile = join(stateDir, 'ca.pem');
-    writeFileSync(caFile, `${sandbox.caCertPem}\n${entraId.certPem}\n`);
-  });
-  afterEach(async () => {
-    await gateway?.stop();
-    gateway = undefined;
-    entraId.tokenAnswer = undefined;
-  });
-  afterAll(async () => {
-    await Promise.all([sandbox?.close(), entraId?.close()]);
-    rmSync(stateDir, { recursive: true, force: true });
-  });
-
-  const start = async (tokenAnswer: TokenAnswer, env: Record<string, string> = {}) => {
-    entraId.tokenAnswer = tokenAnswer;
-    gateway = await startGatewayProcess(sandbox, {
-      ...sandboxAsPartnerCenter(sandbox),
-      AZURE_AUTHORITY_HOST: entraId.authorityHost,
-      NODE_EXTRA_CA_CERTS: caFile,
-      LOG_LEVEL: 'trace',
-      PARTNER_CENTER_MAX_ATTEMPTS: '1',
-      ...env,
-    });
-    return gateway;
-  };
+  const { start } = fixture;
   const read = async (headers: Record<string, string> = {}) => {
-    const response = await axios.get(`${gateway!.url}${BUDGET}`, { headers, validateStatus: () => true });
+    const response = await axios.get(`${fixture.gateway!.url}${BUDGET}`, {
+      headers,
+      validateStatus: () => true,
+    });
     const graphql = await axios.post(
-      `${gateway!.url}/graphql`,
+      `${fixture.gateway!.url}/graphql`,
       { query: `{ customerUsageBudget(customerId: "${CUSTOMER}") { amount } }` },
       { headers, validateStatus: () => true },
     );
     // /readyz is public, and says why no token could be had (Entra ID's code).
-    const ready = await axios.get(`${gateway!.url}/readyz`, { validateStatus: () => true });
+    const ready = await axios.get(`${fixture.gateway!.url}/readyz`, { validateStatus: () => true });
     return {
       status: response.status,
       text: JSON.stringify([response.data, response.headers, graphql.data, graphql.headers, ready.data]),
@@ -191,8 +149,9 @@ describe('an Entra ID that echoes the token request it was sent', () => {
   };
   /** Everything the gateway said: both answers, and (once it stopped) stdout and stderr. */
   const leaked = async (answer: string, secrets: Record<string, string>) => {
-    await gateway!.stop();
-    return findSecret([answer, gateway!.stdout(), gateway!.stderr()].join('\n'), secrets);
+    const gateway = fixture.gateway!;
+    await gateway.stop();
+    return findSecret([answer, gateway.stdout(), gateway.stderr()].join('\n'), secrets);
   };
   const refusal = (description: string, extra: Record<string, unknown> = {}) => ({
     status: 400,
@@ -258,14 +217,10 @@ describe('an Entra ID that echoes the token request it was sent', () => {
         { error: 'invalid_client' },
       );
     };
-    gateway = await startGatewayProcess(sandbox, {
+    await start(undefined, {
       AZURE_CLIENT_SECRET: '', // empty is unset
       AZURE_CLIENT_ID: clientId,
       AZURE_CLIENT_CERTIFICATE_PATH: certificatePath,
-      AZURE_AUTHORITY_HOST: entraId.authorityHost,
-      NODE_EXTRA_CA_CERTS: caFile,
-      LOG_LEVEL: 'trace',
-      PARTNER_CENTER_MAX_ATTEMPTS: '1',
     });
     const { status, text } = await read();
     expect(status).toBe(502);

@@ -1,12 +1,9 @@
-import {
-  encode,
-  HostilePartnerCenter,
-  PartnerCenterAnswer,
-  startHostilePartnerCenter,
-} from '../support/hostile-partner-center';
+import { encode, HostilePartnerCenter, PartnerCenterAnswer } from '../support/hostile-partner-center';
 import { randomUUID } from 'node:crypto';
 import { startGateway, TestGateway } from './support/gateway';
 import { GET_BUDGET, SET_BUDGET } from './support/ids';
+import { gatewayBeforeIndependentPartnerCenter } from './support/independent-partner-center';
+import { seeded } from './support/seeded';
 
 const CUSTOMER = 'a1b2c3d4-0000-4000-8000-0000000000c1';
 const BUDGET = `/v1/customers/${CUSTOMER}/usagebudget`;
@@ -17,24 +14,10 @@ const BUDGET = `/v1/customers/${CUSTOMER}/usagebudget`;
  * against Partner Center gets from the REST mirror, and what GraphQL clients get, for each upstream answer.
  */
 describe('the upstream contract, against an independent Partner Center', () => {
+  const fixture = gatewayBeforeIndependentPartnerCenter(CUSTOMER);
   let partnerCenter: HostilePartnerCenter;
   let gateway: TestGateway;
-
-  beforeAll(async () => {
-    partnerCenter = await startHostilePartnerCenter();
-    gateway = await startGateway({
-      partnerCenter: partnerCenter.connection(),
-      secrets: [partnerCenter.clientSecret],
-    });
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    await partnerCenter?.close();
-  });
-  beforeEach(() => {
-    partnerCenter.reset();
-    partnerCenter.amounts.set(CUSTOMER, 100);
-  });
+  beforeAll(() => ({ partnerCenter, gateway } = fixture));
 
   /** No answer of the gateway may carry a bearer token Partner Center was sent. */
   const expectNoToken = (answer: unknown) => {
@@ -503,14 +486,3 @@ describe('the upstream contract, against an independent Partner Center', () => {
     });
   });
 });
-
-/** A small seeded generator (mulberry32): the same faults on every run. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

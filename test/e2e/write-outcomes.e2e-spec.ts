@@ -2,8 +2,9 @@ import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { HostilePartnerCenter, startHostilePartnerCenter } from '../support/hostile-partner-center';
 import { startRedis, TestRedis } from '../support/redis-server';
-import { startGateway, TestGateway } from './support/gateway';
+import { startGateway, StartOptions, TestGateway } from './support/gateway';
 import { GUID, SET_BUDGET } from './support/ids';
+import { seeded } from './support/seeded';
 
 const CUSTOMER = 'b2c3d4e5-0000-4000-8000-0000000000d2';
 const BUDGET = `/v1/customers/${CUSTOMER}/usagebudget`;
@@ -113,6 +114,29 @@ class IdempotentPartnerCenter {
 }
 
 /**
+ * A gateway in front of `fake` whose attempts are short (a change Partner Center takes 3 s to process outlives the
+ * gateway's call) and whose circuit stays closed; `retry` and `env` change either.
+ */
+function startGatewayBefore(
+  fake: HostilePartnerCenter,
+  { retry, env }: Pick<StartOptions, 'retry' | 'env'> = {},
+) {
+  return startGateway({
+    partnerCenter: fake.connection(),
+    secrets: [fake.clientSecret],
+    retry: {
+      maxAttempts: 3,
+      attemptTimeoutMs: 1_000,
+      deadlineMs: 2_500,
+      baseDelayMs: 10,
+      maxDelayMs: 50,
+      ...retry,
+    },
+    env: { PARTNER_CENTER_CIRCUIT_FAILURE_THRESHOLD: '1000', ...env },
+  });
+}
+
+/**
  * Writes against an independent Partner Center that keeps its idempotency promise and misbehaves as real services
  * do: whatever it does, each change is applied at most once, and the caller is told truly whether it was applied,
  * not applied, or that the gateway cannot know (OUTCOME_UNKNOWN, with the key to retry with).
@@ -125,13 +149,7 @@ describe('write outcomes against a misbehaving Partner Center', () => {
   beforeAll(async () => {
     fake = await startHostilePartnerCenter();
     partnerCenter = new IdempotentPartnerCenter(fake);
-    gateway = await startGateway({
-      partnerCenter: fake.connection(),
-      secrets: [fake.clientSecret],
-      // Short attempts: a change Partner Center takes 3 s to process outlives the gateway's call.
-      retry: { maxAttempts: 3, attemptTimeoutMs: 1_000, deadlineMs: 2_500, baseDelayMs: 10, maxDelayMs: 50 },
-      env: { PARTNER_CENTER_CIRCUIT_FAILURE_THRESHOLD: '1000' },
-    });
+    gateway = await startGatewayBefore(fake);
   });
   afterAll(async () => {
     partnerCenter?.reset();
@@ -341,10 +359,8 @@ describe('write outcomes against a misbehaving Partner Center', () => {
   });
 
   it('answers a retry under an unsettled key while the circuit is open OUTCOME_UNKNOWN, with when to retry', async () => {
-    const breaking = await startGateway({
-      partnerCenter: fake.connection(),
-      secrets: [fake.clientSecret],
-      retry: { maxAttempts: 2, attemptTimeoutMs: 1_000, deadlineMs: 2_500, baseDelayMs: 10, maxDelayMs: 50 },
+    const breaking = await startGatewayBefore(fake, {
+      retry: { maxAttempts: 2 },
       env: { PARTNER_CENTER_CIRCUIT_FAILURE_THRESHOLD: '1', PARTNER_CENTER_CIRCUIT_BREAK_MS: '20000' },
     });
     try {
@@ -385,22 +401,8 @@ describe('write outcomes on two replicas sharing Redis', () => {
     redis = await startRedis();
     fake = await startHostilePartnerCenter();
     partnerCenter = new IdempotentPartnerCenter(fake);
-    for (let i = 0; i < 2; i++) {
-      replicas.push(
-        await startGateway({
-          partnerCenter: fake.connection(),
-          secrets: [fake.clientSecret],
-          retry: {
-            maxAttempts: 3,
-            attemptTimeoutMs: 1_000,
-            deadlineMs: 2_500,
-            baseDelayMs: 10,
-            maxDelayMs: 50,
-          },
-          env: { REDIS_URL: redis.url, PARTNER_CENTER_CIRCUIT_FAILURE_THRESHOLD: '1000' },
-        }),
-      );
-    }
+    for (let i = 0; i < 2; i++)
+      replicas.push(await startGatewayBefore(fake, { env: { REDIS_URL: redis.url } }));
   });
   afterAll(async () => {
     partnerCenter?.reset();
@@ -502,14 +504,3 @@ describe('write outcomes on two replicas sharing Redis', () => {
     }
   });
 });
-
-/** A small seeded generator (mulberry32): the same storm on every run. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

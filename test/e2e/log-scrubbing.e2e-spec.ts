@@ -63,6 +63,21 @@ describe('the log lines of the built gateway', () => {
     expect(findSecret(gateway.stdout() + gateway.stderr(), { 'Redis password': password })).toBeUndefined();
   });
 
+  it("never carry the password in REDIS_URL when a library's own logger writes it (ioredis under DEBUG=)", async () => {
+    const password = randomBytes(18).toString('base64url');
+    // The `debug` module writes each command ioredis sends, AUTH's password among them, to stderr, past the logger.
+    gateway = await startGatewayProcess(sandbox, {
+      REDIS_URL: redis.url.replace('redis://', `redis://:${password}@`),
+      DEBUG: 'ioredis:redis',
+    });
+    await waitUntil(() => (/ioredis:redis write command.*auth/.test(gateway!.stderr()) ? true : undefined), {
+      describe: () => `no AUTH debug line; stderr:\n${gateway!.stderr().slice(-2000)}`,
+    });
+    await gateway.stop();
+    expect(gateway.stderr()).toMatch(/ioredis:redis write command.*-> auth\(\[ '\[REDACTED\]' \]\)/);
+    expect(findSecret(gateway.stdout() + gateway.stderr(), { 'Redis password': password })).toBeUndefined();
+  });
+
   it('never carry the client secret that Entra ID quotes in the description of a failed token request', async () => {
     // An error answer that also has an access_token field (a proxy's, or a gateway in front of Entra ID): MSAL reads
     // the error, and its description becomes a field of the token failure's log line.

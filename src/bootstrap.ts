@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import type { GatewayConfig } from './gateway-config';
+import { gatewaySecrets } from './gateway-secrets';
 import { registerDrainGate } from './health/drain.hook';
 import { ShutdownState } from './health/shutdown-state';
 import { registerInboundTelemetry } from './observability/inbound-telemetry.hook';
@@ -46,7 +47,13 @@ export async function createGateway(
   partnerCenter: PartnerCenterOptions,
   runtime: GatewayRuntimeOptions = {},
 ): Promise<NestFastifyApplication> {
-  const observability = createObservability(config.observability, runtime.logDestination, runtime.env);
+  const env = runtime.env ?? process.env;
+  const observability = createObservability(
+    config.observability,
+    runtime.logDestination,
+    env,
+    gatewaySecrets(config, partnerCenter, env),
+  );
   const shutdown = new ShutdownState();
   // Refusals made before any route or hook runs are invisible to the inbound telemetry: counted here.
   const countRefusal: EdgeRefusalCounter = (status, reason) =>

@@ -6,9 +6,12 @@ import { Logger } from '@nestjs/common';
 import { createGateway } from './bootstrap';
 import { ConfigError } from './config/env';
 import { GatewayConfig, loadGatewayConfig } from './gateway-config';
+import { gatewaySecrets } from './gateway-secrets';
 import { ShutdownState } from './health/shutdown-state';
+import { createLogScrubber } from './observability/log-scrubber';
 import { Metrics } from './observability/metrics';
 import { MetricsListenError, startMetricsServer } from './observability/metrics-server';
+import { scrubStandardStreams } from './observability/standard-streams';
 import type { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { sandboxModeBanner, startEmbeddedSandbox, withSandboxIssuer } from './sandbox-mode/embedded-sandbox';
 
@@ -28,6 +31,10 @@ async function main(): Promise<void> {
   } else {
     partnerCenter = loaded.upstream.connection;
   }
+  // From here on, every write to stdout and stderr is scrubbed as the log lines are: the secrets are known now (the
+  // sandbox's once it started). Before, only configuration errors are written, which never quote a value that may be
+  // a secret (config/env.ts).
+  scrubStandardStreams(createLogScrubber(gatewaySecrets(config, partnerCenter)));
 
   let app: Awaited<ReturnType<typeof createGateway>>;
   let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
@@ -102,6 +109,15 @@ async function main(): Promise<void> {
   process.on('SIGTERM', (s) => void shutdown(s));
   process.on('SIGINT', (s) => void shutdown(s));
 }
+
+// Node prints an uncaught exception (an unhandled rejection is one) itself, with the error's own fields, past
+// process.stderr and so past its scrubber: said here instead, through it, and the process ends as Node would end it.
+process.on('uncaughtException', (error: unknown, origin: string) => {
+  process.stderr.write(
+    `Gateway crashed (${origin}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
 
 main().catch((error: unknown) => {
   // A configuration error is the operator's to fix: say which variable, without a stack trace.

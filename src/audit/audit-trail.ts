@@ -23,7 +23,7 @@ export interface BudgetChange {
 /**
  * One structured event per budget change, success or failure: who (subject, app, user), which customer, from what
  * to what, under which correlation id. Emitted through the process logger as `event: "usage-budget.changed"`, so it
- * reaches the same sink, redaction included; the caller's token is never part of it. Written with this gateway's own
+ * reaches the same sink, its scrubber included; the caller's token is never part of it. Written with this gateway's own
  * logger when it has one (not Nest's process-wide one): several gateways in one process each audit to their own.
  */
 @Injectable()

@@ -15,12 +15,19 @@ const SHORTEST_PREFIX = 16;
 
 /** `text` without any of `secrets` in any shape it is commonly quoted in, whole or its beginning. */
 export function withoutEchoes(text: string, secrets: readonly string[]): string {
-  // Ranges first, cut once: two forms can share a beginning (a secret and its URL encoding), and each quote is cut
-  // to the end of the longest form it matches.
-  const ranges = secrets
-    .filter(Boolean)
-    .flatMap((secret) => echoForms(secret).flatMap((form) => quotes(text, form)))
-    .sort((a, b) => a[0] - b[0]);
+  return withoutQuotes(
+    text,
+    secrets.filter(Boolean).flatMap((secret) => echoForms(secret)),
+  );
+}
+
+/**
+ * `text` without any quote of `forms` (echoForms' output, computed once where the same secrets are searched often).
+ * Ranges first, cut once: two forms can share a beginning (a secret and its URL encoding), and each quote is cut to the
+ * end of the longest form it matches.
+ */
+export function withoutQuotes(text: string, forms: readonly string[]): string {
+  const ranges = forms.flatMap((form) => quotes(text, form)).sort((a, b) => a[0] - b[0]);
   let cut = '';
   let from = 0; // the text before this is copied or cut already
   for (const [start, end] of ranges) {
@@ -31,9 +38,14 @@ export function withoutEchoes(text: string, secrets: readonly string[]): string 
   return ranges.length ? cut + text.slice(from) : text;
 }
 
+/** What a text must hold for `form` to be quoted in it (see quotes): the form, or its first SHORTEST_PREFIX characters. */
+export function quoteHead(form: string): string {
+  return form.length > SHORTEST_PREFIX ? form.slice(0, SHORTEST_PREFIX) : form;
+}
+
 /** Where `text` quotes `form`: whole, or at least its first SHORTEST_PREFIX characters and as many more as follow. */
 function quotes(text: string, form: string): Array<[number, number]> {
-  const head = form.length > SHORTEST_PREFIX ? form.slice(0, SHORTEST_PREFIX) : form;
+  const head = quoteHead(form);
   const found: Array<[number, number]> = [];
   for (let at = text.indexOf(head); at >= 0; at = text.indexOf(head, at + 1)) {
     let end = at + head.length;
@@ -44,7 +56,7 @@ function quotes(text: string, form: string): Array<[number, number]> {
 }
 
 /** The secret as it is, URL-, form- and JSON-encoded, and base64/base64url'd at any offset. */
-function echoForms(secret: string): string[] {
+export function echoForms(secret: string): string[] {
   const forms = new Set([secret]);
   if (secret.length >= SHORTEST_ENCODED) {
     forms.add(encodeURIComponent(secret));

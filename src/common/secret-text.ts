@@ -8,13 +8,22 @@ const BEARER = /\b(Bearer\s+)[A-Za-z0-9\-._~+/]{16,}=*/gi;
 // A JWT, or its beginning (a quote cut short still holds the header and claims): base64url JSON, `{"` encoded.
 const JWT = /\beyJ[A-Za-z0-9_-]{10,}(?:\.[A-Za-z0-9_-]*){0,2}/g;
 const SECRET_PARAM = /\b(client_secret|client_assertion|assertion|access_token|refresh_token)=([^&\s"]+)/gi;
+// A PEM private key, whoever's, to its end or to the end of a quote that cut it short.
+const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
+/**
+ * What text must hold for any of these to match (a word each contains), as it is or JSON-escaped (letters are never
+ * escaped): one cheap test before the passes, for text that almost never holds a token (every log line).
+ */
+export const SECRET_SHAPE_HINT = /bearer|eyJ|assertion|access_token|refresh_token|client_secret|private key/i;
 
-/** Last line of defence for free text (error messages, library log lines): strips tokens and form secrets. */
+/** Strips tokens, form secrets and private keys from free text (error messages, refusals, span attributes, log lines). */
 export function scrubSecrets(text: string): string {
+  if (!SECRET_SHAPE_HINT.test(text)) return text;
   return text
     .replace(BEARER, '$1[REDACTED]')
     .replace(JWT, '[REDACTED-JWT]')
-    .replace(SECRET_PARAM, '$1=[REDACTED]');
+    .replace(SECRET_PARAM, '$1=[REDACTED]')
+    .replace(PRIVATE_KEY, '[REDACTED-PRIVATE-KEY]');
 }
 
 /**

@@ -1,6 +1,5 @@
 import pino, { DestinationStream, Logger } from 'pino';
-import { scrubSecrets } from '../common/secret-text';
-import { REDACTED_PATHS } from './redaction';
+import { createLogScrubber, LogScrubber } from './log-scrubber';
 
 /** The process's pino logger, injectable (global, like Metrics) where a hot path must know its level. */
 export const PROCESS_LOGGER = Symbol('PROCESS_LOGGER');
@@ -18,25 +17,23 @@ export interface LoggingConfig {
  * completion line carries `correlationId` and `req` (`req.id` is the correlation id), the audit event, retries and
  * errors their `correlationId`. No child logger per request (pino-http's), and no mixin reading an async context:
  * a request that logs nothing costs the logger nothing.
+ *
+ * Every serialised line, whatever wrote it (Nest, a library, an error serialised with its stack), passes `scrubber`
+ * (log-scrubber.ts) before the destination and the pretty format see it: credential-named fields, tokens by their
+ * shape and the process's own secrets in every form are cut at any depth. It replaces pino's path redaction, which saw
+ * only the paths listed and cost the completion line nine times what serialising it does.
  */
-export function createLogger(config: LoggingConfig, destination?: DestinationStream): Logger {
+export function createLogger(
+  config: LoggingConfig,
+  destination?: DestinationStream,
+  scrubber: LogScrubber = createLogScrubber([]),
+): Logger {
   const out =
     destination ?? (config.format === 'pretty' ? prettyStream(process.stdout) : pino.destination(1));
   return pino(
     {
       level: config.level,
-      redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
-      hooks: {
-        // Free text can quote what the structured redaction cannot see (an upstream error message).
-        logMethod(args, method) {
-          method.apply(
-            this,
-            args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)) as Parameters<
-              typeof method
-            >,
-          );
-        },
-      },
+      hooks: { streamWrite: (line) => scrubber.line(line) },
     },
     out,
   );
@@ -54,7 +51,7 @@ const HEAD = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'context']);
 
 /**
  * `LOG_FORMAT=pretty`: a small human formatter for a terminal (time, level, context, message, then the fields as
- * key=value), instead of a dependency. The JSON is formatted after pino redacted it.
+ * key=value), instead of a dependency. The JSON is formatted after pino redacted it and the scrubber cut it.
  */
 export function prettyStream(target: { write(text: string): unknown }): DestinationStream {
   return {

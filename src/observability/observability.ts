@@ -1,4 +1,5 @@
 import type { DestinationStream, Logger } from 'pino';
+import { createLogScrubber } from './log-scrubber';
 import { createLogger, LoggingConfig } from './logger';
 import { Metrics } from './metrics';
 import { startTracing, Tracing } from './tracing';
@@ -17,11 +18,13 @@ export interface Observability {
   tracing: Tracing;
 }
 
+/** `secrets`: what the process holds and no log line may carry, in any form (see gateway-secrets.ts). */
 export function createObservability(
   config: ObservabilityConfig,
   logDestination?: DestinationStream,
   env: Record<string, string | undefined> = process.env,
+  secrets: readonly string[] = [],
 ): Observability {
-  const logger = createLogger(config.logging, logDestination);
+  const logger = createLogger(config.logging, logDestination, createLogScrubber(secrets));
   return { config, logger, metrics: new Metrics(), tracing: startTracing(env, logger) };
 }

@@ -104,9 +104,10 @@ function diagnostics(logger: Logger, credentials: string[]): DiagLogger {
 
 /**
  * The values of the exporter's headers (OTEL_EXPORTER_OTLP_HEADERS and its traces variant, `key=value,…`,
- * URL-encoded), whole and without their scheme (`Basic …`, `Bearer …`): what a collector may quote back.
+ * URL-encoded), whole and without their scheme (`Basic …`, `Bearer …`): what a collector may quote back, and what no
+ * log line may carry (log-scrubber.ts).
  */
-function exporterCredentials(env: Record<string, string | undefined>): string[] {
+export function exporterCredentials(env: Record<string, string | undefined>): string[] {
   const raw = [env.OTEL_EXPORTER_OTLP_HEADERS, env.OTEL_EXPORTER_OTLP_TRACES_HEADERS]
     .filter(Boolean)
     .join(',');

@@ -44,3 +44,10 @@ export function sharedStateConfigFromEnv(env: Env): SharedStateConfig {
   const commandTimeoutMs = integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 10, 10_000);
   return { redisUrl, keyPrefix, commandTimeoutMs };
 }
+
+/** The password REDIS_URL carries, as written there and decoded: what no line may ever carry (log-scrubber.ts). */
+export function sharedStateSecrets(config: SharedStateConfig): string[] {
+  if (config.redisUrl === undefined) return [];
+  const { password } = new URL(config.redisUrl);
+  return password ? [password, decodedComponent(password) ?? password] : [];
+}

@@ -185,6 +185,14 @@ describe('an Entra ID that echoes the token request it was sent', () => {
       }),
     ],
     [
+      'in an error beside an access_token field (MSAL reads the error)',
+      (_real, sent) =>
+        refusal(`AADSTS7000215: Invalid client secret provided: '${sent.get('client_secret')}'.`, {
+          error: 'invalid_client',
+          access_token: '',
+        }),
+    ],
+    [
       'in a redirect Location',
       (_real, sent) => ({
         status: 302,

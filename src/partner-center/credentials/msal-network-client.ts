@@ -76,10 +76,17 @@ function bodyOf(response: ExchangeResponse, sentSecrets: string[]): unknown {
     const body: unknown = JSON.parse(response.body);
     if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
       const answer = body as Record<string, unknown>;
-      // A token answer goes to no caller, and its own JWTs begin as the assertion sent does (the same header).
-      return typeof answer.access_token === 'string'
-        ? withStatedLifetime(answer)
-        : (withoutSent(answer, sentSecrets) as Record<string, unknown>);
+      if (typeof answer.access_token !== 'string') return withoutSent(answer, sentSecrets);
+      // The tokens granted go to no caller, and their JWTs begin as the assertion sent does (the same header): kept as
+      // they are. The rest is cut even beside an access_token field: MSAL reads an `error` there as a refusal, and its
+      // description reaches the caller's answer and the logs.
+      const { access_token, refresh_token, id_token, ...rest } = answer;
+      return withStatedLifetime({
+        ...(withoutSent(rest, sentSecrets) as Record<string, unknown>),
+        access_token,
+        ...(refresh_token !== undefined && { refresh_token }),
+        ...(id_token !== undefined && { id_token }),
+      });
     }
   } catch {
     // not JSON: said below

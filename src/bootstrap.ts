@@ -23,7 +23,7 @@ import { httpServerOptions, registerHostHeaderCheck } from './hardening/http-ser
 import { registerMediaTypeCheck } from './hardening/media-type.hook';
 import { registerMethodNotAllowed } from './hardening/method-not-allowed.hook';
 import { KnownRoutes } from './hardening/known-routes';
-import { registerCors } from './hardening/cors.hook';
+import { CorsOfRefusal, registerCors } from './hardening/cors.hook';
 import { BROWSER_API } from './browser-api';
 import { PartnerCenterOptions } from './partner-center/partner-center.options';
 import { configureHttp } from './problem/configure-http';
@@ -58,6 +58,7 @@ export async function createGateway(
   // Refusals made before any route or hook runs are invisible to the inbound telemetry: counted here.
   const countRefusal: EdgeRefusalCounter = (status, reason) =>
     observability.metrics.edgeRefusals.inc({ status: String(status), reason });
+  let corsOfRefusal: CorsOfRefusal = () => ({});
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     ...httpServerOptions(config.http),
@@ -67,7 +68,8 @@ export async function createGateway(
     // requests still read on open connections; the drain gate answers them instead, as SHUTTING_DOWN.
     return503OnClosing: false,
     trustProxy: config.http.trustProxy,
-    frameworkErrors: frameworkErrorHandler(countRefusal),
+    // Its answers get no onSend hook: their CORS headers come from the CORS hook, once the routes are learnt (below).
+    frameworkErrors: frameworkErrorHandler(countRefusal, (request) => corsOfRefusal(request)),
     genReqId: correlationIdOfRequest,
     // No Express-style middleware is mounted (see LoggingModule): Fastify's hooks only, without the middleware engine.
     skipMiddie: true,
@@ -81,7 +83,7 @@ export async function createGateway(
   // granted what its route serves. The GraphQL route's HEAD and OPTIONS are Apollo's own, not offered.
   const routes = KnownRoutes.learn(adapter.getInstance(), { [GRAPHQL_PATH]: ['HEAD', 'OPTIONS'] });
   // Before the drain gate: a preflight costs nothing and is granted even while draining (cors.hook.ts).
-  registerCors(adapter.getInstance(), config.cors, routes, BROWSER_API);
+  corsOfRefusal = registerCors(adapter.getInstance(), config.cors, routes, BROWSER_API);
   registerDrainGate(adapter.getInstance(), shutdown, { graphqlPath: GRAPHQL_PATH });
   registerSecurityHeaders(adapter.getInstance());
   adapter.getInstance().server.on('checkExpectation', unmetExpectationListener(countRefusal));

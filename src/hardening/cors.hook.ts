@@ -29,21 +29,29 @@ const PREFLIGHT_VARY = 'Origin, Access-Control-Request-Method, Access-Control-Re
  *   `detail` saying which (a browser shows only "CORS error"; the detail is for the developer's network panel and
  *   curl). During a drain the preflight is still granted, so the request itself reaches a replica that is up, or
  *   gets a 503 the page can read;
- * - every answer to a listed origin on an API route, errors and early refusals included (onSend), carries
- *   `Access-Control-Allow-Origin` and `Access-Control-Expose-Headers`; every answer carries `Vary: Origin`, since
- *   what it says depends on the origin asking.
+ * - every answer to a listed origin on an API route, errors and early refusals included (onSend; and the router's
+ *   refusal of a URL it cannot decode, through the returned CorsOfRefusal), carries `Access-Control-Allow-Origin` and
+ *   `Access-Control-Expose-Headers`; every answer carries `Vary: Origin`, since what it says depends on the origin
+ *   asking.
  * The grant names the origin, never `*`, and never allows credentials: callers send bearer tokens, not cookies.
  * Hand-written rather than @fastify/cors: that plugin answers preflights through an `OPTIONS *` route, which would
  * make every OPTIONS routable (unknown paths no longer 404, the 405 hook never consulted), and it grants one list of
  * methods and headers to every path.
  */
+/**
+ * The CORS headers of an answer made where no hook runs (the router's refusal of a URL it cannot decode): the grant
+ * when the origin is listed and the path as sent has the shape of an API route, `Vary: Origin` always; none with CORS
+ * off.
+ */
+export type CorsOfRefusal = (request: FastifyRequest) => Record<string, string>;
+
 export function registerCors(
   fastify: FastifyInstance,
   config: CorsConfig,
   routes: KnownRoutes,
   policy: CorsPolicy,
-): void {
-  if (config.allowedOrigins.length === 0) return;
+): CorsOfRefusal {
+  if (config.allowedOrigins.length === 0) return () => ({});
   const allowed = new Set(config.allowedOrigins);
   const requestHeaders = new Map(
     Object.entries(policy.routes).map(([url, headers]) => [
@@ -99,6 +107,17 @@ export function registerCors(
     }
     done(null, payload);
   });
+
+  return (request): Record<string, string> => {
+    const origin = listedOrigin(request);
+    const apiPath = routes.matching(request.url.split('?')[0]).some((route) => requestHeaders.has(route.url));
+    if (origin === undefined || !apiPath) return { Vary: 'Origin' };
+    return {
+      Vary: 'Origin',
+      'Access-Control-Allow-Origin': origin,
+      'Access-Control-Expose-Headers': exposed,
+    };
+  };
 }
 
 function isPreflight(request: FastifyRequest): boolean {

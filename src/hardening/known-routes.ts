@@ -50,7 +50,11 @@ export class KnownRoutes {
       const route = this.routes.get(request.routeOptions.url ?? '');
       return route ? [route] : [];
     }
-    const path = request.url.split('?')[0];
+    return this.matching(request.url.split('?')[0]);
+  }
+
+  /** Every route whose pattern `path` matches, as it came (not decoded): what a path the router refused names. */
+  matching(path: string): KnownRoute[] {
     return [...this.routes.values()].filter((route) => route.path.test(path));
   }
 

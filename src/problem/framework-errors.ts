@@ -14,19 +14,27 @@ import { PROBLEM_CONTENT_TYPE, toProblemDetails } from './problem-details';
  */
 export function frameworkErrorHandler(
   countRefusal: (status: number, reason: string) => void = () => undefined,
+  /** The CORS headers for this answer (hardening/cors.hook.ts), since no onSend hook adds them. */
+  corsOf: (request: FastifyRequest) => Record<string, string> = () => ({}),
 ) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
     countRefusal(400, /^FST_ERR_[A-Z_]{1,40}$/.test(error.code ?? '') ? error.code : 'other');
-    answerFrameworkError(error, request, reply);
+    answerFrameworkError(error, request, reply, corsOf(request));
   };
 }
 
-function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  cors: Record<string, string>,
+): void {
   const correlationId = correlationIdOfRequest(request.raw);
   const failure = describeFailure(new HttpException(frameworkErrorDetail(error, request.url), 400));
   void reply
     .status(400)
     .headers(API_RESPONSE_HEADERS)
+    .headers(cors)
     .header(CORRELATION_HEADER, correlationId)
     .header('Content-Type', PROBLEM_CONTENT_TYPE)
     .send(JSON.stringify(toProblemDetails(failure, correlationId)));

@@ -271,6 +271,24 @@ describe('CORS for browser portals listed in CORS_ALLOWED_ORIGINS', () => {
         await guarded.close();
       }
     });
+
+    it('a URL the router cannot decode on an API path: the 400 a page can read (no hook runs for it)', async () => {
+      const bad = await gateway.http.get('/v1/customers/%zz/usagebudget', { headers: { origin: PORTAL } });
+      expect(bad.status).toBe(400);
+      expect(bad.data).toMatchObject({ code: 'BAD_USER_INPUT', correlationId: expect.any(String) });
+      expectGrantedAnswer(bad.headers, PORTAL);
+      // Another path, and another origin: no grant, and still a Vary.
+      for (const [path, origin] of [
+        ['/nowhere/%zz', PORTAL],
+        ['/v1/customers/%zz/usagebudget', STRANGER],
+      ]) {
+        const refused = await gateway.http.get(path, { headers: { origin } });
+        expect(refused.status).toBe(400);
+        expect(corsHeaderNames(refused.headers)).toEqual([]);
+        expect(refused.headers['vary']).toBe('Origin');
+      }
+      expect(upstreamCalls()).toBe(0);
+    });
   });
 
   describe('answers to other origins', () => {

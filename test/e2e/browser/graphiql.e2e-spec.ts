@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // Code passed to the browser (page.waitForFunction, addInitScript) runs in the page, with the DOM.
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -16,17 +16,19 @@ jest.setTimeout(90_000);
 let browser: BrowserSession;
 let gateway: TestGateway;
 let screenshots: string;
+/** BROWSER_SCREENSHOTS_DIR keeps the screenshots to look at; without it they are taken (the pages render) and removed. */
+const keptScreenshots = process.env.BROWSER_SCREENSHOTS_DIR;
 
 beforeAll(async () => {
   browser = await launchChromium();
   gateway = await startGateway();
-  screenshots =
-    process.env.BROWSER_SCREENSHOTS_DIR ?? (await mkdtemp(join(tmpdir(), 'browser-screenshots-')));
+  screenshots = keptScreenshots ?? (await mkdtemp(join(tmpdir(), 'browser-screenshots-')));
 });
 
 afterAll(async () => {
   await browser?.close();
   await gateway?.close();
+  if (!keptScreenshots && screenshots) await rm(screenshots, { recursive: true, force: true });
 });
 
 afterEach(() => {
@@ -45,7 +47,7 @@ async function open(path: string): Promise<{ page: Page; csp: string | undefined
 async function screenshot(page: Page, name: string): Promise<void> {
   const path = join(screenshots, `${name}.png`);
   await page.screenshot({ path });
-  process.stdout.write(`screenshot: ${path}\n`);
+  if (keptScreenshots) process.stdout.write(`screenshot: ${path}\n`);
 }
 
 /** The text of GraphiQL's response pane once it holds `expected` (CodeMirror renders it as lines of spans). */

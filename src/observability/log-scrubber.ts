@@ -1,5 +1,5 @@
 import { echoForms, quoteHead, withoutQuotes } from '../common/secret-echoes';
-import { scrubSecrets } from '../common/secret-text';
+import { SECRET_SHAPE_HINT, scrubSecrets } from '../common/secret-text';
 
 const CUT = '[REDACTED]';
 
@@ -31,22 +31,6 @@ const CREDENTIAL_FIELDS = new Set([
   'assertion',
 ]);
 
-/**
- * A word that every token shape of secret-text.ts and every credential field name above contains, in any case (the
- * test is case-insensitive). Letters are never JSON-escaped, so the words are found in a line as pino wrote it.
- */
-const SUSPECT_WORDS = [
-  'bearer',
-  'eyJ',
-  'assertion',
-  'token',
-  'secret',
-  'private',
-  'authorization',
-  'cookie',
-  'password',
-];
-
 /** The last line of defence of every line the process writes (see createLogScrubber). */
 export interface LogScrubber {
   /** What pino wrote (one JSON object per line), without secrets at any depth; still one valid JSON object per line. */
@@ -71,7 +55,12 @@ export function createLogScrubber(secrets: readonly string[]): LogScrubber {
   ];
   // In a JSON line a value is JSON-escaped: each beginning is searched for as it is and as it is written there.
   const heads = new Set(forms.map(quoteHead).flatMap((head) => [head, JSON.stringify(head).slice(1, -1)]));
-  const suspect = new RegExp([...SUSPECT_WORDS, ...[...heads].map(literal)].join('|'), 'i');
+  // What a line must hold for anything to be cut: a token shape's word (letters are never JSON-escaped), a credential
+  // field's name, or a known secret's beginning.
+  const suspect = new RegExp(
+    [SECRET_SHAPE_HINT.source, ...[...CREDENTIAL_FIELDS, ...heads].map(literal)].join('|'),
+    'i',
+  );
   const scrub = (text: string) => scrubSecrets(withoutQuotes(text, forms));
   return {
     line: (chunk) =>
